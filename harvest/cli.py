@@ -1,0 +1,245 @@
+"""The `harvest` command: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import PROJECT_DIR, default_config_dir, load_query, load_settings, require_email
+from .errors import HarvestError
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    default="catalog.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite catalog file.",
+)
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding harvest.yml, queries.yml and taxonomy.yml "
+    "[default: $HARVEST_CONFIG, ./config, or the checkout's config/].",
+)
+QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress, warnings or summary.")
+
+
+@contextmanager
+def errors_as_messages():
+    """Expected failures become one `Error: ...` line and exit code 1; no traceback."""
+    try:
+        yield
+    except HarvestError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.DatabaseError as exc:
+        click.echo(f"Error: catalog database: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Error: interrupted", err=True)
+        sys.exit(130)
+
+
+def _logging(quiet: bool, verbose: bool = False) -> None:
+    level = logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+
+def _progress(quiet: bool, label: str):
+    """A progress bar on a TTY, nothing otherwise."""
+    if quiet or not sys.stderr.isatty():
+        return lambda items: items
+
+    def wrap(items):
+        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+            yield from bar
+
+    return wrap
+
+
+def _enricher(config_dir: Path | None):
+    from .refresh import make_enricher
+    from .taxonomy import load_taxonomy
+
+    return make_enricher(load_taxonomy(Path(config_dir or default_config_dir()) / "taxonomy.yml"))
+
+
+@click.group()
+@click.version_option(__version__, prog_name="harvest")
+def cli():
+    """Harvest PubMed studies on ketamine, psilocybin and MDMA for trauma into a SQLite catalog."""
+
+
+@cli.command()
+@DB_OPTION
+@CONFIG_OPTION
+@click.option("--full", is_flag=True, help="Re-run the whole search and reconcile, not just changes.")
+@click.option("--show-query", is_flag=True, help="Print the PubMed query and exit.")
+@QUIET_OPTION
+@click.option("--verbose", "-v", is_flag=True, help="Log every request and retry.")
+def refresh(db_path, config_dir, full, show_query, quiet, verbose):
+    """Bring the catalog up to date with PubMed.
+
+    The first run (and --full) fetches every record matching config/queries.yml; later runs ask
+    only for records entered or revised since the last successful refresh.
+
+    \b
+    Example:
+        NCBI_EMAIL=you@clinic.org harvest refresh --db catalog.db
+    """
+    _logging(quiet, verbose)
+    with errors_as_messages():
+        config_dir = config_dir or default_config_dir()
+        query = load_query(config_dir)
+        if show_query:
+            click.echo(query.term)
+            return
+        settings = load_settings(config_dir)
+        require_email(settings)
+        enrich = _enricher(config_dir)
+        from .db import open_db
+        from .refresh import refresh as run_refresh
+        from .runs import catalog_lock
+
+        with catalog_lock(db_path):
+            db = open_db(db_path)
+            outcome = run_refresh(
+                db, settings, query, enrich, full=full, progress=_progress(quiet, "Fetching")
+            )
+        if not quiet:
+            click.echo(outcome.summary())
+
+
+@cli.command(name="import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path)
+)
+@DB_OPTION
+@CONFIG_OPTION
+@QUIET_OPTION
+def import_(files, db_path, config_dir, quiet):
+    """Import PubMed XML (.xml, .xml.gz: efetch output, baseline and update files) or MEDLINE
+    text (.txt, .nbib) exports.
+
+    \b
+    Example:
+        harvest import pubmed26n1335.xml.gz export.nbib --db catalog.db
+    """
+    _logging(quiet)
+    with errors_as_messages():
+        enrich = _enricher(config_dir)
+        from .db import open_db
+        from .refresh import import_files
+        from .runs import catalog_lock
+
+        with catalog_lock(db_path):
+            db = open_db(db_path)
+            outcome = import_files(db, list(files), enrich, progress=_progress(quiet, "Importing"))
+        if not quiet:
+            click.echo(outcome.summary())
+
+
+@cli.command()
+@DB_OPTION
+@CONFIG_OPTION
+@QUIET_OPTION
+def retag(db_path, config_dir, quiet):
+    """Re-apply config/taxonomy.yml to every stored record, without network.
+
+    \b
+    Example:
+        harvest retag --db catalog.db
+    """
+    _logging(quiet)
+    with errors_as_messages():
+        enrich = _enricher(config_dir)
+        from .db import open_db
+        from .refresh import retag as run_retag
+        from .runs import catalog_lock
+
+        with catalog_lock(db_path):
+            db = open_db(db_path, create=False)
+            outcome = run_retag(db, enrich, progress=_progress(quiet, "Tagging"))
+        if not quiet:
+            click.echo(outcome.summary())
+
+
+@cli.command()
+@DB_OPTION
+@click.option(
+    "--max-age",
+    default="48h",
+    show_default=True,
+    help="Exit non-zero when the last successful refresh is older than this (e.g. 36h, 2d).",
+)
+def status(db_path, max_age):
+    """Show the last refresh, counts and recent changes; exit 1 when stale or failed.
+
+    \b
+    Example:
+        harvest status --db catalog.db --max-age 36h || mail -s "catalog stale" staff@clinic.org
+    """
+    with errors_as_messages():
+        from .db import open_db
+        from .status import parse_age, status_report
+
+        limit = parse_age(max_age)
+        db = open_db(db_path, create=False)
+        report = status_report(db, limit)
+        click.echo(report.text)
+        if not report.healthy:
+            sys.exit(1)
+
+
+@cli.command()
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DB_OPTION
+def evaluate(labels, db_path):
+    """Score the catalog's tags against gold labels (JSON: pmid -> facets).
+
+    \b
+    Example:
+        harvest evaluate tests/fixtures/tagging_labels.json --db catalog.db
+    """
+    with errors_as_messages():
+        from .db import open_db
+        from .evaluate import evaluate_catalog
+
+        db = open_db(db_path, create=False)
+        click.echo(evaluate_catalog(db, labels))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--metadata",
+    "metadata_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Datasette metadata file [default: ./metadata.yml, or the checkout's].",
+)
+def serve(db_path, host, port, metadata_path):
+    """Serve the catalog read-only with Datasette.
+
+    \b
+    Example:
+        harvest serve --db catalog.db --port 8001
+    """
+    with errors_as_messages():
+        from .serve import serve as run_serve
+
+        if metadata_path is None:
+            local = Path("metadata.yml")
+            metadata_path = local if local.exists() else PROJECT_DIR / "metadata.yml"
+        run_serve(db_path, host=host, port=port, metadata_path=metadata_path)

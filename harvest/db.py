@@ -1,0 +1,224 @@
+"""The catalog's schema, declared once as data and applied idempotently by `ensure_schema`."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .errors import HarvestError
+
+INT, TEXT = int, str
+
+# studies: one row per PubMed record. JSON columns hold arrays/objects as text.
+STUDIES = {
+    "pmid": INT,
+    "pmid_version": INT,
+    "record_type": TEXT,
+    "title": TEXT,
+    "vernacular_title": TEXT,
+    "abstract": TEXT,
+    "abstract_sections": TEXT,
+    "copyright": TEXT,
+    "journal": TEXT,
+    "journal_iso": TEXT,
+    "issn": TEXT,
+    "nlm_unique_id": TEXT,
+    "medline_ta": TEXT,
+    "volume": TEXT,
+    "issue": TEXT,
+    "pages": TEXT,
+    "pub_year": INT,
+    "pub_date": TEXT,
+    "pub_date_text": TEXT,
+    "epub_date": TEXT,
+    "doi": TEXT,
+    "pmcid": TEXT,
+    "pii": TEXT,
+    "authors": TEXT,
+    "author_list": TEXT,
+    "language": TEXT,
+    "languages": TEXT,
+    "publication_types": TEXT,
+    "publication_type_uis": TEXT,
+    "mesh_terms": TEXT,
+    "mesh_headings": TEXT,
+    "keywords": TEXT,
+    "chemicals": TEXT,
+    "comments_corrections": TEXT,
+    "databanks": TEXT,
+    "coi_statement": TEXT,
+    "grants": TEXT,
+    "status": TEXT,
+    "owner": TEXT,
+    "publication_status": TEXT,
+    "publisher": TEXT,
+    "history": TEXT,
+    "entrez_date": TEXT,
+    "date_revised": TEXT,
+    "date_completed": TEXT,
+    # tags (issue 3)
+    "conditions": TEXT,
+    "modalities": TEXT,
+    "routes": TEXT,
+    "populations": TEXT,
+    "design": TEXT,
+    "evidence_level": INT,
+    "human": INT,
+    "on_topic": INT,
+    "retracted": INT,
+    "erratum": INT,
+    "expression_of_concern": INT,
+    "sample_size": INT,
+    # citations (issue 4)
+    "citation": TEXT,
+    "citation_apa": TEXT,
+    "citation_vancouver": TEXT,
+    # bookkeeping
+    "in_search": INT,
+    "deleted": INT,
+    "first_seen": TEXT,
+    "last_changed": TEXT,
+    "content_hash": TEXT,
+}
+STUDIES_DEFAULTS = {
+    "in_search": 1,
+    "deleted": 0,
+    "retracted": 0,
+    "erratum": 0,
+    "expression_of_concern": 0,
+}
+
+TABLES = {
+    "authors": (
+        {
+            "id": INT,
+            "key": TEXT,
+            "last_name": TEXT,
+            "fore_name": TEXT,
+            "initials": TEXT,
+            "suffix": TEXT,
+            "collective_name": TEXT,
+            "orcid": TEXT,
+        },
+        {"pk": "id"},
+    ),
+    "study_authors": (
+        {"pmid": INT, "position": INT, "author_id": INT, "affiliation": TEXT},
+        {"pk": ("pmid", "position"), "foreign_keys": [("author_id", "authors", "id")]},
+    ),
+    "mesh_descriptors": ({"id": INT, "key": TEXT, "ui": TEXT, "name": TEXT}, {"pk": "id"}),
+    "study_mesh": (
+        {"pmid": INT, "descriptor_id": INT, "major": INT, "qualifiers": TEXT},
+        {"pk": ("pmid", "descriptor_id"), "foreign_keys": [("descriptor_id", "mesh_descriptors", "id")]},
+    ),
+    "publication_types": ({"id": INT, "key": TEXT, "ui": TEXT, "name": TEXT}, {"pk": "id"}),
+    "study_publication_types": (
+        {"pmid": INT, "publication_type_id": INT},
+        {
+            "pk": ("pmid", "publication_type_id"),
+            "foreign_keys": [("publication_type_id", "publication_types", "id")],
+        },
+    ),
+    "study_tags": (
+        {"pmid": INT, "facet": TEXT, "tag": TEXT, "source": TEXT, "evidence": TEXT},
+        {"pk": ("pmid", "facet", "tag", "source")},
+    ),
+    "harvest_runs": (
+        {
+            "id": INT,
+            "started": TEXT,
+            "finished": TEXT,
+            "mode": TEXT,
+            "query": TEXT,
+            "since": TEXT,
+            "found": INT,
+            "new": INT,
+            "updated": INT,
+            "unchanged": INT,
+            "failed": INT,
+            "deleted": INT,
+            "requests": INT,
+            "status": TEXT,
+            "error": TEXT,
+            "pid": INT,
+        },
+        {"pk": "id"},
+    ),
+    "study_changes": (
+        {"id": INT, "run_id": INT, "pmid": INT, "change": TEXT, "detail": TEXT, "at": TEXT},
+        {"pk": "id"},
+    ),
+    "failed_records": (
+        {"id": INT, "run_id": INT, "pmid": TEXT, "reason": TEXT, "at": TEXT},
+        {"pk": "id"},
+    ),
+    "deleted_citations": (
+        {"pmid": INT, "source": TEXT, "run_id": INT, "at": TEXT},
+        {"pk": "pmid"},
+    ),
+}
+
+INDEXES = [
+    ("authors", ["key"], True),
+    ("mesh_descriptors", ["key"], True),
+    ("publication_types", ["key"], True),
+    ("study_authors", ["author_id"], False),
+    ("study_mesh", ["descriptor_id"], False),
+    ("study_publication_types", ["publication_type_id"], False),
+    ("study_tags", ["facet", "tag"], False),
+    ("study_changes", ["run_id"], False),
+    ("study_changes", ["pmid"], False),
+    ("studies", ["pub_date"], False),
+    ("studies", ["first_seen"], False),
+    ("studies", ["evidence_level", "pub_date"], False),
+    ("studies", ["doi"], False),
+    ("harvest_runs", ["status", "finished"], False),
+]
+
+FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms"]
+
+
+def open_db(path: str | Path, create: bool = True) -> sqlite_utils.Database:
+    """Open (or create) the catalog with WAL and a busy timeout, schema applied."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise HarvestError(f"no catalog at {path}: run `harvest refresh` or `harvest import` first")
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        ensure_schema(db)
+    except sqlite3.DatabaseError as exc:
+        raise HarvestError(f"cannot open catalog {path}: {exc}") from None
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create or extend every table, index and the FTS index; safe to run every night."""
+    if db.conn.execute("pragma journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    db.conn.execute("pragma synchronous = normal")
+    db.conn.execute("pragma busy_timeout = 30000")
+    _table(db, "studies", STUDIES, {"pk": "pmid", "defaults": STUDIES_DEFAULTS})
+    for name, (columns, options) in TABLES.items():
+        _table(db, name, columns, options)
+    for table, columns, unique in INDEXES:
+        db[table].create_index(columns, unique=unique, if_not_exists=True)
+    if not db["studies"].detect_fts():
+        db["studies"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter")
+
+
+def _table(db: sqlite_utils.Database, name: str, columns: dict, options: dict) -> None:
+    table = db[name]
+    if not table.exists():
+        table.create(columns, not_null=_not_null(options), **options)
+        return
+    existing = set(table.columns_dict)
+    for column, kind in columns.items():
+        if column not in existing:
+            table.add_column(column, kind, not_null_default=options.get("defaults", {}).get(column))
+
+
+def _not_null(options: dict) -> set:
+    return set(options.get("defaults", {}))

@@ -1,0 +1,244 @@
+"""E-utilities client: one requests.Session, NCBI's rate limit, retries, and "200 but wrong" checks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import requests
+
+from . import __version__
+from .config import Settings
+from .errors import HistoryExpired, NCBIError
+
+log = logging.getLogger("harvest.eutils")
+T = TypeVar("T")
+
+ERROR_ELEMENT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.S)
+# <ERROR> texts that are NCBI's backend having a bad moment: worth another try.
+TRANSIENT_ERRORS = (
+    "search backend failed: unable to open connection",
+    "unable to open connection",
+    "failed to connect",
+    "proxy_stream",
+    "empty response",
+    "status: timeout",
+    "ncbi c++ exception",
+    "temporarily unavailable",
+    "unable to route request",
+    "internal server error",
+)
+# <ERROR> texts that no retry will fix, even when they mention the backend.
+PERMANENT_ERRORS = ("cannot be larger than", "out of acceptable range", "out of range")
+# Connection failures (refused, DNS) are retried only this often: no network is not a blip.
+CONNECT_ATTEMPTS = 3
+
+
+class Transient(Exception):
+    """A failed attempt that is worth retrying (429, 5xx, timeout, truncated or wrong body)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Remove the API key from any text that might be logged or shown."""
+    if secret:
+        text = text.replace(secret, "***")
+    return re.sub(r"(api_key=)[^&\s'\"]+", r"\1***", text)
+
+
+def check_xml_body(body: bytes, utility: str) -> None:
+    """Raise Transient / HistoryExpired / NCBIError for bodies that are not a usable XML answer."""
+    head = body[:512].lstrip().lower()
+    if not head:
+        raise Transient("empty answer")
+    if head.startswith(b"{") or head.startswith(b"["):
+        raise Transient(f"JSON where XML was asked: {body[:200].decode('utf-8', 'replace')}")
+    if head.startswith(b"<!doctype html") or b"<html" in head:
+        raise Transient("HTML page where XML was asked")
+    if not head.startswith(b"<"):
+        raise Transient(f"not XML: {body[:120].decode('utf-8', 'replace')!r}")
+    for match in ERROR_ELEMENT.finditer(body):
+        message = " ".join(match.group(1).decode("utf-8", "replace").split())
+        if not message:
+            continue  # ESpell sends an empty <ERROR/> on success
+        lowered = message.lower()
+        if "unable to obtain query" in lowered or "cannot retrieve history data" in lowered:
+            if "out of range" not in lowered:
+                raise HistoryExpired(f"{utility}: {message}")
+        permanent = any(marker in lowered for marker in PERMANENT_ERRORS)
+        if not permanent and any(marker in lowered for marker in TRANSIENT_ERRORS):
+            raise Transient(f"NCBI error: {message}")
+        raise NCBIError(f"{utility}: NCBI answered with an error: {message}")
+
+
+class Throttle:
+    """At most `rate` requests per second, measured from the end of the previous request.
+
+    Spacing from the end (not the start) keeps arrivals at NCBI at least 1/rate apart even when
+    answers are slow or the network delays one request and not the next.
+    """
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / rate + 0.01
+        self.clock, self.sleep = clock, sleep
+        self.last_end: float | None = None
+
+    def wait(self) -> None:
+        """Sleep until the next request is allowed."""
+        if self.last_end is not None:
+            delay = self.last_end + self.interval - self.clock()
+            if delay > 0:
+                self.sleep(delay)
+
+    def done(self) -> None:
+        """Mark the end of a request."""
+        self.last_end = self.clock()
+
+
+class EutilsClient:
+    """Calls E-utilities with tool/email/api_key, NCBI's rate limit and retries with backoff."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ):
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = f"{settings.tool}/{__version__} (evidence catalog)"
+        self.throttle = Throttle(settings.requests_per_second, sleep=sleep)
+        self.sleep, self.rng = sleep, rng
+        self.requests = 0  # HTTP requests sent, retries included
+        self.retries = 0
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+    def _params(self, params: dict[str, Any]) -> dict[str, str]:
+        base = {"tool": self.settings.tool, "email": self.settings.email}
+        if self.settings.api_key:
+            base["api_key"] = self.settings.api_key
+        base.update({k: str(v) for k, v in params.items() if v is not None})
+        return base
+
+    def _send(self, utility: str, params: dict[str, str]) -> requests.Response:
+        url = self.settings.eutils_url + f"{utility}.fcgi"
+        ids = params.get("id", "")
+        use_post = len(urlencode(params)) > 1000 or ids.count(",") >= 199
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        self.throttle.wait()
+        self.requests += 1
+        try:
+            if use_post:
+                return self.session.post(url, data=params, timeout=timeout)
+            return self.session.get(url, params=params, timeout=timeout)
+        finally:
+            self.throttle.done()
+
+    def _attempt(self, utility: str, params: dict[str, str], parse: Callable[[bytes], T]) -> T:
+        try:
+            response = self._send(utility, params)
+            body = response.content
+        except requests.exceptions.ConnectionError as exc:
+            raise ConnectionFailure(_short(exc)) from None
+        except requests.exceptions.Timeout:
+            raise Transient("timed out") from None
+        except requests.exceptions.RequestException as exc:
+            raise Transient(f"dropped answer ({type(exc).__name__})") from None
+        status = response.status_code
+        if status == 429:
+            raise Transient("HTTP 429 rate limited", _retry_after(response))
+        if status >= 500:
+            raise Transient(f"HTTP {status}", _retry_after(response))
+        if status >= 400:
+            check_xml_body(body, utility)  # NCBI explains 400s in an <ERROR> body
+            raise NCBIError(f"{utility}: HTTP {status}: {body[:200].decode('utf-8', 'replace')}")
+        check_xml_body(body, utility)
+        return parse(body)
+
+    def call(self, utility: str, params: dict[str, Any], parse: Callable[[bytes], T]) -> T:
+        """Request `utility` (e.g. "esearch") and return `parse(body)`, retrying what is transient.
+
+        `parse` may raise Transient (e.g. truncated XML) to have the request made again.
+        """
+        full = self._params(params)
+        attempts = connect_failures = 0
+        while True:
+            attempts += 1
+            try:
+                return self._attempt(utility, full, parse)
+            except ConnectionFailure as exc:
+                connect_failures += 1
+                reason = str(exc)
+                if connect_failures >= CONNECT_ATTEMPTS:
+                    raise NCBIError(
+                        f"cannot reach NCBI E-utilities at {self.settings.eutils_url}: {reason}"
+                    ) from None
+                retry_after = None
+            except Transient as exc:
+                reason, retry_after = str(exc), exc.retry_after
+            if attempts >= self.settings.max_attempts:
+                raise NCBIError(
+                    redact(f"{utility}: gave up after {attempts} attempts: {reason}", self._key)
+                )
+            delay = self._backoff(attempts, retry_after)
+            self.retries += 1
+            log.warning(
+                redact(f"{utility}: {reason}; retry {attempts} in {delay:.1f}s", self._key)
+            )
+            self.sleep(delay)
+
+    @property
+    def _key(self) -> str | None:
+        return self.settings.api_key
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        base = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
+        delay = base * (0.5 + self.rng())  # jitter: 0.5x to 1.5x
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, max(self.settings.backoff_max, retry_after or 0))
+
+
+class ConnectionFailure(Exception):
+    """The server could not be reached at all."""
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, min(float(value), 300.0))
+    except ValueError:
+        return None
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "No route to host",
+                   "Temporary failure in name resolution", "Network is unreachable",
+                   "Connection reset", "Max retries exceeded"):
+        if marker in text:
+            return marker.lower()
+    return type(exc).__name__
+
+
+def parse_json_body(body: bytes) -> Any:
+    """Parse NCBI JSON, which may carry raw control characters inside strings."""
+    try:
+        return json.loads(body, strict=False)
+    except ValueError as exc:
+        raise Transient(f"malformed JSON: {exc}") from None

@@ -1,0 +1,483 @@
+"""Parse PubMed XML (efetch output, baseline and update files) into normalised record dicts.
+
+Streaming with ElementTree's iterparse: memory stays flat whatever the file size. Biopython's
+`Entrez.parse` cannot stream a `PubmedArticleSet` and `Entrez.read` holds the whole document,
+so it is used for MEDLINE text only (see `parse_medline.py`).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from .errors import FileFormatError
+
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+# Inline markup whose boundaries are word boundaries when NCBI dropped the spaces around it.
+WORD_TAGS = {"i", "b", "u", "em", "strong"}
+WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A `DeleteCitation` entry: PubMed withdrew this PMID."""
+
+    pmid: int
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A record that could not be read; logged and counted, never silently dropped."""
+
+    pmid: str | None
+    reason: str
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].split(":")[-1]
+
+
+def _render(node: ET.Element) -> str:
+    out = node.text or ""
+    for child in node:
+        spaced = _local(child.tag) in WORD_TAGS
+        for piece in (_render(child), child.tail or ""):
+            if spaced and out[-1:].isalnum() and piece[:1].isalnum():
+                out += " "
+            out += piece
+    return out
+
+
+def text_of(elem: ET.Element | None) -> str | None:
+    """Text of an element with inline markup (i, b, sup, MathML ...) removed, spacing kept."""
+    if elem is None:
+        return None
+    text = _render(elem) if len(elem) else elem.text
+    if not text:
+        return None
+    return " ".join(text.split()) or None
+
+
+def _t(elem: ET.Element | None, path: str) -> str | None:
+    return text_of(elem.find(path)) if elem is not None else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _month(value: str | None) -> int | None:
+    if not value:
+        return None
+    value = value.strip().lower()
+    if value.isdigit():
+        number = int(value)
+        return number if 1 <= number <= 12 else None
+    return MONTHS.get(value[:3])
+
+
+def iso_date(year: int | None, month: int | None = None, day: int | None = None) -> str | None:
+    """ISO date as precise as known: YYYY, YYYY-MM or YYYY-MM-DD."""
+    if not year:
+        return None
+    if not month:
+        return f"{year:04d}"
+    if not day:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_free_date(text: str | None) -> tuple[int | None, str | None]:
+    """Year and ISO date from free text such as '1998 Mar-Apr', '2000 Spring', '2021 Jan 5'."""
+    if not text:
+        return None, None
+    match = re.search(r"\b(1[6-9]\d\d|2\d\d\d)\b", text)
+    if not match:
+        return None, None
+    year = int(match.group(1))
+    rest = text[match.end() :].strip().lower()
+    words = re.findall(r"[a-z]+|\d+", rest)
+    month = day = None
+    if words:
+        first = words[0]
+        month = _month(first) if not first.isdigit() else None
+        if month is None and first in SEASONS:
+            return year, iso_date(year)
+        if month and len(words) > 1 and words[1].isdigit() and "-" not in rest.split()[0]:
+            day = _int(words[1])
+            if day and not 1 <= day <= 31:
+                day = None
+    return year, iso_date(year, month, day)
+
+
+def _date_elem(elem: ET.Element | None) -> str | None:
+    if elem is None:
+        return None
+    year = _int(_t(elem, "Year"))
+    return iso_date(year, _month(_t(elem, "Month")), _int(_t(elem, "Day")))
+
+
+def parse_pub_date(pub_date: ET.Element | None) -> tuple[int | None, str | None, str | None]:
+    """(pub_year, pub_date ISO, pub_date_text) from a PubDate element."""
+    if pub_date is None:
+        return None, None, None
+    medline = _t(pub_date, "MedlineDate")
+    if medline:
+        year, iso = parse_free_date(medline)
+        return year, iso, medline
+    year = _int(_t(pub_date, "Year"))
+    month_text, day_text, season = (
+        _t(pub_date, "Month"),
+        _t(pub_date, "Day"),
+        _t(pub_date, "Season"),
+    )
+    printed = " ".join(p for p in (str(year) if year else None, month_text, day_text, season) if p)
+    return year, iso_date(year, _month(month_text), _int(day_text)), printed or None
+
+
+def parse_abstract(abstract: ET.Element | None) -> tuple[str | None, list[dict], str | None]:
+    """(abstract text with 'LABEL: ' prefixes joined by newlines, sections, copyright)."""
+    if abstract is None:
+        return None, [], None
+    sections = []
+    for part in abstract.findall("AbstractText"):
+        text = text_of(part)
+        if not text:
+            continue
+        label = (part.get("Label") or "").strip() or None
+        category = part.get("NlmCategory") or None
+        sections.append({"label": label, "category": category, "text": text})
+    joined = "\n".join(f"{s['label']}: {s['text']}" if s["label"] else s["text"] for s in sections)
+    return joined or None, sections, _t(abstract, "CopyrightInformation")
+
+
+def parse_authors(author_list: ET.Element | None) -> list[dict]:
+    """Authors (not editors) in order; invalid entries (ValidYN=N) skipped."""
+    if author_list is None or author_list.get("Type", "authors") != "authors":
+        return []
+    authors = []
+    for author in author_list.findall("Author"):
+        if author.get("ValidYN", "Y") == "N":
+            continue
+        orcid = None
+        for ident in author.findall("Identifier"):
+            if (ident.get("Source") or "").upper() == "ORCID" and ident.text:
+                orcid = ident.text.strip().rsplit("/", 1)[-1]
+        affiliation = _t(author, "AffiliationInfo/Affiliation")
+        entry = {
+            "last_name": _t(author, "LastName"),
+            "fore_name": _t(author, "ForeName"),
+            "initials": _t(author, "Initials"),
+            "suffix": _t(author, "Suffix"),
+            "collective_name": _t(author, "CollectiveName"),
+            "orcid": orcid,
+            "affiliation": affiliation,
+        }
+        if entry["last_name"] or entry["collective_name"]:
+            authors.append(entry)
+    return authors
+
+
+def _ids(id_list: ET.Element | None) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    if id_list is not None:
+        for article_id in id_list.findall("ArticleId"):
+            kind, value = article_id.get("IdType"), (article_id.text or "").strip()
+            if kind and value and kind not in ids:
+                ids[kind] = value
+    return ids
+
+
+def _mesh(citation: ET.Element) -> list[dict]:
+    headings = []
+    for heading in citation.findall("MeshHeadingList/MeshHeading"):
+        name = heading.find("DescriptorName")
+        if name is None or not text_of(name):
+            continue
+        qualifiers = [
+            {"ui": q.get("UI"), "name": text_of(q), "major": q.get("MajorTopicYN") == "Y"}
+            for q in heading.findall("QualifierName")
+        ]
+        major = name.get("MajorTopicYN") == "Y" or any(q["major"] for q in qualifiers)
+        headings.append(
+            {"ui": name.get("UI"), "name": text_of(name), "major": major, "qualifiers": qualifiers}
+        )
+    return headings
+
+
+def _comments(citation: ET.Element) -> list[dict]:
+    return [
+        {
+            "type": cc.get("RefType"),
+            "source": _t(cc, "RefSource"),
+            "pmid": _int(_t(cc, "PMID")),
+            "note": _t(cc, "Note"),
+        }
+        for cc in citation.findall("CommentsCorrectionsList/CommentsCorrections")
+        if cc.get("RefType") != "Cites"
+    ]
+
+
+def _history(pubmed_data: ET.Element | None) -> dict[str, str]:
+    history: dict[str, str] = {}
+    if pubmed_data is not None:
+        for date in pubmed_data.findall("History/PubMedPubDate"):
+            status = date.get("PubStatus")
+            if status and status not in history:
+                history[status] = _date_elem(date)
+    return history
+
+
+def _common(record: dict, container: ET.Element) -> None:
+    """Fields that articles and books share (Language, keywords, grants ...)."""
+    record["languages"] = [t for t in (text_of(x) for x in container.findall("Language")) if t]
+    record["keywords"] = [
+        t for t in (text_of(k) for k in container.findall("KeywordList/Keyword")) if t
+    ]
+
+
+def parse_article(elem: ET.Element) -> dict:
+    """One `PubmedArticle` element -> normalised record dict."""
+    citation = elem.find("MedlineCitation")
+    if citation is None:
+        raise ValueError("no MedlineCitation")
+    pmid_elem = citation.find("PMID")
+    pmid = _int(text_of(pmid_elem))
+    if not pmid:
+        raise ValueError("no PMID")
+    article = citation.find("Article")
+    if article is None:
+        raise ValueError("no Article")
+    journal = article.find("Journal")
+    pub_year, pub_date, pub_date_text = parse_pub_date(
+        journal.find("JournalIssue/PubDate") if journal is not None else None
+    )
+    abstract, sections, copyright_ = parse_abstract(article.find("Abstract"))
+    pubmed_data = elem.find("PubmedData")
+    ids = _ids(pubmed_data.find("ArticleIdList") if pubmed_data is not None else None)
+    doi = None
+    for loc in article.findall("ELocationID"):
+        if loc.get("EIdType") == "doi" and loc.get("ValidYN", "Y") == "Y" and text_of(loc):
+            doi = text_of(loc)
+            break
+    doi = doi or ids.get("doi")
+    pii = ids.get("pii") or next(
+        (text_of(x) for x in article.findall("ELocationID") if x.get("EIdType") == "pii"), None
+    )
+    epub = next(
+        (
+            _date_elem(d)
+            for d in article.findall("ArticleDate")
+            if d.get("DateType", "Electronic") == "Electronic"
+        ),
+        None,
+    )
+    history = _history(pubmed_data)
+    info = citation.find("MedlineJournalInfo")
+    record = {
+        "pmid": pmid,
+        "pmid_version": _int(pmid_elem.get("Version")) or 1,
+        "record_type": "article",
+        "title": _t(article, "ArticleTitle"),
+        "vernacular_title": _t(article, "VernacularTitle"),
+        "abstract": abstract,
+        "abstract_sections": sections,
+        "copyright": copyright_,
+        "journal": _t(journal, "Title"),
+        "journal_iso": _t(journal, "ISOAbbreviation"),
+        "issn": _t(journal, "ISSN"),
+        "nlm_unique_id": _t(info, "NlmUniqueID"),
+        "medline_ta": _t(info, "MedlineTA"),
+        "volume": _t(journal, "JournalIssue/Volume"),
+        "issue": _t(journal, "JournalIssue/Issue"),
+        "pages": _t(article, "Pagination/MedlinePgn")
+        or _pages(_t(article, "Pagination/StartPage"), _t(article, "Pagination/EndPage")),
+        "pub_year": pub_year,
+        "pub_date": pub_date,
+        "pub_date_text": pub_date_text,
+        "epub_date": epub,
+        "doi": doi,
+        "pmcid": ids.get("pmc"),
+        "pii": pii,
+        "authors": parse_authors(article.find("AuthorList")),
+        "publication_types": [
+            {"ui": pt.get("UI"), "name": text_of(pt)}
+            for pt in article.findall("PublicationTypeList/PublicationType")
+            if text_of(pt)
+        ],
+        "mesh": _mesh(citation),
+        "chemicals": [
+            {
+                "ui": c.find("NameOfSubstance").get("UI"),
+                "name": _t(c, "NameOfSubstance"),
+                "registry_number": _t(c, "RegistryNumber"),
+            }
+            for c in citation.findall("ChemicalList/Chemical")
+            if c.find("NameOfSubstance") is not None
+        ],
+        "comments_corrections": _comments(citation),
+        "databanks": [
+            {"name": _t(bank, "DataBankName"), "accession": text_of(acc)}
+            for bank in article.findall("DataBankList/DataBank")
+            for acc in bank.findall("AccessionNumberList/AccessionNumber")
+        ],
+        "coi_statement": _t(citation, "CoiStatement"),
+        "grants": [
+            {
+                "id": _t(g, "GrantID"),
+                "acronym": _t(g, "Acronym"),
+                "agency": _t(g, "Agency"),
+                "country": _t(g, "Country"),
+            }
+            for g in article.findall("GrantList/Grant")
+        ],
+        "status": citation.get("Status"),
+        "owner": citation.get("Owner"),
+        "publication_status": _t(pubmed_data, "PublicationStatus"),
+        "history": history,
+        "entrez_date": history.get("entrez") or history.get("pubmed"),
+        "date_revised": _date_elem(citation.find("DateRevised")),
+        "date_completed": _date_elem(citation.find("DateCompleted")),
+    }
+    _common(record, article)
+    record["keywords"] = [
+        t for t in (text_of(k) for k in citation.findall("KeywordList/Keyword")) if t
+    ]
+    record["language"] = record["languages"][0] if record["languages"] else None
+    return record
+
+
+def _pages(start: str | None, end: str | None) -> str | None:
+    if start and end:
+        return f"{start}-{end}"
+    return start
+
+
+def parse_book(elem: ET.Element) -> dict:
+    """One `PubmedBookArticle` element -> normalised record dict (book or chapter)."""
+    doc = elem.find("BookDocument")
+    if doc is None:
+        raise ValueError("no BookDocument")
+    pmid_elem = doc.find("PMID")
+    pmid = _int(text_of(pmid_elem))
+    if not pmid:
+        raise ValueError("no PMID")
+    book = doc.find("Book")
+    pub_year, pub_date, pub_date_text = parse_pub_date(
+        book.find("PubDate") if book is not None else None
+    )
+    abstract, sections, copyright_ = parse_abstract(doc.find("Abstract"))
+    ids = _ids(doc.find("ArticleIdList"))
+    book_data = elem.find("PubmedBookData")
+    history = _history(book_data)
+    authors = []
+    for author_list in doc.findall("AuthorList"):
+        authors.extend(parse_authors(author_list))
+    title = _t(doc, "ArticleTitle") or _t(book, "BookTitle")
+    record = {
+        "pmid": pmid,
+        "pmid_version": _int(pmid_elem.get("Version")) or 1,
+        "record_type": "book",
+        "title": title,
+        "vernacular_title": _t(doc, "VernacularTitle"),
+        "abstract": abstract,
+        "abstract_sections": sections,
+        "copyright": copyright_,
+        "journal": _t(book, "BookTitle"),
+        "journal_iso": None,
+        "issn": None,
+        "nlm_unique_id": None,
+        "medline_ta": None,
+        "volume": _t(book, "Volume"),
+        "issue": None,
+        "pages": _t(doc, "Pagination/MedlinePgn"),
+        "pub_year": pub_year,
+        "pub_date": pub_date,
+        "pub_date_text": pub_date_text,
+        "epub_date": None,
+        "doi": ids.get("doi"),
+        "pmcid": ids.get("pmc"),
+        "pii": None,
+        "authors": authors,
+        "publication_types": [
+            {"ui": pt.get("UI"), "name": text_of(pt)}
+            for pt in doc.findall("PublicationType")
+            if text_of(pt)
+        ],
+        "mesh": [],
+        "chemicals": [],
+        "comments_corrections": [],
+        "databanks": [],
+        "coi_statement": None,
+        "grants": [
+            {"id": _t(g, "GrantID"), "acronym": None, "agency": _t(g, "Agency"), "country": None}
+            for g in doc.findall("GrantList/Grant")
+        ],
+        "status": None,
+        "owner": None,
+        "publication_status": _t(book_data, "PublicationStatus"),
+        "history": history,
+        "entrez_date": history.get("entrez") or history.get("pubmed"),
+        "date_revised": _date_elem(doc.find("DateRevised")),
+        "date_completed": None,
+        "publisher": _t(book, "Publisher/PublisherName"),
+    }
+    _common(record, doc)
+    record["language"] = record["languages"][0] if record["languages"] else None
+    return record
+
+
+PARSERS = {"PubmedArticle": parse_article, "PubmedBookArticle": parse_book}
+
+
+def parse_pubmed_xml(stream: IO[bytes]) -> Iterator[dict | Deleted | Malformed]:
+    """Yield records, `Deleted` and `Malformed` items from a PubMed XML stream, in file order.
+
+    Raises FileFormatError when the document is not well-formed XML or not a PubmedArticleSet.
+    """
+    depth = 0
+    root_checked = False
+    try:
+        for event, elem in ET.iterparse(stream, events=("start", "end")):
+            tag = elem.tag
+            if event == "start":
+                if not root_checked:
+                    root_checked = True
+                    if tag != "PubmedArticleSet":
+                        raise FileFormatError(
+                            f"not a PubMed XML file (root element <{_local(tag)}>, "
+                            "expected <PubmedArticleSet>)"
+                        )
+                    root = elem
+                depth += 1
+                continue
+            depth -= 1
+            if depth != 1:
+                continue
+            if tag in PARSERS:
+                try:
+                    yield PARSERS[tag](elem)
+                except (ValueError, AttributeError, TypeError) as exc:
+                    yield Malformed(_t(elem, ".//PMID"), f"{tag}: {exc}")
+            elif tag == "DeleteCitation":
+                for pmid in elem.findall("PMID"):
+                    number = _int(text_of(pmid))
+                    if number:
+                        yield Deleted(number)
+            root.clear()
+    except ET.ParseError as exc:
+        raise FileFormatError(f"malformed XML: {exc}") from None
+    if not root_checked:
+        raise FileFormatError("empty file: no XML found")

@@ -1,0 +1,278 @@
+"""The three writers: refresh from PubMed, import files, retag; each recorded in harvest_runs."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from .config import Query, Settings
+from .errors import FileFormatError, HarvestError
+from .eutils import EutilsClient
+from .fetch import fetch_by_ids, fetch_records, fetch_windows
+from .parse import parse_pubmed_xml
+from .parse_medline import parse_medline
+from .runs import close_abandoned_runs, finish_run, last_success, start_run, utc_now
+from .save import Saver, Stats, row_to_record
+
+log = logging.getLogger("harvest")
+Progress = Callable[[Iterable], Iterable]
+
+
+@dataclass
+class Outcome:
+    """What a run did, for the summary line and `harvest status`."""
+
+    run_id: int
+    mode: str
+    stats: Stats
+    found: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    left_search: int = 0
+    notes: list = field(default_factory=list)
+
+    def counts(self) -> dict:
+        """Counts as stored in harvest_runs."""
+        s = self.stats
+        return {
+            "found": self.found,
+            "new": s.new,
+            "updated": s.updated,
+            "unchanged": s.unchanged,
+            "failed": s.failed,
+            "deleted": s.deleted,
+            "requests": self.requests,
+        }
+
+    def summary(self) -> str:
+        """One line: new / updated / unchanged / failed, requests, seconds."""
+        s = self.stats
+        line = (
+            f"{self.mode}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
+            f"{s.failed} failed"
+        )
+        if s.deleted:
+            line += f", {s.deleted} deleted"
+        if self.left_search:
+            line += f", {self.left_search} left the search"
+        flagged = [c for _, c in s.changes if c in ("retracted", "erratum", "expression_of_concern")]
+        for flag in ("retracted", "erratum", "expression_of_concern"):
+            if flagged.count(flag):
+                line += f", {flagged.count(flag)} newly {flag.replace('_', ' ')}"
+        return f"{line}; {self.requests} requests in {self.seconds:.1f}s"
+
+
+def make_enricher(taxonomy) -> Callable[[dict], tuple[dict, list]]:
+    """Tags and citations for a record: (studies columns, provenance rows)."""
+    from .cite import cite_ama, cite_apa, cite_vancouver
+    from .tag import tag_record
+
+    def enrich(record: dict) -> tuple[dict, list]:
+        tags = tag_record(record, taxonomy)
+        columns = tags.as_columns()
+        for facet in ("conditions", "modalities", "routes", "populations"):
+            columns[facet] = json.dumps(list(columns[facet]))
+        columns.update(
+            citation=cite_ama(record),
+            citation_apa=cite_apa(record),
+            citation_vancouver=cite_vancouver(record),
+        )
+        return columns, list(tags.provenance)
+
+    return enrich
+
+
+def _run(db, mode, query, since, body) -> Outcome:
+    """Open a run row, execute `body(run_id)`, and close the run as ok or failed."""
+    close_abandoned_runs(db)
+    run_id = start_run(db, mode, query, since)
+    started = time.monotonic()
+    outcome = Outcome(run_id, mode, Stats())
+    try:
+        body(outcome)
+    except BaseException as exc:
+        outcome.seconds = time.monotonic() - started
+        message = str(exc) if isinstance(exc, HarvestError) else f"{type(exc).__name__}: {exc}"
+        finish_run(db, run_id, "failed", outcome.counts(), message or type(exc).__name__)
+        raise
+    outcome.seconds = time.monotonic() - started
+    finish_run(db, run_id, "ok", outcome.counts())
+    return outcome
+
+
+def refresh(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    query: Query,
+    enrich,
+    *,
+    full: bool = False,
+    progress: Progress = lambda items: items,
+    client: EutilsClient | None = None,
+) -> Outcome:
+    """Bring the catalog up to date with PubMed: incremental after a first success, else full."""
+    previous = None if full else last_success(db)
+    since = None
+    if previous:
+        started = datetime.strptime(previous["started"][:10], "%Y-%m-%d").date()
+        since = started - timedelta(days=settings.overlap_days)
+    mode = "incremental" if since else "full"
+    client = client or EutilsClient(settings)
+
+    def body(outcome: Outcome) -> None:
+        saver = Saver(db, enrich, outcome.run_id, utc_now(), in_search=True, source="refresh")
+        outcome.stats = saver.stats
+        try:
+            if since:
+                _incremental(client, settings, query, saver, since, outcome, progress)
+            else:
+                _full(db, client, settings, query, saver, outcome, progress)
+        finally:
+            outcome.requests = client.requests
+
+    return _run(db, mode, query.term, since.isoformat() if since else None, body)
+
+
+def _drain(items: Iterable, progress: Progress) -> None:
+    for _ in progress(items):
+        pass
+
+
+def _full(db, client, settings, query, saver, outcome, progress) -> None:
+    in_search: set[int] = set()
+    for window in fetch_windows(client, query.term):
+        in_search.update(window.ids)
+        outcome.found = len(in_search)
+        _drain(saver.save(fetch_records(client, window, settings.batch_size)), progress)
+    outcome.left_search = reconcile_search(db, in_search | saver.stats.seen, saver)
+
+
+def _incremental(client, settings, query, saver, since: date, outcome, progress) -> None:
+    fetched: set[int] = set()
+    for datetype in ("edat", "mdat"):
+        for window in fetch_windows(client, query.term, datetype=datetype, since=since):
+            fetched.update(window.ids)
+            outcome.found = len(fetched)
+            if datetype == "edat":
+                items = fetch_records(client, window, settings.batch_size)
+            else:
+                todo = [pmid for pmid in window.ids if pmid not in saver.stats.seen]
+                items = fetch_by_ids(client, todo, settings.batch_size, set(saver.stats.seen))
+            _drain(saver.save(items), progress)
+
+
+def reconcile_search(db: sqlite_utils.Database, matched: set[int], saver: Saver) -> int:
+    """After a full search: flag studies that no longer match (kept, never deleted)."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("create temp table if not exists matched (pmid integer primary key)")
+        conn.execute("delete from matched")
+        conn.executemany("insert or ignore into matched values (?)", ((p,) for p in matched))
+        gone = [
+            row[0]
+            for row in conn.execute(
+                "select pmid from studies where in_search = 1 "
+                "and pmid not in (select pmid from matched)"
+            )
+        ]
+        for pmid in gone:
+            saver._set(pmid, "in_search", 0, "left_search")
+        conn.execute("delete from matched")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(gone)
+
+
+def open_input(path: Path) -> tuple[str, io.IOBase]:
+    """('xml' or 'medline', stream) for a PubMed XML (.xml, .xml.gz) or MEDLINE text file."""
+    if not path.exists():
+        raise FileFormatError(f"no such file: {path}")
+    if path.is_dir():
+        raise FileFormatError(f"{path} is a directory, not a PubMed file")
+    try:
+        raw = gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
+        head = raw.peek(2048)[:2048] if hasattr(raw, "peek") else b""
+    except (OSError, EOFError) as exc:
+        raise FileFormatError(f"cannot read {path}: {exc}") from None
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"<"):
+        return "xml", raw
+    if text.startswith(b"PMID-") or b"\nPMID-" in head:
+        return "medline", io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+    raw.close()
+    raise FileFormatError(
+        f"{path} is not a PubMed file (expected PubMed XML, .xml.gz, or MEDLINE text)"
+    )
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fp:
+        return fp.read(2) == b"\x1f\x8b"
+
+
+def read_files(paths: list[Path]) -> Iterator:
+    """Stream parsed items from every file in turn."""
+    for path in paths:
+        kind, stream = open_input(path)
+        with stream:
+            try:
+                if kind == "xml":
+                    yield from parse_pubmed_xml(stream)
+                else:
+                    yield from parse_medline(stream)
+            except (OSError, EOFError) as exc:
+                raise FileFormatError(f"cannot read {path}: {exc}") from None
+            except FileFormatError as exc:
+                raise FileFormatError(f"{path}: {exc}") from None
+
+
+def import_files(
+    db: sqlite_utils.Database,
+    paths: list[Path],
+    enrich,
+    *,
+    progress: Progress = lambda items: items,
+) -> Outcome:
+    """Import PubMed XML / MEDLINE files; DeleteCitation entries flag records as deleted."""
+    for path in paths:
+        open_input(path)[1].close()  # fail fast, before a run is opened, on a missing file
+
+    def body(outcome: Outcome) -> None:
+        saver = Saver(db, enrich, outcome.run_id, utc_now(), source=", ".join(map(str, paths)))
+        outcome.stats = saver.stats
+        _drain(saver.save(read_files(paths)), progress)
+        outcome.found = saver.stats.stored + saver.stats.failed
+
+    return _run(db, "import", ", ".join(str(p) for p in paths), None, body)
+
+
+def retag(
+    db: sqlite_utils.Database, enrich, *, progress: Progress = lambda items: items
+) -> Outcome:
+    """Re-apply the taxonomy (and citations) to every stored record, without network."""
+
+    def body(outcome: Outcome) -> None:
+        now = utc_now()
+        saver = Saver(db, enrich, outcome.run_id, now)
+        outcome.stats = saver.stats
+        pmids = [row[0] for row in db.conn.execute("select pmid from studies order by pmid")]
+        outcome.found = len(pmids)
+        for start in progress(range(0, len(pmids), 500)):
+            chunk = pmids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = list(db.query(f"select * from studies where pmid in ({marks})", chunk))
+            saver.retag_batch([row_to_record(r) for r in rows], rows)
+
+    return _run(db, "retag", "taxonomy", None, body)

@@ -1,0 +1,134 @@
+"""`harvest status`: freshness, counts, failures and recent changes, for people and for cron."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+
+from .errors import HarvestError
+
+REFRESH_MODES = ("full", "incremental")
+FLAG_LABELS = {
+    "retracted": "newly retracted",
+    "erratum": "newly corrected (erratum)",
+    "expression_of_concern": "new expression of concern",
+}
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """The text to print and whether the catalog is healthy (fresh, last refresh ok)."""
+
+    text: str
+    healthy: bool
+
+
+def parse_age(text: str) -> timedelta:
+    """'48h', '2d', '90m', '1d12h' -> timedelta."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([dhm])", text.strip().lower())
+    if not parts or re.sub(r"[\d.\sdhm]", "", text.lower()):
+        raise HarvestError(f"--max-age must look like 48h, 2d or 90m, got {text!r}")
+    unit = {"d": "days", "h": "hours", "m": "minutes"}
+    total = timedelta()
+    for number, u in parts:
+        total += timedelta(**{unit[u]: float(number)})
+    return total
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def _age(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def _one(db, sql, params=()):
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None
+
+
+def status_report(
+    db: sqlite_utils.Database, max_age: timedelta, now: datetime | None = None
+) -> StatusReport:
+    """Build the status text; unhealthy when the last success is too old or the last run failed."""
+    now = now or datetime.now(timezone.utc)
+    lines, healthy = [], True
+    counts = _one(
+        db,
+        "select count(*) as total, coalesce(sum(in_search), 0) as in_search, "
+        "coalesce(sum(retracted), 0) as retracted, coalesce(sum(erratum), 0) as erratum, "
+        "coalesce(sum(expression_of_concern), 0) as concern, coalesce(sum(deleted), 0) as deleted "
+        "from studies",
+    )
+    lines.append(
+        f"Catalog: {counts['total']} studies ({counts['in_search']} in the search, "
+        f"{counts['retracted']} retracted, {counts['erratum']} with errata, "
+        f"{counts['concern']} with expressions of concern, {counts['deleted']} deleted by PubMed)"
+    )
+    modes = ",".join(f"'{m}'" for m in REFRESH_MODES)
+    success = _one(
+        db,
+        f"select * from harvest_runs where status = 'ok' and mode in ({modes}) "
+        "order by id desc limit 1",
+    )
+    if success:
+        age = now - _parse_time(success["finished"])
+        fresh = age <= max_age
+        healthy &= fresh
+        lines.append(
+            f"Last successful refresh: {success['finished']} ({_age(age)} ago, {success['mode']}): "
+            f"{success['new']} new, {success['updated']} updated, {success['unchanged']} unchanged,"
+            f" {success['failed']} failed, {success['requests']} requests"
+            + ("" if fresh else f"  STALE: older than {_age(max_age)}")
+        )
+    else:
+        healthy = False
+        lines.append("Last successful refresh: never")
+    last = _one(
+        db, f"select * from harvest_runs where mode in ({modes}) order by id desc limit 1"
+    )
+    if last and last["status"] == "failed":
+        healthy = False
+        lines.append(f"Last refresh FAILED at {last['finished'] or last['started']}: {last['error']}")
+    elif last and last["status"] == "running":
+        lines.append(f"A refresh is running since {last['started']} (pid {last['pid']})")
+    failures = list(
+        db.query(
+            "select id, mode, started, error from harvest_runs where status = 'failed' "
+            "order by id desc limit 5"
+        )
+    )
+    if failures:
+        lines.append("Recent failures:")
+        lines.extend(f"  run {f['id']} ({f['mode']}, {f['started']}): {f['error']}" for f in failures)
+    lines.extend(_recent_changes(db, success))
+    return StatusReport("\n".join(lines), healthy)
+
+
+def _recent_changes(db, success) -> list[str]:
+    """New, retracted and corrected studies recorded by the last successful refresh."""
+    if not success:
+        return []
+    rows = list(
+        db.query(
+            "select c.change, c.pmid, s.title from study_changes c "
+            "left join studies s on s.pmid = c.pmid where c.run_id = ? order by c.id",
+            (success["id"],),
+        )
+    )
+    new = sum(1 for r in rows if r["change"] == "new")
+    lines = [f"Changes in run {success['id']}: {new} new studies"]
+    for change, label in FLAG_LABELS.items():
+        flagged = [r for r in rows if r["change"] == change]
+        if flagged:
+            lines.append(f"  {len(flagged)} {label}:")
+            lines.extend(f"    PMID {r['pmid']}: {r['title']}" for r in flagged)
+    left = [r for r in rows if r["change"] == "left_search"]
+    if left:
+        lines.append(f"  {len(left)} no longer match the search (kept, in_search = 0)")
+    return lines
