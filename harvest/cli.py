@@ -82,7 +82,9 @@ def cli():
 @cli.command()
 @DB_OPTION
 @CONFIG_OPTION
-@click.option("--full", is_flag=True, help="Re-run the whole search and reconcile, not just changes.")
+@click.option(
+    "--full", is_flag=True, help="Re-run the whole search and reconcile, not just changes."
+)
 @click.option("--show-query", is_flag=True, help="Print the PubMed query and exit.")
 @QUIET_OPTION
 @click.option("--verbose", "-v", is_flag=True, help="Log every request and retry.")
@@ -120,9 +122,7 @@ def refresh(db_path, config_dir, full, show_query, quiet, verbose):
 
 
 @cli.command(name="import")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
 @DB_OPTION
 @CONFIG_OPTION
 @QUIET_OPTION

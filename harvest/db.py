@@ -111,7 +111,10 @@ TABLES = {
     "mesh_descriptors": ({"id": INT, "key": TEXT, "ui": TEXT, "name": TEXT}, {"pk": "id"}),
     "study_mesh": (
         {"pmid": INT, "descriptor_id": INT, "major": INT, "qualifiers": TEXT},
-        {"pk": ("pmid", "descriptor_id"), "foreign_keys": [("descriptor_id", "mesh_descriptors", "id")]},
+        {
+            "pk": ("pmid", "descriptor_id"),
+            "foreign_keys": [("descriptor_id", "mesh_descriptors", "id")],
+        },
     ),
     "publication_types": ({"id": INT, "key": TEXT, "ui": TEXT, "name": TEXT}, {"pk": "id"}),
     "study_publication_types": (

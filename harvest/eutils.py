@@ -1,4 +1,4 @@
-"""E-utilities client: one requests.Session, NCBI's rate limit, retries, and "200 but wrong" checks."""
+"""E-utilities client: one requests.Session, NCBI's rate limit, retries, "200 but wrong" checks."""
 
 from __future__ import annotations
 
@@ -90,7 +90,9 @@ class Throttle:
     def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
         self.interval = 1.0 / rate + 0.01
         self.clock, self.sleep = clock, sleep
-        self.last_end: float | None = None
+        # Start as if a request had just ended: another process (last night's run, a retry
+        # by cron) may have called NCBI a moment ago, and the limit counts them all.
+        self.last_end: float | None = clock()
 
     def wait(self) -> None:
         """Sleep until the next request is allowed."""
@@ -195,9 +197,7 @@ class EutilsClient:
                 )
             delay = self._backoff(attempts, retry_after)
             self.retries += 1
-            log.warning(
-                redact(f"{utility}: {reason}; retry {attempts} in {delay:.1f}s", self._key)
-            )
+            log.warning(redact(f"{utility}: {reason}; retry {attempts} in {delay:.1f}s", self._key))
             self.sleep(delay)
 
     @property
@@ -228,9 +228,15 @@ def _retry_after(response: requests.Response) -> float | None:
 
 def _short(exc: Exception) -> str:
     text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "No route to host",
-                   "Temporary failure in name resolution", "Network is unreachable",
-                   "Connection reset", "Max retries exceeded"):
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "No route to host",
+        "Temporary failure in name resolution",
+        "Network is unreachable",
+        "Connection reset",
+        "Max retries exceeded",
+    ):
         if marker in text:
             return marker.lower()
     return type(exc).__name__

@@ -92,7 +92,9 @@ def split_sections(abstract: str | None) -> list[dict]:
     sections = []
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(abstract)
-        sections.append({"label": m.group(1).strip(), "category": None, "text": abstract[m.end() : end].strip()})
+        sections.append(
+            {"label": m.group(1).strip(), "category": None, "text": abstract[m.end() : end].strip()}
+        )
     return sections
 
 
@@ -111,15 +113,22 @@ def _authors(rec: dict) -> list[dict]:
                 "suffix": None,
                 "collective_name": None,
                 "orcid": None,
-                "affiliation": affiliations[i] if len(affiliations) == len(full or short) else (
-                    affiliations[0] if i == 0 and affiliations else None
-                ),
+                "affiliation": affiliations[i]
+                if len(affiliations) == len(full or short)
+                else (affiliations[0] if i == 0 and affiliations else None),
             }
         )
     for name in _list(rec, "CN"):
         authors.append(
-            {"last_name": None, "fore_name": None, "initials": None, "suffix": None,
-             "collective_name": name, "orcid": None, "affiliation": None}
+            {
+                "last_name": None,
+                "fore_name": None,
+                "initials": None,
+                "suffix": None,
+                "collective_name": name,
+                "orcid": None,
+                "affiliation": None,
+            }
         )
     return authors
 
@@ -182,8 +191,12 @@ def medline_to_record(rec: dict) -> dict:
         for value in _list(rec, tag):
             m = re.search(r"PMID:\s*(\d+)", value)
             comments.append(
-                {"type": kind, "source": value.split(" PMID:")[0].strip(),
-                 "pmid": int(m.group(1)) if m else None, "note": None}
+                {
+                    "type": kind,
+                    "source": value.split(" PMID:")[0].strip(),
+                    "pmid": int(m.group(1)) if m else None,
+                    "note": None,
+                }
             )
     pmc = _one(rec, "PMC")
     return {
@@ -220,7 +233,11 @@ def medline_to_record(rec: dict) -> dict:
         "mesh": _mesh(rec),
         "keywords": _list(rec, "OT"),
         "chemicals": [
-            {"ui": None, "name": re.sub(r"^\S+\s+\((.*)\)$", r"\1", c), "registry_number": c.split(" ")[0]}
+            {
+                "ui": None,
+                "name": re.sub(r"^\S+\s+\((.*)\)$", r"\1", c),
+                "registry_number": c.split(" ")[0],
+            }
             for c in _list(rec, "RN")
         ],
         "comments_corrections": comments,
@@ -230,7 +247,9 @@ def medline_to_record(rec: dict) -> dict:
             if "/" in s
         ],
         "coi_statement": _one(rec, "COIS"),
-        "grants": [{"id": g, "acronym": None, "agency": None, "country": None} for g in _list(rec, "GR")],
+        "grants": [
+            {"id": g, "acronym": None, "agency": None, "country": None} for g in _list(rec, "GR")
+        ],
         "status": _one(rec, "STAT"),
         "owner": _one(rec, "OWN"),
         "publication_status": _one(rec, "PST"),
@@ -245,7 +264,7 @@ def parse_medline(stream: IO[str]) -> Iterator[dict | Malformed]:
     """Yield records from a MEDLINE text stream; raises FileFormatError if it is not one."""
     found = False
     for rec in Medline.parse(stream):
-        if not rec:
+        if not rec or "PMID" not in rec:
             continue
         found = True
         try:

@@ -64,7 +64,9 @@ class Outcome:
             line += f", {s.deleted} deleted"
         if self.left_search:
             line += f", {self.left_search} left the search"
-        flagged = [c for _, c in s.changes if c in ("retracted", "erratum", "expression_of_concern")]
+        flagged = [
+            c for _, c in s.changes if c in ("retracted", "erratum", "expression_of_concern")
+        ]
         for flag in ("retracted", "erratum", "expression_of_concern"):
             if flagged.count(flag):
                 line += f", {flagged.count(flag)} newly {flag.replace('_', ' ')}"
@@ -186,8 +188,9 @@ def reconcile_search(db: sqlite_utils.Database, matched: set[int], saver: Saver)
             )
         ]
         for pmid in gone:
-            saver._set(pmid, "in_search", 0, "left_search")
+            saver.set_flag(pmid, "in_search", 0, "left_search")
         conn.execute("delete from matched")
+        saver.flush_changes()
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

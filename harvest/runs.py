@@ -59,8 +59,9 @@ def close_abandoned_runs(db: sqlite_utils.Database) -> int:
 def start_run(db: sqlite_utils.Database, mode: str, query: str, since: str | None = None) -> int:
     """Insert a harvest_runs row with status 'running' and return its id."""
     cursor = db.conn.execute(
-        "insert into harvest_runs (started, mode, query, since, status, pid, found, new, updated, "
-        "unchanged, failed, deleted, requests) values (?, ?, ?, ?, 'running', ?, 0, 0, 0, 0, 0, 0, 0)",
+        "insert into harvest_runs (started, mode, query, since, status, pid, found, new, "
+        "updated, unchanged, failed, deleted, requests) "
+        "values (?, ?, ?, ?, 'running', ?, 0, 0, 0, 0, 0, 0, 0)",
         (utc_now(), mode, query, since, os.getpid()),
     )
     return cursor.lastrowid

@@ -48,15 +48,21 @@ class Stats:
         return self.new + self.updated + self.unchanged
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_dumps = _ENCODER.encode
 
 
-def content_hash(record: dict) -> str:
-    """A stable fingerprint of everything PubMed said about a record."""
-    return hashlib.sha1(
-        json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()
-    ).hexdigest()
+def content_hash(row: dict) -> str:
+    """A stable fingerprint of everything PubMed said about a record (its stored columns)."""
+    text = "\x1f".join("" if v is None else str(v) for v in row.values())
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _author_key(a: dict) -> str:
+    return (
+        f"{a.get('last_name') or ''}|{a.get('fore_name') or ''}|{a.get('initials') or ''}|"
+        f"{a.get('collective_name') or ''}|{a.get('orcid') or ''}"
+    )
 
 
 def author_display(authors: list[dict]) -> str:
@@ -70,23 +76,30 @@ def author_display(authors: list[dict]) -> str:
     return ", ".join(names)
 
 
+def _json(value) -> str:
+    return _dumps(value) if value else "[]"
+
+
 def record_to_row(record: dict) -> dict:
     """The studies columns PubMed's data fills (tags and citations come separately)."""
     row = {c: record.get(c) for c in RECORD_COLUMNS if c in record}
+    types = record.get("publication_types") or []
+    mesh = record.get("mesh") or []
+    authors = record.get("authors") or []
     row.update(
-        abstract_sections=_dumps(record.get("abstract_sections") or []),
-        authors=author_display(record.get("authors") or []),
-        author_list=_dumps(record.get("authors") or []),
-        languages=_dumps(record.get("languages") or []),
-        publication_types=_dumps([p["name"] for p in record.get("publication_types") or []]),
-        publication_type_uis=_dumps([p.get("ui") for p in record.get("publication_types") or []]),
-        mesh_terms=_dumps([m["name"] for m in record.get("mesh") or []]),
-        mesh_headings=_dumps(record.get("mesh") or []),
-        keywords=_dumps(record.get("keywords") or []),
-        chemicals=_dumps(record.get("chemicals") or []),
-        comments_corrections=_dumps(record.get("comments_corrections") or []),
-        databanks=_dumps(record.get("databanks") or []),
-        grants=_dumps(record.get("grants") or []),
+        abstract_sections=_json(record.get("abstract_sections")),
+        authors=author_display(authors),
+        author_list=_json(authors),
+        languages=_json(record.get("languages")),
+        publication_types=_json([p["name"] for p in types]),
+        publication_type_uis=_json([p.get("ui") for p in types]),
+        mesh_terms=_json([m["name"] for m in mesh]),
+        mesh_headings=_json(mesh),
+        keywords=_json(record.get("keywords")),
+        chemicals=_json(record.get("chemicals")),
+        comments_corrections=_json(record.get("comments_corrections")),
+        databanks=_json(record.get("databanks")),
+        grants=_json(record.get("grants")),
         history=_dumps(record.get("history") or {}),
     )
     return row
@@ -136,7 +149,8 @@ class Saver:
         self.db, self.enrich, self.run_id, self.now = db, enrich, run_id, now
         self.in_search, self.source = in_search, source
         self.stats = Stats()
-        self._lookup_cache: dict[tuple[str, str], int] = {}
+        self._lookup_cache: dict[str, dict[str, int]] = {}
+        self._pending_changes: list[tuple] = []
 
     def save(self, items: Iterable) -> Iterator:
         """Save `items` in batches; yields each item after its batch is committed."""
@@ -162,8 +176,10 @@ class Saver:
             self._save_records(records)
             self._mark_deleted(deleted)
             self._record_failures(malformed)
+            self.flush_changes()
             conn.execute("COMMIT")
         except BaseException:
+            self._pending_changes.clear()
             conn.execute("ROLLBACK")
             raise
 
@@ -187,16 +203,16 @@ class Saver:
         rows, changed = [], []
         for pmid, record in records.items():
             self.stats.seen.add(pmid)
-            digest = content_hash(record)
+            row = record_to_row(record)
+            digest = content_hash(row)
             before = existing.get(pmid)
             if before and before["hash"] == digest:
                 self.stats.unchanged += 1
                 if self.in_search and not before["in_search"]:
-                    self._set(pmid, "in_search", 1, "returned_to_search")
+                    self.set_flag(pmid, "in_search", 1, "returned_to_search")
                 if before["deleted"]:
-                    self._set(pmid, "deleted", 0, "restored")
+                    self.set_flag(pmid, "deleted", 0, "restored")
                 continue
-            row = record_to_row(record)
             extra, provenance = self.enrich(record)
             row.update(extra, content_hash=digest, last_changed=self.now, deleted=0)
             if self.in_search:
@@ -241,27 +257,39 @@ class Saver:
         pmids = [(r["pmid"],) for r, _ in changed]
         for table in ("study_authors", "study_mesh", "study_publication_types", "study_tags"):
             conn.executemany(f"delete from {table} where pmid = ?", pmids)
-        authors, mesh, types, tags = [], [], [], []
+        author_keys, mesh_keys, type_keys = {}, {}, {}
+        keyed = []
         for record, provenance in changed:
-            pmid = record["pmid"]
-            for position, a in enumerate(record.get("authors") or [], 1):
-                key = "|".join(
-                    a.get(k) or ""
-                    for k in ("last_name", "fore_name", "initials", "collective_name", "orcid")
-                )
-                author_id = self._lookup("authors", key, {k: a.get(k) for k in AUTHOR_FIELDS})
-                authors.append((pmid, position, author_id, a.get("affiliation")))
+            keys = [_author_key(a) for a in record.get("authors") or []]
+            for key, a in zip(keys, record.get("authors") or [], strict=True):
+                if key not in author_keys:
+                    author_keys[key] = tuple(a.get(k) for k in AUTHOR_FIELDS)
             for m in record.get("mesh") or []:
                 key = m.get("ui") or m["name"]
-                descriptor_id = self._lookup(
-                    "mesh_descriptors", key, {"ui": m.get("ui"), "name": m["name"]}
-                )
-                mesh.append((pmid, descriptor_id, int(bool(m.get("major"))), _dumps(m["qualifiers"])))
+                if key not in mesh_keys:
+                    mesh_keys[key] = (m.get("ui"), m["name"])
             for p in record.get("publication_types") or []:
                 key = p.get("ui") or p["name"]
-                types.append(
-                    (pmid, self._lookup("publication_types", key, {"ui": p.get("ui"), "name": p["name"]}))
+                if key not in type_keys:
+                    type_keys[key] = (p.get("ui"), p["name"])
+            keyed.append((record, provenance, keys))
+        author_ids = self._lookup_many("authors", AUTHOR_FIELDS, author_keys)
+        mesh_ids = self._lookup_many("mesh_descriptors", ("ui", "name"), mesh_keys)
+        type_ids = self._lookup_many("publication_types", ("ui", "name"), type_keys)
+        authors, mesh, types, tags = [], [], [], []
+        for record, provenance, keys in keyed:
+            pmid = record["pmid"]
+            for position, (key, a) in enumerate(
+                zip(keys, record.get("authors") or [], strict=True), 1
+            ):
+                authors.append((pmid, position, author_ids[key], a.get("affiliation")))
+            for m in record.get("mesh") or []:
+                qualifiers = _dumps(m["qualifiers"]) if m["qualifiers"] else "[]"
+                mesh.append(
+                    (pmid, mesh_ids[m.get("ui") or m["name"]], int(bool(m["major"])), qualifiers)
                 )
+            for p in record.get("publication_types") or []:
+                types.append((pmid, type_ids[p.get("ui") or p["name"]]))
             tags.extend((pmid, *entry) for entry in provenance)
         conn.executemany(
             "insert or replace into study_authors (pmid, position, author_id, affiliation) "
@@ -284,25 +312,35 @@ class Saver:
             tags,
         )
 
-    def _lookup(self, table: str, key: str, values: dict) -> int:
-        cached = self._lookup_cache.get((table, key))
-        if cached is not None:
-            return cached
+    def _lookup_many(
+        self, table: str, columns: tuple[str, ...], wanted: dict[str, tuple]
+    ) -> dict[str, int]:
+        """Ids for `wanted` keys (key -> column values) of a lookup table, inserting new ones."""
+        cache = self._lookup_cache.setdefault(table, {})
         conn = self.db.conn
-        row = conn.execute(f"select id from {table} where key = ?", (key,)).fetchone()
-        if row is None:
-            columns = ["key", *values]
-            names = ", ".join(columns)
-            marks = ", ".join("?" * len(columns))
-            cursor = conn.execute(
-                f"insert into {table} ({names}) values ({marks})", (key, *values.values())
+        for attempt in (1, 2):
+            missing = [k for k in wanted if k not in cache]
+            for start in range(0, len(missing), 900):
+                chunk = missing[start : start + 900]
+                marks = ",".join("?" * len(chunk))
+                sql = f"select key, id from {table} where key in ({marks})"
+                cache.update(conn.execute(sql, chunk))
+            new = [k for k in missing if k not in cache]
+            if not new or attempt == 2:
+                break
+            names = ", ".join(("key", *columns))
+            marks = ", ".join("?" * (len(columns) + 1))
+            conn.executemany(
+                f"insert into {table} ({names}) values ({marks})",
+                [(key, *wanted[key]) for key in new],
             )
-            row = (cursor.lastrowid,)
-        if len(self._lookup_cache) < 200_000:
-            self._lookup_cache[(table, key)] = row[0]
-        return row[0]
+        result = {k: cache[k] for k in wanted}
+        if len(cache) > 500_000:
+            cache.clear()
+        return result
 
-    def _set(self, pmid: int, column: str, value: int, change: str) -> None:
+    def set_flag(self, pmid: int, column: str, value: int, change: str) -> None:
+        """Set a 0/1 column on a study and record the change (inside a batch transaction)."""
         self.db.conn.execute(
             f"update studies set [{column}] = ?, last_changed = ? where pmid = ?",
             (value, self.now, pmid),
@@ -311,10 +349,14 @@ class Saver:
 
     def _change(self, pmid: int, change: str, detail: str | None = None) -> None:
         self.stats.changes.append((pmid, change))
-        self.db.conn.execute(
+        self._pending_changes.append((self.run_id, pmid, change, detail, self.now))
+
+    def flush_changes(self) -> None:
+        self.db.conn.executemany(
             "insert into study_changes (run_id, pmid, change, detail, at) values (?, ?, ?, ?, ?)",
-            (self.run_id, pmid, change, detail, self.now),
+            self._pending_changes,
         )
+        self._pending_changes.clear()
 
     def _mark_deleted(self, pmids: list[int]) -> None:
         for pmid in pmids:
@@ -347,11 +389,14 @@ class Saver:
         try:
             for record, row in zip(records, rows, strict=True):
                 extra, provenance = self.enrich(record)
-                old = [(r["facet"], r["tag"], r["source"], r["evidence"]) for r in self.db.query(
-                    "select facet, tag, source, evidence from study_tags where pmid = ? "
-                    "order by facet, tag, source",
-                    (record["pmid"],),
-                )]
+                old = [
+                    (r["facet"], r["tag"], r["source"], r["evidence"])
+                    for r in self.db.query(
+                        "select facet, tag, source, evidence from study_tags where pmid = ? "
+                        "order by facet, tag, source",
+                        (record["pmid"],),
+                    )
+                ]
                 same_tags = sorted(old) == sorted(tuple(p) for p in provenance)
                 if same_tags and all(row.get(k) == v for k, v in extra.items()):
                     self.stats.unchanged += 1
@@ -372,7 +417,9 @@ class Saver:
                     "values (?, ?, ?, ?, ?)",
                     [(record["pmid"], *p) for p in provenance],
                 )
+            self.flush_changes()
             conn.execute("COMMIT")
         except BaseException:
+            self._pending_changes.clear()
             conn.execute("ROLLBACK")
             raise

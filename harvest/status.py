@@ -89,12 +89,12 @@ def status_report(
     else:
         healthy = False
         lines.append("Last successful refresh: never")
-    last = _one(
-        db, f"select * from harvest_runs where mode in ({modes}) order by id desc limit 1"
-    )
+    last = _one(db, f"select * from harvest_runs where mode in ({modes}) order by id desc limit 1")
     if last and last["status"] == "failed":
         healthy = False
-        lines.append(f"Last refresh FAILED at {last['finished'] or last['started']}: {last['error']}")
+        lines.append(
+            f"Last refresh FAILED at {last['finished'] or last['started']}: {last['error']}"
+        )
     elif last and last["status"] == "running":
         lines.append(f"A refresh is running since {last['started']} (pid {last['pid']})")
     failures = list(
@@ -105,7 +105,9 @@ def status_report(
     )
     if failures:
         lines.append("Recent failures:")
-        lines.extend(f"  run {f['id']} ({f['mode']}, {f['started']}): {f['error']}" for f in failures)
+        lines.extend(
+            f"  run {f['id']} ({f['mode']}, {f['started']}): {f['error']}" for f in failures
+        )
     lines.extend(_recent_changes(db, success))
     return StatusReport("\n".join(lines), healthy)
 

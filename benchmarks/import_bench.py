@@ -1,0 +1,266 @@
+# ruff: noqa: E501
+"""Benchmark `harvest import` against a bare streaming ElementTree parse of the same file.
+
+    python benchmarks/import_bench.py [--records 20000] [--gzip] [--keep DIR]
+
+Generates N realistic PubMed records (structured abstracts, authors with affiliations and ORCIDs,
+MeSH with qualifiers, publication types, keywords, chemicals, grants, history, reference lists),
+then, in the same run and each in a fresh subprocess:
+  1. the floor: ElementTree.iterparse over the file, touching the fields the harvester stores;
+  2. `harvest import FILE --db NEW.db` end to end (parse, normalise, tag, cite, store, FTS index).
+Prints records/s, the ratio of import time to the floor, and each one's peak memory (max RSS).
+Targets: ratio <= 3.0 and import peak memory < 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = (
+    '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+    '1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+    "<PubmedArticleSet>\n"
+)
+SUBSTANCES = ["ketamine", "esketamine", "psilocybin", "MDMA", "arketamine", "midazolam"]
+CONDITIONS = [
+    "post-traumatic stress disorder",
+    "treatment-resistant depression",
+    "major depressive disorder",
+    "generalized anxiety disorder",
+    "suicidal ideation",
+    "alcohol use disorder",
+    "acute pain after trauma",
+]
+DESIGNS = [
+    (
+        "D016449",
+        "Randomized Controlled Trial",
+        "a randomized, double-blind, placebo-controlled trial",
+    ),
+    ("D017418", "Meta-Analysis", "a systematic review and meta-analysis"),
+    ("D064888", "Observational Study", "a retrospective cohort study"),
+    ("D002363", "Case Reports", "a case report"),
+    ("D016454", "Review", "a narrative review"),
+    ("D016430", "Clinical Trial", "an open-label trial"),
+]
+MESH = [
+    ("D006801", "Humans"),
+    ("D008297", "Male"),
+    ("D005260", "Female"),
+    ("D000328", "Adult"),
+    ("D008875", "Middle Aged"),
+    ("D007649", "Ketamine"),
+    ("D011562", "Psilocybin"),
+    ("D018817", "N-Methyl-3,4-methylenedioxyamphetamine"),
+    ("D013313", "Stress Disorders, Post-Traumatic"),
+    ("D061218", "Depressive Disorder, Treatment-Resistant"),
+    ("D003865", "Depressive Disorder, Major"),
+    ("D001008", "Anxiety Disorders"),
+    ("D059020", "Suicidal Ideation"),
+    ("D014728", "Veterans"),
+    ("D000928", "Antidepressive Agents"),
+    ("D006213", "Hallucinogens"),
+    ("D016896", "Treatment Outcome"),
+    ("D004311", "Double-Blind Method"),
+]
+QUALIFIERS = [
+    ("Q000188", "drug therapy"),
+    ("Q000627", "therapeutic use"),
+    ("Q000008", "administration & dosage"),
+    ("Q000503", "physiopathology"),
+]
+WORDS = (
+    "patients participants symptoms severity scores baseline week infusion dose response "
+    "remission placebo treatment outcome primary secondary measure scale clinician rated "
+    "self report adverse events dissociation blood pressure sessions therapy integration "
+    "preparation follow-up months improvement significant difference group analysis model "
+    "effect size confidence interval mixed effects sustained rapid onset tolerability"
+).split()
+LAST = ["Smith", "Garcia", "Nguyen", "Kim", "Müller", "Rossi", "Cohen", "Okafor", "Singh", "Lee"]
+FORE = ["Anna", "James", "Li", "Maria", "Omar", "Sofia", "David", "Yuki", "Elena", "Samuel"]
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    """A plausible sentence of n words."""
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def article(pmid: int, rng: random.Random) -> str:
+    """One compact <PubmedArticle> line, shaped like 2025 efetch output."""
+    substance, condition = rng.choice(SUBSTANCES), rng.choice(CONDITIONS)
+    ui, pt, phrase = rng.choice(DESIGNS)
+    year = rng.randint(1995, 2025)
+    title = escape(f"{substance.capitalize()} for {condition} in adults: {phrase}.")
+    sections = "".join(
+        f'<AbstractText Label="{label}" NlmCategory="{label}">'
+        + escape(" ".join(sentence(rng, rng.randint(12, 24)) for _ in range(rng.randint(2, 4))))
+        + (
+            ""
+            if label != "RESULTS"
+            else f" Of {rng.randint(12, 400)} participants randomized,"
+            f" <i>p</i> &lt; 0.05 and r<sup>2</sup> = 0.{rng.randint(1, 9)}."
+        )
+        + "</AbstractText>"
+        for label in ("BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS")
+    )
+    authors = "".join(
+        f'<Author ValidYN="Y"><LastName>{rng.choice(LAST)}</LastName><ForeName>{rng.choice(FORE)}'
+        f"</ForeName><Initials>{rng.choice('ABCDEFGH')}</Initials>"
+        + (
+            f'<Identifier Source="ORCID">0000-000{i}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}'
+            "</Identifier>"
+            if i % 3 == 0
+            else ""
+        )
+        + f"<AffiliationInfo><Affiliation>Department of Psychiatry, University {i}, City, "
+        "Country.</Affiliation></AffiliationInfo></Author>"
+        for i in range(rng.randint(3, 12))
+    )
+    mesh = "".join(
+        f'<MeshHeading><DescriptorName UI="{u}" MajorTopicYN="{rng.choice("NY")}">{escape(n)}'
+        "</DescriptorName>"
+        + "".join(
+            f'<QualifierName UI="{qu}" MajorTopicYN="N">{escape(qn)}</QualifierName>'
+            for qu, qn in rng.sample(QUALIFIERS, rng.randint(0, 2))
+        )
+        + "</MeshHeading>"
+        for u, n in rng.sample(MESH, rng.randint(0, 14))
+    )
+    refs = "".join(
+        f"<Reference><Citation>{escape(sentence(rng, 14))} J Psychiatr Res. {rng.randint(1990, 2024)};"
+        f"{rng.randint(1, 200)}:{rng.randint(1, 999)}.</Citation><ArticleIdList><ArticleId "
+        f'IdType="pubmed">{rng.randint(1000000, 39000000)}</ArticleId></ArticleIdList></Reference>'
+        for _ in range(rng.randint(10, 40))
+    )
+    month = rng.randint(1, 12)
+    return (
+        '<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM" IndexingMethod="Automated">'
+        f'<PMID Version="1">{pmid}</PMID><DateCompleted><Year>{year}</Year><Month>{month:02d}'
+        f"</Month><Day>15</Day></DateCompleted><DateRevised><Year>2025</Year><Month>01</Month>"
+        '<Day>10</Day></DateRevised><Article PubModel="Print-Electronic"><Journal><ISSN '
+        'IssnType="Electronic">1573-2517</ISSN><JournalIssue CitedMedium="Internet"><Volume>'
+        f"{rng.randint(1, 400)}</Volume><Issue>{rng.randint(1, 12)}</Issue><PubDate><Year>{year}"
+        f"</Year><Month>{month:02d}</Month></PubDate></JournalIssue><Title>Journal of affective "
+        "disorders</Title><ISOAbbreviation>J Affect Disord</ISOAbbreviation></Journal>"
+        f"<ArticleTitle>{title}</ArticleTitle><Pagination><MedlinePgn>{rng.randint(1, 500)}-"
+        f'{rng.randint(501, 999)}</MedlinePgn></Pagination><ELocationID EIdType="doi" '
+        f'ValidYN="Y">10.1016/j.jad.{year}.{pmid}</ELocationID><Abstract>{sections}</Abstract>'
+        f'<AuthorList CompleteYN="Y">{authors}</AuthorList><Language>eng</Language><GrantList>'
+        "<Grant><GrantID>R01 MH000001</GrantID><Acronym>MH</Acronym><Agency>NIMH NIH HHS</Agency>"
+        "<Country>United States</Country></Grant></GrantList><PublicationTypeList>"
+        '<PublicationType UI="D016428">Journal Article</PublicationType>'
+        f'<PublicationType UI="{ui}">{pt}</PublicationType></PublicationTypeList><ArticleDate '
+        f'DateType="Electronic"><Year>{year}</Year><Month>{month:02d}</Month><Day>02</Day>'
+        "</ArticleDate></Article><MedlineJournalInfo><Country>Netherlands</Country><MedlineTA>"
+        "J Affect Disord</MedlineTA><NlmUniqueID>7906073</NlmUniqueID></MedlineJournalInfo>"
+        "<ChemicalList><Chemical><RegistryNumber>690G0D6V8H</RegistryNumber><NameOfSubstance "
+        'UI="D007649">Ketamine</NameOfSubstance></Chemical></ChemicalList>'
+        f"<MeshHeadingList>{mesh}</MeshHeadingList>"
+        f'<KeywordList Owner="NOTNLM"><Keyword MajorTopicYN="N">{escape(substance)}</Keyword>'
+        f'<Keyword MajorTopicYN="N">{escape(condition)}</Keyword></KeywordList>'
+        "<CoiStatement>The authors declare no conflicts of interest.</CoiStatement>"
+        "</MedlineCitation><PubmedData><History>"
+        f'<PubMedPubDate PubStatus="received"><Year>{year}</Year><Month>01</Month><Day>03'
+        f'</Day></PubMedPubDate><PubMedPubDate PubStatus="entrez"><Year>{year}</Year><Month>'
+        f"{month:02d}</Month><Day>04</Day></PubMedPubDate></History><PublicationStatus>ppublish"
+        f'</PublicationStatus><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>'
+        f'<ArticleId IdType="doi">10.1016/j.jad.{year}.{pmid}</ArticleId></ArticleIdList>'
+        f"<ReferenceList>{refs}</ReferenceList></PubmedData></PubmedArticle>"
+    )
+
+
+def write_corpus(path: Path, n: int, seed: int = 7, compress: bool = False) -> None:
+    """Write n generated records to path (gzip when compress)."""
+    rng = random.Random(seed)
+    opener = gzip.open if compress else open
+    with opener(path, "wt", encoding="utf-8") as fp:
+        fp.write(HEADER)
+        for i in range(n):
+            fp.write(article(30_000_000 + i, rng) + "\n")
+        fp.write("</PubmedArticleSet>")
+
+
+FLOOR = r"""
+import gzip, sys, xml.etree.ElementTree as ET
+path = sys.argv[1]
+stream = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
+n = 0
+fields = ("MedlineCitation/PMID", "MedlineCitation/Article/ArticleTitle",
+          "MedlineCitation/Article/Journal/Title", "MedlineCitation/Article/Journal/ISOAbbreviation",
+          "MedlineCitation/Article/Journal/JournalIssue/Volume",
+          "MedlineCitation/Article/Journal/JournalIssue/PubDate/Year",
+          "MedlineCitation/Article/Pagination/MedlinePgn")
+for event, elem in ET.iterparse(stream, events=("end",)):
+    if elem.tag != "PubmedArticle":
+        continue
+    touched = [elem.findtext(f) for f in fields]
+    touched += ["".join(a.itertext()) for a in elem.iterfind("MedlineCitation/Article/Abstract/AbstractText")]
+    touched += [a.findtext("LastName") for a in elem.iterfind("MedlineCitation/Article/AuthorList/Author")]
+    touched += [m.findtext("DescriptorName") for m in elem.iterfind("MedlineCitation/MeshHeadingList/MeshHeading")]
+    touched += [p.text for p in elem.iterfind("MedlineCitation/Article/PublicationTypeList/PublicationType")]
+    touched += [k.text for k in elem.iterfind("MedlineCitation/KeywordList/Keyword")]
+    touched += [i.text for i in elem.iterfind("PubmedData/ArticleIdList/ArticleId")]
+    n += 1
+    elem.clear()
+print(n)
+"""
+
+
+WRAPPER = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(done.returncode)"
+)
+
+
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) for one command run in its own process."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True, cwd=ROOT
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"benchmark command failed: {' '.join(cmd)}\n{done.stderr}")
+    peak_kb = int(done.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb / 1024, done.stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--gzip", action="store_true", help="benchmark a .xml.gz file")
+    parser.add_argument("--keep", type=Path, help="folder to keep the corpus and catalog in")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="import-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = folder / ("corpus.xml.gz" if args.gzip else "corpus.xml")
+    db = folder / "bench.db"
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        path.unlink(missing_ok=True)
+    write_corpus(corpus, args.records, compress=args.gzip)
+    size_mb = corpus.stat().st_size / 1e6
+    python = sys.executable
+    floor_s, floor_mb, count = timed([python, "-c", FLOOR, str(corpus)])
+    harvest = [python, "-m", "harvest", "import", str(corpus), "--db", str(db), "--quiet"]
+    import_s, import_mb, _ = timed(harvest)
+    ratio = import_s / floor_s
+    print(f"records: {count} ({size_mb:.1f} MB {'gzip ' if args.gzip else ''}XML)")
+    print(f"floor (ElementTree iterparse): {floor_s:.2f}s, {int(count) / floor_s:,.0f} records/s")
+    print(f"harvest import: {import_s:.2f}s, {int(count) / import_s:,.0f} records/s")
+    print(f"ratio import/floor: {ratio:.2f}x (target <= 3.0)")
+    print(f"peak memory: import {import_mb:.0f} MB (target < 400), floor {floor_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m harvest` runs the CLI."""
+
+from .cli import cli
+
+cli()
