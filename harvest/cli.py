@@ -50,8 +50,9 @@ def errors_as_messages():
 
 
 def _logging(quiet: bool, verbose: bool = False) -> None:
-    level = logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING
+    level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)  # its debug lines carry URLs
 
 
 def _progress(quiet: bool, label: str):

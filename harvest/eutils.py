@@ -138,7 +138,11 @@ class EutilsClient:
     def _send(self, utility: str, params: dict[str, str]) -> requests.Response:
         url = self.settings.eutils_url + f"{utility}.fcgi"
         ids = params.get("id", "")
-        use_post = len(urlencode(params)) > 1000 or ids.count(",") >= 199
+        # POST for long queries and id lists (NCBI's advice), and whenever an API key is sent:
+        # a key in a URL ends up in proxies' and libraries' logs.
+        use_post = (
+            "api_key" in params or len(urlencode(params)) > 1000 or ids.count(",") >= 199
+        )
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         self.throttle.wait()
         self.requests += 1
@@ -197,7 +201,7 @@ class EutilsClient:
                 )
             delay = self._backoff(attempts, retry_after)
             self.retries += 1
-            log.warning(redact(f"{utility}: {reason}; retry {attempts} in {delay:.1f}s", self._key))
+            log.info(redact(f"{utility}: {reason}; retry {attempts} in {delay:.1f}s", self._key))
             self.sleep(delay)
 
     @property

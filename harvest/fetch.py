@@ -17,6 +17,7 @@ log = logging.getLogger("harvest.fetch")
 
 SEARCH_CAP = 9999  # PubMed's esearch/efetch-from-history window since 2022
 EARLIEST = date(1800, 1, 1)
+LATEST = date(2099, 12, 31)  # open-ended upper bound: clocks and data can run ahead of ours
 DATETYPES = ("edat", "pdat")  # tried in order when a result set must be split by date
 
 
@@ -93,15 +94,14 @@ def fetch_windows(
 
     With `datetype`/`since`, only records whose date of that type is on or after `since`.
     """
-    today = date.today() + timedelta(days=365)
-    first = Search(term, datetype, since, today) if datetype else Search(term)
+    first = Search(term, datetype, since, LATEST) if datetype else Search(term)
     first = fetch_search(client, first)
     if first.count <= SEARCH_CAP:
         yield first
         return
     candidates = [datetype] if datetype else list(DATETYPES)
     for kind in candidates:
-        top = replace(first, datetype=kind, mindate=since or EARLIEST, maxdate=today)
+        top = replace(first, datetype=kind, mindate=since or EARLIEST, maxdate=LATEST)
         try:
             yield from _split(client, top, first.count, top_level=True)
             return

@@ -25,6 +25,11 @@ from .save import Saver, Stats, row_to_record
 
 log = logging.getLogger("harvest")
 Progress = Callable[[Iterable], Iterable]
+FLAG_WORDS = {
+    "retracted": "newly retracted",
+    "erratum": "newly corrected",
+    "expression_of_concern": "new expressions of concern",
+}
 
 
 @dataclass
@@ -64,12 +69,10 @@ class Outcome:
             line += f", {s.deleted} deleted"
         if self.left_search:
             line += f", {self.left_search} left the search"
-        flagged = [
-            c for _, c in s.changes if c in ("retracted", "erratum", "expression_of_concern")
-        ]
-        for flag in ("retracted", "erratum", "expression_of_concern"):
+        flagged = [c for _, c in s.changes]
+        for flag, label in FLAG_WORDS.items():
             if flagged.count(flag):
-                line += f", {flagged.count(flag)} newly {flag.replace('_', ' ')}"
+                line += f", {flagged.count(flag)} {label}"
         return f"{line}; {self.requests} requests in {self.seconds:.1f}s"
 
 
