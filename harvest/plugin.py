@@ -1,0 +1,151 @@
+"""Datasette plugin for the evidence catalog: RIS/BibTeX/Atom output, cell rendering, study page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import Response
+from markupsafe import escape
+
+from harvest.atom import ATOM_COLUMNS, to_atom
+from harvest.cite import to_bibtex, to_ris
+from harvest.render import OWNED_COLUMNS, render_value, study_context
+
+PLUGIN_NAME = "evidence-catalog"
+STATIC_MOUNT = "-/evidence-catalog"
+RIS_COLUMNS = ("pmid", "title", "author_list", "journal", "pub_year")
+BIBTEX_COLUMNS = ("pmid", "title", "author_list", "journal", "pub_year")
+
+
+def missing_columns(required: Iterable[str], columns: Iterable[str]) -> list[str]:
+    """The required columns a result lacks, in the order they are required."""
+    present = set(columns)
+    return [c for c in required if c not in present]
+
+
+def _missing_response(fmt: str, missing: list[str]) -> dict:
+    """400 naming the columns a renderer needs but did not get."""
+    # A dict, not a Response: Datasette's query view overrides a Response's status with 200.
+    return {
+        "body": f"{fmt} export needs the columns: {', '.join(missing)}",
+        "status_code": 400,
+        "content_type": "text/plain; charset=utf-8",
+    }
+
+
+def _export(
+    fmt: str, required: tuple, build: Callable, content_type: str, ext: str
+) -> Callable[..., Response | dict]:
+    """An output renderer that checks its columns, then serialises the rows."""
+
+    def render(columns: list, rows: list, table: str | None, query_name: str | None, data: dict):
+        missing = missing_columns(required, columns)
+        if missing:
+            return _missing_response(fmt, missing)
+        filename = f"{table or query_name or 'catalog'}.{ext}"
+        headers = {"content-disposition": f'attachment; filename="{filename}"'}
+        if data.get("next_url"):
+            headers["link"] = f'<{data["next_url"]}>; rel="next"'
+        return Response(build(rows), content_type=content_type, headers=headers)
+
+    return render
+
+
+def _render_atom(
+    datasette: Any, request: Any, columns: list, rows: list, query_name: str | None, database: str
+) -> Response | dict:
+    """The Atom feed of a query with atom_id, atom_title and atom_updated columns."""
+    missing = missing_columns(ATOM_COLUMNS, columns)
+    if missing:
+        return _missing_response("Atom", missing)
+    queries = (datasette.metadata("queries", database=database) or {}) if query_name else {}
+    title = (queries.get(query_name) or {}).get("title") or query_name or "Evidence catalog"
+    # HTML content is trusted only from canned queries, whose SQL escapes what it embeds.
+    body = to_atom(rows, feed_id=request.url, title=title, html=query_name in queries)
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+@hookimpl
+def register_output_renderer(datasette: Any) -> list[dict]:
+    """RIS and BibTeX for any table or query over studies; Atom for feed-shaped queries."""
+    return [
+        {
+            "extension": "ris",
+            "render": _export(
+                "RIS", RIS_COLUMNS, to_ris, "application/x-research-info-systems", "ris"
+            ),
+            "can_render": lambda columns: not missing_columns(RIS_COLUMNS, columns),
+        },
+        {
+            "extension": "bib",
+            "render": _export(
+                "BibTeX", BIBTEX_COLUMNS, to_bibtex, "application/x-bibtex; charset=utf-8", "bib"
+            ),
+            "can_render": lambda columns: not missing_columns(BIBTEX_COLUMNS, columns),
+        },
+        {
+            "extension": "atom",
+            "render": _render_atom,
+            "can_render": lambda columns: not missing_columns(ATOM_COLUMNS, columns),
+        },
+    ]
+
+
+@hookimpl
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette):
+    """Links for PMID/DOI/PMCID, warning badges for flags, chips for tag arrays."""
+    if column not in OWNED_COLUMNS:
+        return None
+    studies_url = datasette.urls.table(database, "studies")
+    study_url = f"{studies_url}/{value}" if column == "pmid" else ""
+    labels = tag_labels(datasette).get(column)
+    return render_value(column, value, row, table, studies_url, study_url, labels)
+
+
+def tag_labels(datasette: Any) -> dict:
+    """{facet: {slug: [label, description]}} from the taxonomy, as `harvest serve` configures."""
+    return (datasette.plugin_config(PLUGIN_NAME) or {}).get("tags") or {}
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    """SQL function html_escape(text), for canned queries that build HTML (the Atom feed)."""
+    conn.create_function(
+        "html_escape", 1, lambda v: None if v is None else str(escape(v)), deterministic=True
+    )
+
+
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    """The catalog's stylesheet."""
+    return [datasette.urls.path(f"/{STATIC_MOUNT}/catalog.css")]
+
+
+@hookimpl
+def extra_js_urls(datasette: Any) -> list[dict]:
+    """The copy-citation script."""
+    return [{"url": datasette.urls.path(f"/{STATIC_MOUNT}/catalog.js"), "module": False}]
+
+
+@hookimpl
+def extra_template_vars(view_name: str, table: str | None, database: str, request, datasette):
+    """On a study's page: the study, its tags with their evidence, and its citations."""
+    if view_name != "row" or table != "studies" or request is None:
+        return {}
+
+    async def inner() -> dict:
+        db = datasette.get_database(database)
+        pmid = tilde_decode(request.url_vars["pks"])
+        rows = (await db.execute("select * from studies where pmid = ?", [pmid])).rows
+        if not rows:
+            return {}
+        tags: list = []
+        if await db.table_exists("study_tags"):
+            sql = "select facet, tag, source, evidence from study_tags where pmid = ? "
+            tags = (await db.execute(sql + "order by facet, tag", [pmid])).rows
+        return {"study": study_context(rows[0], tags, tag_labels(datasette))}
+
+    return inner

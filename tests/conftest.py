@@ -1,0 +1,57 @@
+"""Shared pytest fixtures. Each block is owned by the module it serves; add new blocks below."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.standin import EutilsStandin
+from tests.standin_records import (
+    Markup,
+    generate_corpus,
+    make_article,
+    make_article_set,
+    make_book_article,
+)
+
+# === E-utilities stand-in (tests/standin.py) ======================================================
+
+
+class RecordFactory:
+    """Calling it is `make_article`; the other record builders hang off it as attributes."""
+
+    def __call__(self, pmid: int, **fields: object) -> str:
+        """Build one `<PubmedArticle>` (see `tests.standin_records.make_article`)."""
+        return make_article(pmid, **fields)  # type: ignore[arg-type]
+
+    make_article = staticmethod(make_article)
+    make_book_article = staticmethod(make_book_article)
+    make_article_set = staticmethod(make_article_set)
+    generate_corpus = staticmethod(generate_corpus)
+    Markup = Markup
+
+
+@pytest.fixture
+def standin() -> Iterator[EutilsStandin]:
+    """A running, empty E-utilities stand-in on 127.0.0.1 (NCBI's 3 requests/s limit is on)."""
+    with EutilsStandin() as server:
+        yield server
+
+
+@pytest.fixture
+def record_factory() -> RecordFactory:
+    """Record builders: `record_factory(pmid, title=...)` is `make_article`."""
+    return RecordFactory()
+
+
+@pytest.fixture
+def eutils_env(standin: EutilsStandin) -> dict[str, str]:
+    """Environment for a subprocess/CliRunner run against the stand-in (no real API key)."""
+    env = {k: v for k, v in os.environ.items() if k != "NCBI_API_KEY"}
+    env.update(NCBI_EUTILS_URL=standin.url, NCBI_EMAIL="test@example.org")
+    return env
+
+
+# === end of E-utilities stand-in fixtures =========================================================

@@ -1,0 +1,189 @@
+"""harvest.render (cells and the study page) and harvest.atom (feeds): pure functions."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+import pytest
+from markupsafe import Markup
+
+from harvest.atom import rfc3339, to_atom
+from harvest.render import doi_url, render_value, study_context
+
+STUDIES = "/catalog/studies"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def cell(column: str, value, row: dict | None = None, table: str | None = "studies"):
+    """render_value with the catalog's URLs."""
+    return render_value(column, value, row or {}, table, STUDIES, f"{STUDIES}/{value}")
+
+
+def test_columns_it_does_not_own_and_empty_values_are_left_alone():
+    assert cell("journal", "<b>BMJ</b>") is None
+    assert cell("doi", None) is None
+    assert cell("conditions", "") is None
+    assert cell("retracted", 0) is None
+    assert cell("title", "A title", {"retracted": 0}) is None
+    assert cell("conditions", "not json") is None
+
+
+def test_identifier_links():
+    assert cell("pmid", 123) == '<a href="https://pubmed.ncbi.nlm.nih.gov/123/">123</a>'
+    assert cell("pmid", 123, table=None) == (
+        '<a href="/catalog/studies/123">123</a> '
+        '<a class="ec-ext" href="https://pubmed.ncbi.nlm.nih.gov/123/">PubMed</a>'
+    )
+    assert cell("doi", "10.1002/(SICI)1097<x>") == (
+        '<a href="https://doi.org/10.1002/(SICI)1097%3Cx%3E">10.1002/(SICI)1097&lt;x&gt;</a>'
+    )
+    assert cell("pmcid", "PMC8205851") == (
+        '<a href="https://pmc.ncbi.nlm.nih.gov/articles/PMC8205851/">PMC8205851</a>'
+    )
+
+
+def test_doi_url_quotes_what_a_url_cannot_hold():
+    assert doi_url(" 10.1000/a b#c ") == "https://doi.org/10.1000/a%20b%23c"
+
+
+@pytest.mark.parametrize(
+    ("column", "label"),
+    [
+        ("retracted", "Retracted"),
+        ("erratum", "Erratum"),
+        ("expression_of_concern", "Expression of concern"),
+    ],
+)
+def test_flags_become_badges(column, label):
+    html = cell(column, 1)
+    assert isinstance(html, Markup)
+    assert html.startswith(f'<span class="ec-badge ec-{column.replace("_", "-")}" title="')
+    assert html.endswith(f'">\u26a0 {label}</span>')
+
+
+def test_title_of_a_retracted_study_carries_the_badge_and_is_escaped():
+    html = cell("title", "<script>alert(1)</script>", {"retracted": 1, "erratum": 0})
+    assert html.startswith('<span class="ec-badge ec-retracted"')
+    assert html.endswith("</span> &lt;script&gt;alert(1)&lt;/script&gt;")
+
+
+def test_tags_become_chips_linking_to_their_studies():
+    labels = {"mdma": ["MDMA", "3,4-methylenedioxy-<N>-methylamphetamine"]}
+    html = render_value("modalities", '["mdma", "<x>-y"]', {}, "studies", STUDIES, "", labels)
+    assert html == (
+        '<a class="ec-chip" href="/catalog/studies?modalities__arraycontains=mdma" '
+        'title="3,4-methylenedioxy-&lt;N&gt;-methylamphetamine">MDMA</a> '
+        '<a class="ec-chip" href="/catalog/studies?modalities__arraycontains=%3Cx%3E-y" '
+        'title="">&lt;x&gt; y</a>'
+    )
+
+
+def test_an_empty_tag_list_says_none():
+    assert cell("routes", "[]") == '<span class="ec-none">none</span>'
+
+
+def test_author_list_and_notices():
+    authors = [{"last_name": "Feder", "initials": "A"}, {"collective_name": "<Group>"}]
+    assert cell("author_list", json.dumps(authors)) == "Feder A, &lt;Group&gt;"
+    notice = [{"type": "RetractionIn", "source": "J <X>", "pmid": 9}]
+    assert cell("comments_corrections", json.dumps(notice)) == (
+        'RetractionIn: J &lt;X&gt; <a href="https://pubmed.ncbi.nlm.nih.gov/9/">PMID 9</a>'
+    )
+
+
+def test_study_context():
+    row = {
+        "pmid": 5,
+        "title": "T",
+        "author_list": '[{"last_name": "Lee", "initials": "K"}]',
+        "journal": "BMJ",
+        "journal_iso": "BMJ",
+        "pub_year": 2024,
+        "doi": "10.1/x",
+        "pmcid": None,
+        "abstract": "Plain.",
+        "abstract_sections": "[]",
+        "retracted": 1,
+        "erratum": 0,
+        "expression_of_concern": 0,
+        "conditions": '["ptsd"]',
+        "modalities": None,
+        "comments_corrections": '[{"type": "RetractionIn", "source": "BMJ", "pmid": 7}]',
+        "citation": None,
+        "citation_apa": "stored APA",
+        "citation_vancouver": None,
+    }
+    context = study_context(
+        row, [{"facet": "conditions", "tag": "ptsd", "source": "title", "evidence": "PTSD"}]
+    )
+    assert context["authors"] == "Lee K"
+    assert context["links"] == [
+        ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/5/"),
+        ("doi.org", "https://doi.org/10.1/x"),
+    ]
+    assert context["sections"] == [{"label": None, "text": "Plain."}]
+    assert context["warnings"] == [
+        {
+            "flag": "retracted",
+            "title": "Retracted",
+            "text": "This study has been retracted. Do not rely on its findings.",
+            "notice": "https://pubmed.ncbi.nlm.nih.gov/7/",
+        }
+    ]
+    assert context["citations"] == [
+        ("AMA", "Lee K. T. BMJ. 2024. doi:10.1/x"),
+        ("APA", "stored APA"),
+        ("Vancouver", "Lee K. T. BMJ. 2024. doi: 10.1/x. PMID: 5."),
+    ]
+    assert context["tag_lists"]["conditions"] == [("ptsd", "ptsd", "")]
+    labelled = study_context(row, [], {"conditions": {"ptsd": ["PTSD", "Post-traumatic"]}})
+    assert labelled["tag_lists"]["conditions"] == [("ptsd", "PTSD", "Post-traumatic")]
+    assert context["tag_lists"]["modalities"] == []
+    assert context["tags"] == [
+        {"facet": "conditions", "tag": "ptsd", "source": "title", "evidence": "PTSD"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-05-01", "2024-05-01T00:00:00Z"),
+        ("2024-05-01 02:03", "2024-05-01T02:03:00Z"),
+        ("2024-05-01T02:03:04", "2024-05-01T02:03:04Z"),
+        ("2024-05-01T02:03:04Z", "2024-05-01T02:03:04Z"),
+        ("2024-05-01T02:03:04+02:00", "2024-05-01T02:03:04+02:00"),
+    ],
+)
+def test_rfc3339(value, expected):
+    assert rfc3339(value) == expected
+
+
+def test_atom_feed():
+    rows = [
+        {
+            "atom_id": "urn:a",
+            "atom_title": "A & B",
+            "atom_updated": "2024-01-02",
+            "atom_link": "https://x/a",
+            "atom_author_name": "Lee K",
+            "atom_content_html": "<p>a</p>",
+        },
+        {"atom_id": 2, "atom_title": "C", "atom_updated": "2024-03-04T05:06:07Z"},
+    ]
+    feed = ET.fromstring(to_atom(rows, feed_id="https://h/feed.atom", title="New"))
+    assert feed.findtext(f"{ATOM}id") == "https://h/feed.atom"
+    assert feed.findtext(f"{ATOM}updated") == "2024-03-04T05:06:07Z"
+    first, second = feed.findall(f"{ATOM}entry")
+    assert first.findtext(f"{ATOM}title") == "A & B"
+    assert first.findtext(f"{ATOM}author/{ATOM}name") == "Lee K"
+    assert first.find(f"{ATOM}content").attrib == {"type": "html"}
+    assert first.findtext(f"{ATOM}content") == "<p>a</p>"
+    assert second.findtext(f"{ATOM}id") == "2"
+    assert second.find(f"{ATOM}content") is None
+
+
+def test_empty_atom_feed_is_still_valid():
+    feed = ET.fromstring(to_atom([], feed_id="urn:x", title="Nothing yet"))
+    assert feed.findall(f"{ATOM}entry") == []
+    assert len(feed.findtext(f"{ATOM}updated")) == len("2024-01-01T00:00:00Z")
