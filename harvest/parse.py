@@ -456,7 +456,19 @@ def _root_tag(head: bytes) -> bytes | None:
     return match.group(1) if match else None
 
 
+def _without_references(chunk: bytes) -> bytes:
+    """Drop PubmedData's trailing ReferenceList(s): the catalog does not store cited works."""
+    start = chunk.find(b"<ReferenceList")
+    if start < 0:
+        return chunk
+    end = chunk.rfind(b"</ReferenceList>")
+    if end < start:
+        return chunk
+    return chunk[:start] + chunk[end + len(b"</ReferenceList>") :]
+
+
 def _element(chunk: bytes, declaration: bytes) -> ET.Element:
+    chunk = _without_references(chunk)
     try:
         return ET.fromstring(declaration + chunk)
     except ET.ParseError as exc:

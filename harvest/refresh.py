@@ -20,6 +20,7 @@ from .eutils import EutilsClient
 from .fetch import fetch_by_ids, fetch_records, fetch_windows
 from .parse import parse_pubmed_xml
 from .parse_medline import parse_medline
+from .pipeline import prepared_items
 from .runs import close_abandoned_runs, finish_run, last_success, start_run, utc_now
 from .save import Saver, Stats, row_to_record
 
@@ -28,7 +29,7 @@ Progress = Callable[[Iterable], Iterable]
 FLAG_WORDS = {
     "retracted": "newly retracted",
     "erratum": "newly corrected",
-    "expression_of_concern": "new expressions of concern",
+    "expression_of_concern": "new expression of concern",
 }
 
 
@@ -71,8 +72,9 @@ class Outcome:
             line += f", {self.left_search} left the search"
         flagged = [c for _, c in s.changes]
         for flag, label in FLAG_WORDS.items():
-            if flagged.count(flag):
-                line += f", {flagged.count(flag)} {label}"
+            count = flagged.count(flag)
+            if count:
+                line += f", {count} {label if count == 1 else label.replace('ion ', 'ions ')}"
         return f"{line}; {self.requests} requests in {self.seconds:.1f}s"
 
 
@@ -258,7 +260,7 @@ def import_files(
     def body(outcome: Outcome) -> None:
         saver = Saver(db, enrich, outcome.run_id, utc_now(), source=", ".join(map(str, paths)))
         outcome.stats = saver.stats
-        _drain(saver.save(read_files(paths)), progress)
+        _drain(saver.save(prepared_items(lambda: read_files(paths), enrich)), progress)
         outcome.found = saver.stats.stored + saver.stats.failed
 
     return _run(db, "import", ", ".join(str(p) for p in paths), None, body)

@@ -24,8 +24,10 @@ def catalog_lock(db_path: str | Path):
     lock_path = Path(str(db_path) + ".lock")
     handle = open(lock_path, "a+")
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        # A POSIX record lock: released when the process dies, and not inherited by the
+        # import's forked worker (a flock would be).
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
         handle.seek(0)
         holder = handle.read().strip() or "another process"
         handle.close()
@@ -41,7 +43,7 @@ def catalog_lock(db_path: str | Path):
     finally:
         handle.seek(0)
         handle.truncate()
-        fcntl.flock(handle, fcntl.LOCK_UN)
+        fcntl.lockf(handle, fcntl.LOCK_UN)
         handle.close()
 
 

@@ -134,6 +134,26 @@ def row_to_record(row: dict) -> dict:
 Enricher = Callable[[dict], tuple[dict, list]]  # record -> (extra studies columns, provenance)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A record with its row, fingerprint, tags and citations already computed (in a worker)."""
+
+    record: dict
+    row: dict
+    digest: str
+    extra: dict
+    provenance: list
+
+
+def prepare(item, enrich: Enricher):
+    """Do the CPU work for one parsed item ahead of saving; other items pass through."""
+    if not isinstance(item, dict):
+        return item
+    row = record_to_row(item)
+    extra, provenance = enrich(item)
+    return Prepared(item, row, content_hash(row), extra, provenance)
+
+
 class Saver:
     """Writes batches of parsed items; each batch is one transaction (never half-written)."""
 
@@ -166,6 +186,8 @@ class Saver:
         for item in batch:
             if isinstance(item, dict):
                 records[item["pmid"]] = item  # a later copy of a PMID replaces an earlier one
+            elif isinstance(item, Prepared):
+                records[item.record["pmid"]] = item
             elif isinstance(item, Deleted):
                 deleted.append(item.pmid)
             elif isinstance(item, Malformed):
@@ -198,13 +220,17 @@ class Saver:
                 )
         return found
 
-    def _save_records(self, records: dict[int, dict]) -> None:
+    def _save_records(self, records: dict[int, dict | Prepared]) -> None:
         existing = self._existing(list(records))
         rows, changed = [], []
-        for pmid, record in records.items():
+        for pmid, item in records.items():
             self.stats.seen.add(pmid)
-            row = record_to_row(record)
-            digest = content_hash(row)
+            if isinstance(item, Prepared):
+                record, row, digest = item.record, dict(item.row), item.digest
+            else:
+                record = item
+                row = record_to_row(record)
+                digest = content_hash(row)
             before = existing.get(pmid)
             if before and before["hash"] == digest:
                 self.stats.unchanged += 1
@@ -213,7 +239,10 @@ class Saver:
                 if before["deleted"]:
                     self.set_flag(pmid, "deleted", 0, "restored")
                 continue
-            extra, provenance = self.enrich(record)
+            if isinstance(item, Prepared):
+                extra, provenance = item.extra, item.provenance
+            else:
+                extra, provenance = self.enrich(record)
             row.update(extra, content_hash=digest, last_changed=self.now, deleted=0)
             if self.in_search:
                 row["in_search"] = 1

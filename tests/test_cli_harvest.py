@@ -79,7 +79,7 @@ def test_refresh_stores_exact_fields_within_request_budget(
     assert all(r.params.get("tool") and r.params.get("email") == "test@example.org" for r in log)
     assert re.fullmatch(
         rf"full: 100 new, 0 updated, 0 unchanged, 0 failed(, \d+ newly corrected)?"
-        rf"(, \d+ new expressions of concern)?; {len(log)} requests in \d+\.\ds\n",
+        rf"(, \d+ new expressions? of concern)?; {len(log)} requests in \d+\.\ds\n",
         done.stdout,
     ), done.stdout
     assert rows(db, "select count(*) from studies") == [(100,)]
@@ -173,7 +173,10 @@ def test_import_xml_gz_and_medline(tmp_path):
     db = tmp_path / "catalog.db"
     done = harvest("import", gz, FIXTURES / "export.nbib", "--db", db)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("import: 7 new, 0 updated, 0 unchanged, 1 failed, 2 deleted;")
+    assert done.stdout.startswith(
+        "import: 7 new, 0 updated, 0 unchanged, 1 failed, 2 deleted, 2 newly retracted, "
+        "2 newly corrected, 1 new expression of concern; 0 requests in "
+    )
     assert rows(db, "select count(*) from studies") == [(7,)]
     assert rows(db, "select pmid from deleted_citations order by pmid") == [
         (30000001,),
@@ -200,6 +203,7 @@ def test_delete_citation_flags_a_stored_record(tmp_path):
     ]
     assert rows(db, "select change from study_changes where pmid = 39000012") == [
         ("new",),
+        ("retracted",),
         ("deleted",),
     ]
 
