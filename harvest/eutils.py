@@ -140,9 +140,7 @@ class EutilsClient:
         ids = params.get("id", "")
         # POST for long queries and id lists (NCBI's advice), and whenever an API key is sent:
         # a key in a URL ends up in proxies' and libraries' logs.
-        use_post = (
-            "api_key" in params or len(urlencode(params)) > 1000 or ids.count(",") >= 199
-        )
+        use_post = "api_key" in params or len(urlencode(params)) > 1000 or ids.count(",") >= 199
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         self.throttle.wait()
         self.requests += 1
@@ -158,7 +156,10 @@ class EutilsClient:
             response = self._send(utility, params)
             body = response.content
         except requests.exceptions.ConnectionError as exc:
-            raise ConnectionFailure(_short(exc)) from None
+            reason = _short(exc)
+            if reason in UNREACHABLE:
+                raise ConnectionFailure(reason) from None
+            raise Transient(f"dropped connection ({reason})") from None
         except requests.exceptions.Timeout:
             raise Transient("timed out") from None
         except requests.exceptions.RequestException as exc:
@@ -230,19 +231,22 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
+UNREACHABLE = (
+    "connection refused",
+    "name or service not known",
+    "no route to host",
+    "temporary failure in name resolution",
+    "network is unreachable",
+    "failed to resolve",
+)
+
+
 def _short(exc: Exception) -> str:
-    text = str(exc)
-    for marker in (
-        "Connection refused",
-        "Name or service not known",
-        "No route to host",
-        "Temporary failure in name resolution",
-        "Network is unreachable",
-        "Connection reset",
-        "Max retries exceeded",
-    ):
+    """A short, key-free reason for a connection error."""
+    text = str(exc).lower()
+    for marker in (*UNREACHABLE, "connection reset", "remote end closed connection"):
         if marker in text:
-            return marker.lower()
+            return marker
     return type(exc).__name__
 
 
