@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sqlite3
 import sys
 from contextlib import contextmanager
@@ -47,6 +48,15 @@ def errors_as_messages():
     except KeyboardInterrupt:
         click.echo("Error: interrupted", err=True)
         sys.exit(130)
+
+
+def _stop_on_sigterm() -> None:
+    """systemd and kill send SIGTERM: roll back the open batch and record the run as failed."""
+
+    def stop(signum, frame):
+        raise HarvestError("terminated (SIGTERM) before the run finished")
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _logging(quiet: bool, verbose: bool = False) -> None:
@@ -100,6 +110,7 @@ def refresh(db_path, config_dir, full, show_query, quiet, verbose):
         NCBI_EMAIL=you@clinic.org harvest refresh --db catalog.db
     """
     _logging(quiet, verbose)
+    _stop_on_sigterm()
     with errors_as_messages():
         config_dir = config_dir or default_config_dir()
         query = load_query(config_dir)
@@ -136,6 +147,7 @@ def import_(files, db_path, config_dir, quiet):
         harvest import pubmed26n1335.xml.gz export.nbib --db catalog.db
     """
     _logging(quiet)
+    _stop_on_sigterm()
     with errors_as_messages():
         enrich = _enricher(config_dir)
         from .db import open_db
@@ -161,6 +173,7 @@ def retag(db_path, config_dir, quiet):
         harvest retag --db catalog.db
     """
     _logging(quiet)
+    _stop_on_sigterm()
     with errors_as_messages():
         enrich = _enricher(config_dir)
         from .db import open_db
@@ -194,8 +207,8 @@ def status(db_path, max_age):
         from .status import parse_age, status_report
 
         limit = parse_age(max_age)
-        db = open_db(db_path, create=False)
-        report = status_report(db, limit)
+        db = open_db(db_path, create=False, read_only=True)
+        report = status_report(db, limit, db_path=db_path)
         click.echo(report.text)
         if not report.healthy:
             sys.exit(1)
@@ -215,7 +228,7 @@ def evaluate(labels, db_path):
         from .db import open_db
         from .evaluate import evaluate_catalog
 
-        db = open_db(db_path, create=False)
+        db = open_db(db_path, create=False, read_only=True)
         click.echo(evaluate_catalog(db, labels))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -183,12 +184,21 @@ INDEXES = [
 FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms"]
 
 
-def open_db(path: str | Path, create: bool = True) -> sqlite_utils.Database:
-    """Open (or create) the catalog with WAL and a busy timeout, schema applied."""
+def open_db(
+    path: str | Path, create: bool = True, read_only: bool = False
+) -> sqlite_utils.Database:
+    """Open (or create) the catalog with WAL and a busy timeout, schema applied.
+
+    `read_only` opens an existing catalog for reading only, without touching its schema.
+    """
     path = Path(path)
-    if not create and not path.exists():
+    if (not create or read_only) and not path.exists():
         raise HarvestError(f"no catalog at {path}: run `harvest refresh` or `harvest import` first")
     try:
+        if read_only:
+            uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            return sqlite_utils.Database(conn)
         conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         db = sqlite_utils.Database(conn)
         ensure_schema(db)
@@ -208,7 +218,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         _table(db, name, columns, options)
     for table, columns, unique in INDEXES:
         db[table].create_index(columns, unique=unique, if_not_exists=True)
-    if not db["studies"].detect_fts():
+    fts = db["studies"].detect_fts()
+    triggers = set(db.triggers_dict)
+    if fts and not {"studies_ai", "studies_ad", "studies_au"} <= triggers:
+        db["studies"].disable_fts()  # a run killed between creating the index and its triggers
+        fts = None
+    if not fts:
         db["studies"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter")
 
 

@@ -477,7 +477,7 @@ def _element(chunk: bytes, declaration: bytes) -> ET.Element:
         return ET.fromstring(declaration + MATHML + chunk + b"</wrap>")[0]
 
 
-def _chunks(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
+def pubmed_chunks(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
     """Yield (declaration, tag, bytes) for each top-level record of a PubmedArticleSet.
 
     Records are cut out at the byte level and parsed one by one with ElementTree's C parser:
@@ -530,25 +530,26 @@ def _chunks(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
         )
 
 
+def parse_chunk(declaration: bytes, tag: bytes, chunk: bytes) -> list[dict | Deleted | Malformed]:
+    """Parse one top-level element cut out by `pubmed_chunks`."""
+    try:
+        elem = _element(chunk, declaration)
+    except ET.ParseError as exc:
+        pmid = PMID_BYTES.search(chunk)
+        return [Malformed(pmid.group(1).decode() if pmid else None, f"malformed XML: {exc}")]
+    if tag == b"DeleteCitation":
+        numbers = (_int(text_of(pmid)) for pmid in elem.findall("PMID"))
+        return [Deleted(number) for number in numbers if number]
+    try:
+        return [PARSERS[tag](elem)]
+    except (ValueError, AttributeError, TypeError) as exc:
+        return [Malformed(_t(elem, ".//PMID"), f"{tag.decode()}: {exc}")]
+
+
 def parse_pubmed_xml(stream: IO[bytes]) -> Iterator[dict | Deleted | Malformed]:
     """Yield records, `Deleted` and `Malformed` items from a PubMed XML stream, in file order.
 
     Raises FileFormatError when the stream is not a PubmedArticleSet or ends mid-record.
     """
-    for declaration, tag, chunk in _chunks(stream):
-        try:
-            elem = _element(chunk, declaration)
-        except ET.ParseError as exc:
-            pmid = PMID_BYTES.search(chunk)
-            yield Malformed(pmid.group(1).decode() if pmid else None, f"malformed XML: {exc}")
-            continue
-        if tag == b"DeleteCitation":
-            for pmid in elem.findall("PMID"):
-                number = _int(text_of(pmid))
-                if number:
-                    yield Deleted(number)
-            continue
-        try:
-            yield PARSERS[tag](elem)
-        except (ValueError, AttributeError, TypeError) as exc:
-            yield Malformed(_t(elem, ".//PMID"), f"{tag.decode()}: {exc}")
+    for declaration, tag, chunk in pubmed_chunks(stream):
+        yield from parse_chunk(declaration, tag, chunk)

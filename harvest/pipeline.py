@@ -1,17 +1,28 @@
-"""Parse and tag in a worker process while the main process writes: two cores for `import`."""
+"""Parse and tag in worker processes while the main process writes: every core for `import`.
+
+Each worker reads the same files, cuts them into cheap units (raw XML records) and takes every
+n-th batch of units; the main process takes the batches back in file order and saves them.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import queue as queue_module
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
+from pathlib import Path
 
 from .errors import HarvestError
 from .save import Enricher, prepare
+from .sources import read_units, realise
 
 BATCH = 200
-DEPTH = 6  # batches in flight: bounds memory whatever the file size
+DEPTH = 4  # batches in flight per worker: bounds memory whatever the file size
+
+
+def worker_count() -> int:
+    """Two workers on a machine with two or more cores, else one."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 def _put(queue, message, parent: int) -> bool:
@@ -25,16 +36,20 @@ def _put(queue, message, parent: int) -> bool:
                 return False
 
 
-def _work(source: Callable[[], Iterable], enrich: Enricher, queue, parent: int) -> None:
+def _work(paths: list[Path], enrich: Enricher, share: tuple[int, int], queue, parent: int):
+    mine, workers = share
     try:
-        batch = []
-        for item in source():
-            batch.append(prepare(item, enrich))
-            if len(batch) >= BATCH:
-                if not _put(queue, ("items", batch), parent):
+        batch, current = [], 0
+        for index, unit in enumerate(read_units(paths)):
+            number = index // BATCH
+            if number != current:
+                if current % workers == mine and not _put(queue, ("items", batch), parent):
                     return
-                batch = []
-        _put(queue, ("items", batch), parent)
+                batch, current = [], number
+            if number % workers == mine:
+                batch.extend(prepare(item, enrich) for item in realise(unit))
+        if current % workers == mine:
+            _put(queue, ("items", batch), parent)
         _put(queue, ("done", None), parent)
     except HarvestError as exc:
         _put(queue, ("error", (type(exc), str(exc))), parent)
@@ -42,26 +57,41 @@ def _work(source: Callable[[], Iterable], enrich: Enricher, queue, parent: int) 
         _put(queue, ("crash", f"{type(exc).__name__}: {exc}"), parent)
 
 
-def prepared_items(source: Callable[[], Iterable], enrich: Enricher) -> Iterator:
-    """Yield `prepare(item)` for every item of `source()`, computed in a forked worker."""
+def _get(queue, worker) -> tuple:
+    while True:
+        try:
+            return queue.get(timeout=1.0)
+        except queue_module.Empty:
+            if not worker.is_alive():
+                raise HarvestError(
+                    f"a parsing worker stopped unexpectedly (exit code {worker.exitcode})"
+                ) from None
+
+
+def prepared_items(paths: list[Path], enrich: Enricher, workers: int | None = None) -> Iterator:
+    """Yield `prepare(item)` for every item of the files, in file order, computed by workers."""
+    workers = workers or worker_count()
     context = multiprocessing.get_context("fork")
-    queue = context.Queue(maxsize=DEPTH)
-    worker = context.Process(
-        target=_work, args=(source, enrich, queue, os.getpid()), name="harvest-parse", daemon=True
-    )
-    worker.start()
+    queues = [context.Queue(maxsize=DEPTH) for _ in range(workers)]
+    processes = [
+        context.Process(
+            target=_work,
+            args=(paths, enrich, (k, workers), queues[k], os.getpid()),
+            name=f"harvest-parse-{k}",
+            daemon=True,
+        )
+        for k in range(workers)
+    ]
+    for process in processes:
+        process.start()
     try:
+        number = 0
         while True:
-            try:
-                kind, payload = queue.get(timeout=1.0)
-            except queue_module.Empty:
-                if not worker.is_alive():
-                    raise HarvestError(
-                        f"the parsing worker stopped unexpectedly (exit code {worker.exitcode})"
-                    ) from None
-                continue
+            k = number % workers
+            kind, payload = _get(queues[k], processes[k])
             if kind == "items":
                 yield from payload
+                number += 1
             elif kind == "done":
                 return
             elif kind == "error":
@@ -70,7 +100,9 @@ def prepared_items(source: Callable[[], Iterable], enrich: Enricher) -> Iterator
             else:
                 raise RuntimeError(f"parsing worker failed: {payload}")
     finally:
-        if worker.is_alive():
-            worker.terminate()
-        worker.join(timeout=5)
-        queue.close()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join(timeout=5)
+        for queue in queues:
+            queue.close()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,14 +13,13 @@ from pathlib import Path
 import sqlite_utils
 
 from .config import Query, Settings
-from .errors import FileFormatError, HarvestError
+from .errors import HarvestError
 from .eutils import EutilsClient
 from .fetch import fetch_by_ids, fetch_records, fetch_windows
-from .parse import parse_pubmed_xml
-from .parse_medline import parse_medline
 from .pipeline import prepared_items
 from .runs import close_abandoned_runs, finish_run, last_success, start_run, utc_now
 from .save import Saver, Stats, row_to_record
+from .sources import open_input
 
 log = logging.getLogger("harvest")
 Progress = Callable[[Iterable], Iterable]
@@ -108,7 +105,12 @@ def _run(db, mode, query, since, body) -> Outcome:
         body(outcome)
     except BaseException as exc:
         outcome.seconds = time.monotonic() - started
-        message = str(exc) if isinstance(exc, HarvestError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, HarvestError):
+            message = str(exc)
+        elif isinstance(exc, KeyboardInterrupt):
+            message = "interrupted (SIGINT)"
+        else:
+            message = f"{type(exc).__name__}: {exc}"
         finish_run(db, run_id, "failed", outcome.counts(), message or type(exc).__name__)
         raise
     outcome.seconds = time.monotonic() - started
@@ -203,49 +205,6 @@ def reconcile_search(db: sqlite_utils.Database, matched: set[int], saver: Saver)
     return len(gone)
 
 
-def open_input(path: Path) -> tuple[str, io.IOBase]:
-    """('xml' or 'medline', stream) for a PubMed XML (.xml, .xml.gz) or MEDLINE text file."""
-    if not path.exists():
-        raise FileFormatError(f"no such file: {path}")
-    if path.is_dir():
-        raise FileFormatError(f"{path} is a directory, not a PubMed file")
-    try:
-        raw = gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
-        head = raw.peek(2048)[:2048] if hasattr(raw, "peek") else b""
-    except (OSError, EOFError) as exc:
-        raise FileFormatError(f"cannot read {path}: {exc}") from None
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    if text.startswith(b"<"):
-        return "xml", raw
-    if text.startswith(b"PMID-") or b"\nPMID-" in head:
-        return "medline", io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
-    raw.close()
-    raise FileFormatError(
-        f"{path} is not a PubMed file (expected PubMed XML, .xml.gz, or MEDLINE text)"
-    )
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fp:
-        return fp.read(2) == b"\x1f\x8b"
-
-
-def read_files(paths: list[Path]) -> Iterator:
-    """Stream parsed items from every file in turn."""
-    for path in paths:
-        kind, stream = open_input(path)
-        with stream:
-            try:
-                if kind == "xml":
-                    yield from parse_pubmed_xml(stream)
-                else:
-                    yield from parse_medline(stream)
-            except (OSError, EOFError) as exc:
-                raise FileFormatError(f"cannot read {path}: {exc}") from None
-            except FileFormatError as exc:
-                raise FileFormatError(f"{path}: {exc}") from None
-
-
 def import_files(
     db: sqlite_utils.Database,
     paths: list[Path],
@@ -260,7 +219,7 @@ def import_files(
     def body(outcome: Outcome) -> None:
         saver = Saver(db, enrich, outcome.run_id, utc_now(), source=", ".join(map(str, paths)))
         outcome.stats = saver.stats
-        _drain(saver.save(prepared_items(lambda: read_files(paths), enrich)), progress)
+        _drain(saver.save(prepared_items(paths, enrich)), progress)
         outcome.found = saver.stats.stored + saver.stats.failed
 
     return _run(db, "import", ", ".join(str(p) for p in paths), None, body)

@@ -47,13 +47,32 @@ def catalog_lock(db_path: str | Path):
         handle.close()
 
 
+INTERRUPTED = "interrupted: the process stopped before the run finished"
+
+
+def lock_held(db_path: str | Path) -> bool | None:
+    """Whether a live process holds the catalog's lock (None when that cannot be told)."""
+    lock_path = Path(str(db_path) + ".lock")
+    if not lock_path.exists():
+        return False
+    try:
+        with open(lock_path, "r+") as handle:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.lockf(handle, fcntl.LOCK_UN)
+            return False
+    except OSError:  # e.g. a monitoring user who may not open the lock file for writing
+        return None
+
+
 def close_abandoned_runs(db: sqlite_utils.Database) -> int:
     """Runs left 'running' by a killed process are failed: call only while holding the lock."""
     cursor = db.conn.execute(
-        "update harvest_runs set status = 'failed', finished = coalesce(finished, ?), "
-        "error = 'interrupted: the process stopped before the run finished' "
+        "update harvest_runs set status = 'failed', finished = coalesce(finished, ?), error = ? "
         "where status = 'running'",
-        (utc_now(),),
+        (utc_now(), INTERRUPTED),
     )
     return cursor.rowcount
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import sqlite_utils
 
 from .errors import HarvestError
+from .runs import INTERRUPTED, lock_held
 
 REFRESH_MODES = ("full", "incremental")
 FLAG_LABELS = {
@@ -53,7 +55,10 @@ def _one(db, sql, params=()):
 
 
 def status_report(
-    db: sqlite_utils.Database, max_age: timedelta, now: datetime | None = None
+    db: sqlite_utils.Database,
+    max_age: timedelta,
+    now: datetime | None = None,
+    db_path: str | Path = "",
 ) -> StatusReport:
     """Build the status text; unhealthy when the last success is too old or the last run failed."""
     now = now or datetime.now(timezone.utc)
@@ -96,7 +101,11 @@ def status_report(
             f"Last refresh FAILED at {last['finished'] or last['started']}: {last['error']}"
         )
     elif last and last["status"] == "running":
-        lines.append(f"A refresh is running since {last['started']} (pid {last['pid']})")
+        if lock_held(db_path) is False:  # nobody holds the lock: that run was killed
+            healthy = False
+            lines.append(f"Last refresh FAILED at {last['started']}: {INTERRUPTED}")
+        else:
+            lines.append(f"A refresh is running since {last['started']} (pid {last['pid']})")
     failures = list(
         db.query(
             "select id, mode, started, error from harvest_runs where status = 'failed' "
