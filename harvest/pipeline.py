@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queue_module
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,9 @@ def _put(queue, message, parent: int) -> bool:
 
 def _work(paths: list[Path], enrich: Enricher, share: tuple[int, int], queue, parent: int):
     mine, workers = share
+    # The parent handles Ctrl-C and SIGTERM (recording the run) and then stops its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         batch, current = [], 0
         for index, unit in enumerate(read_units(paths)):

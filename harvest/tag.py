@@ -1,0 +1,288 @@
+"""Tag a normalised record with the taxonomy: pure, no I/O.
+
+`tag_record(record, taxonomy)` reads the title, abstract, keywords, MeSH headings, substances and
+publication types and returns `Tags`: the facets (conditions, modalities, routes, populations),
+one design with its evidence level, the human / on_topic / retracted / erratum /
+expression_of_concern flags, the sample size, and the provenance of every value as
+(facet, tag, source, evidence) with source one of mesh, publication_type, title, abstract,
+keyword or rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .tag_context import STRONG_ROLES, Doc
+from .tag_numbers import extract_sample_size, states_participants
+from .tag_rules import DesignSignals, decide_design, decide_flags, decide_human, decide_on_topic
+from .taxonomy import Taxonomy
+
+LIST_FACETS = ("conditions", "modalities", "routes", "populations")
+REVIEW_DESIGNS = frozenset({"narrative-review", "commentary", "guideline"})
+PRIMARY_ROLES = frozenset({"title", "objective"})  # where a study names its main condition
+PSYCH, INJURY = "psychological-trauma", "physical-injury"
+# Tags whose mention makes a bare "trauma" in the same sentence psychological.
+PSYCH_SIGNALS = frozenset(
+    {"ptsd", "depression", "treatment-resistant-depression", "anxiety", "suicidality",
+     "psychotherapy", "mdma", "psilocybin"}
+)  # fmt: skip
+ADVERSE_QUALIFIERS = frozenset({"chemically induced"})
+AGE_GROUPS = frozenset({"adults", "adolescents", "children", "older-adults"})
+ADULT_WORDS = frozenset(
+    {"patients", "participants", "veterans", "women", "men", "volunteers", "healthy volunteers",
+     "individuals", "service members", "soldiers", "mothers", "outpatients", "inpatients",
+     "parturients", "survivors", "clients", "respondents"}
+)  # fmt: skip
+NO_POPULATION_DESIGNS = frozenset({"narrative-review", "commentary", "guideline", "preclinical"})
+
+
+@dataclass(frozen=True)
+class Tags:
+    """Everything the tagger says about one record."""
+
+    conditions: tuple[str, ...]
+    modalities: tuple[str, ...]
+    routes: tuple[str, ...]
+    populations: tuple[str, ...]
+    design: str
+    evidence_level: int
+    human: int
+    on_topic: int
+    retracted: int
+    erratum: int
+    expression_of_concern: int
+    sample_size: int | None
+    provenance: tuple[tuple[str, str, str, str], ...]
+
+    def as_columns(self) -> dict:
+        """The tag columns of the studies table (facets as lists of slugs)."""
+        return {
+            "conditions": list(self.conditions),
+            "modalities": list(self.modalities),
+            "routes": list(self.routes),
+            "populations": list(self.populations),
+            "design": self.design,
+            "evidence_level": self.evidence_level,
+            "human": self.human,
+            "on_topic": self.on_topic,
+            "retracted": self.retracted,
+            "erratum": self.erratum,
+            "expression_of_concern": self.expression_of_concern,
+            "sample_size": self.sample_size,
+        }
+
+
+class _Found:
+    """Tags of one facet with their (source, evidence) pairs, in the order they were found."""
+
+    def __init__(self):
+        self.tags: dict[str, dict[str, str]] = {}
+
+    def add(self, slug: str, source: str, evidence: str) -> None:
+        self.tags.setdefault(slug, {}).setdefault(source, evidence)
+
+    def merge(self, other: _Found, only=None) -> None:
+        for slug, sources in other.tags.items():
+            if only is None or slug in only:
+                for source, evidence in sources.items():
+                    self.add(slug, source, evidence)
+
+
+def _mesh_tags(record: dict, taxonomy: Taxonomy) -> tuple[dict[str, _Found], set[str]]:
+    """Tags implied by MeSH headings and substances; also the slugs from major headings."""
+    found = {facet: _Found() for facet in LIST_FACETS}
+    major = set()
+    for heading in (record.get("mesh") or []) + (record.get("chemicals") or []):
+        name = heading.get("name") or ""
+        keys = (heading.get("ui"), f"name:{name.lower()}")
+        induced = any(
+            (q.get("name") or "").lower() in ADVERSE_QUALIFIERS
+            for q in heading.get("qualifiers") or []
+        )
+        pairs = dict.fromkeys(p for key in keys if key for p in taxonomy.mesh_index.get(key, ()))
+        for facet, slug in pairs:
+            if facet == "conditions" and induced:
+                continue  # "Anxiety/chemically induced": an adverse effect, not a studied condition
+            if facet in found:
+                found[facet].add(slug, "mesh", name)
+                if heading.get("major"):
+                    major.add(slug)
+    return found, major
+
+
+def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool):
+    """(strong, weak, primary slugs, sentence indexes) for the facet's hits in the text."""
+    strong, weak, primary, where = _Found(), _Found(), set(), {}
+    for hit in doc.by_facet.get(facet, ()):
+        sentence = doc.sentence_of(hit)
+        known = strong.tags.get(hit.name)
+        if (
+            known
+            and sentence.source in known
+            and facet != "routes"
+            and (hit.name in primary or sentence.role not in PRIMARY_ROLES)
+        ):
+            continue  # a repeated mention adds nothing
+        tag = taxonomy.tags[hit.name]
+        strength = doc.strength(hit, tag.adverse_sensitive, review)
+        if strength == "drop":
+            continue
+        target = strong if strength == "strong" else weak
+        target.add(hit.name, sentence.source, doc.snippet(hit))
+        if strength == "strong":
+            where.setdefault(hit.name, set()).add(doc.where[hit])
+            if sentence.role in PRIMARY_ROLES:
+                primary.add(hit.name)
+    return strong, weak, primary, where
+
+
+def _trauma_senses(doc: Doc, found: _Found, review: bool) -> None:
+    """Give a bare "trauma" the injury or the psychological sense from its context."""
+    specific = doc.by_facet.get("conditions", ())
+    injury_near = doc.cue_sentences("injury_context")
+    psych_near = doc.cue_sentences("psych_context") | {
+        doc.where[h]
+        for facet in ("conditions", "modalities")
+        for h in doc.by_facet.get(facet, ())
+        if h.name in PSYCH_SIGNALS
+    }
+    for hit in doc.cues.get("trauma_bare", ()):
+        if any(h.start <= hit.start < h.end for h in specific):
+            continue
+        if doc.strength(hit, review=review) != "strong":
+            continue
+        i = doc.where[hit]
+        injury = i in injury_near
+        psych = i in psych_near
+        if not injury and not psych:
+            injury, psych = INJURY in found.tags, PSYCH in found.tags or "ptsd" in found.tags
+        if injury and not psych:
+            found.add(INJURY, "rule", f"{doc.snippet(hit)} (injury context)")
+        elif psych and not injury:
+            found.add(PSYCH, "rule", f"{doc.snippet(hit)} (psychological context)")
+
+
+def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: _Found) -> _Found:
+    """Routes stated with a target substance, else any stated route, else MeSH's, else
+    routes named only in the background.
+
+    MeSH route headings describe every drug in the study (an oral antidepressant given with a
+    nasal spray), so they count only when the text states no route.
+    """
+    strong, weak, where = found
+    substance = set()
+    for hit in doc.by_facet.get("modalities", ()):
+        if taxonomy.tags[hit.name].target and doc.strength(hit) != "drop":
+            substance.add(doc.where[hit])
+    near = {slug for slug, sentences in where.items() if sentences & substance}
+    kept = _Found()
+    kept.merge(strong, only=near or None)
+    for fallback in (mesh, weak):
+        if not kept.tags:
+            kept.merge(fallback)
+    return kept
+
+
+def _comparator_routes(doc: Doc, strong: _Found, where: dict) -> None:
+    """Drop route mentions that describe a comparator ("more practical than intravenous")."""
+    contrast = doc.negation.contrast
+    for hit in doc.by_facet.get("routes", ()):
+        if hit.name in strong.tags and contrast.search(
+            doc.lower, max(0, hit.start - 30), hit.start
+        ):
+            sentence = doc.where[hit]
+            others = [
+                h for h in doc.by_facet["routes"]
+                if h.name == hit.name and h is not hit and doc.strength(h) == "strong"
+                and not contrast.search(doc.lower, max(0, h.start - 30), h.start)
+            ]  # fmt: skip
+            if not others:
+                del strong.tags[hit.name]
+                where.pop(hit.name, None)
+            elif sentence in where.get(hit.name, set()):
+                where[hit.name] = {doc.where[h] for h in others}
+
+
+def _default_adults(doc: Doc, populations: _Found) -> None:
+    """Participants of no stated age group ("veterans", "patients") are taken to be adults."""
+    if populations.tags.keys() & AGE_GROUPS:
+        return
+    for hit in doc.cues.get("human", ()):
+        if doc.sentence_of(hit).role in STRONG_ROLES and doc.snippet(hit).lower() in ADULT_WORDS:
+            populations.add("adults", "rule", f"{doc.snippet(hit)} (no age group stated)")
+            return
+
+
+def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
+    """Tag one normalised record (see docs/DESIGN.md) with the compiled taxonomy."""
+    doc = Doc(record, taxonomy)
+    human, human_source, human_evidence = decide_human(record, doc)
+    signals = DesignSignals(record, doc, taxonomy, states_participants(doc))
+    design, design_source, design_evidence = decide_design(signals, human)
+    review = design in REVIEW_DESIGNS
+    mesh, major = _mesh_tags(record, taxonomy)
+    facets: dict[str, _Found] = {}
+    primary = set()
+    for facet in LIST_FACETS:
+        strong, weak, facet_primary, where = _text_tags(doc, taxonomy, facet, review)
+        result = _Found()
+        if facet == "routes":
+            _comparator_routes(doc, strong, where)
+            result.merge(_routes(doc, taxonomy, (strong, weak, where), mesh[facet]))
+        else:
+            result.merge(mesh[facet])
+            result.merge(strong)
+        if facet == "conditions":
+            _trauma_senses(doc, result, review)
+            primary = facet_primary | (major & set(taxonomy.slugs("conditions")))
+        if not result.tags and facet in ("conditions", "modalities"):
+            result.merge(weak)
+        facets[facet] = result
+    if human == 1 and design not in NO_POPULATION_DESIGNS:
+        _default_adults(doc, facets["populations"])
+    if human == 0:
+        kept = _Found()
+        kept.merge(facets["populations"], only={"animals"})
+        if not kept.tags:
+            kept.add("animals", "rule", human_evidence)
+        facets["populations"] = kept
+    for found in facets.values():
+        for slug in list(found.tags):
+            for umbrella in taxonomy.implies[slug]:
+                if umbrella not in found.tags:
+                    found.add(umbrella, "rule", f"implied by {slug}")
+    ordered = {
+        facet: tuple(s for s in taxonomy.slugs(facet) if s in facets[facet].tags)
+        for facet in LIST_FACETS
+    }
+    on_topic, topic_reason = decide_on_topic(
+        taxonomy, doc, list(ordered["conditions"]), list(ordered["modalities"]), primary
+    )
+    flags = decide_flags(record)
+    provenance = [
+        (facet, slug, source, evidence)
+        for facet in LIST_FACETS
+        for slug in ordered[facet]
+        for source, evidence in facets[facet].tags[slug].items()
+    ]
+    provenance.append(("design", design, design_source, design_evidence))
+    provenance.append(("human", str(human), human_source, human_evidence))
+    provenance.append(("on_topic", str(on_topic), "rule", topic_reason))
+    for flag, (value, source, evidence) in flags.items():
+        if value:
+            provenance.append(("status", flag, source, evidence))
+    return Tags(
+        conditions=ordered["conditions"],
+        modalities=ordered["modalities"],
+        routes=ordered["routes"],
+        populations=ordered["populations"],
+        design=design,
+        evidence_level=taxonomy.evidence_levels[design],
+        human=human,
+        on_topic=on_topic,
+        retracted=flags["retracted"][0],
+        erratum=flags["erratum"][0],
+        expression_of_concern=flags["expression_of_concern"][0],
+        sample_size=extract_sample_size(doc, design),
+        provenance=tuple(provenance),
+    )

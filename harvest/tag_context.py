@@ -1,0 +1,275 @@
+"""Split a record's text into sentences with roles, and judge each taxonomy hit in its context.
+
+A sentence's role says whether it describes the study itself: the title, keywords and the
+objective, methods, results and conclusions of the abstract do ("strong"); background, sentences
+about earlier work and calls for future research do not ("weak"); registration and funding
+sections are ignored. A mention is dropped when it is negated or in exclusion criteria.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from typing import NamedTuple
+
+from .matcher import TOKEN, Hit
+from .taxonomy import Taxonomy
+
+STRONG_ROLES = frozenset(
+    {"title", "keyword", "objective", "methods", "results", "conclusions", "body"}
+)
+# Substances are never negated: "but not of ketamine" still reports on ketamine.
+NEGATABLE = frozenset({"conditions", "routes"})
+CATEGORY_ROLES = {
+    "BACKGROUND": "background",
+    "OBJECTIVE": "objective",
+    "METHODS": "methods",
+    "RESULTS": "results",
+    "CONCLUSIONS": "conclusions",
+}
+# Section labels, checked in order, for UNASSIGNED or missing NLM categories.
+LABEL_ROLES = (
+    (re.compile(r"REGISTR|FUNDING|CLINICALTRIALS|PROSPERO|LEVEL OF EVIDENCE|SPONSOR"), "meta"),
+    (re.compile(r"EXCLUSION"), "exclusion"),
+    (re.compile(r"LIMITATION|FUTURE"), "future"),
+    (re.compile(r"BACKGROUND|INTRODUCTION|CONTEXT|RATIONALE|IMPORTANCE|SIGNIFICANCE"),
+     "background"),
+    (re.compile(r"OBJECTIVE|AIM|PURPOSE|QUESTION|HYPOTHES|GOAL"), "objective"),
+    (re.compile(r"CONCLU|DISCUSSION|INTERPRETATION|IMPLICATION|MEANING|RELEVANCE"), "conclusions"),
+    (re.compile(r"RESULT|FINDING|OUTCOME"), "results"),
+    (re.compile(r"METHOD|DESIGN|PARTICIPANT|SETTING|INTERVENTION|MEASURE|PROCEDURE|MATERIAL|"
+                r"PATIENT|SUBJECT|CASE|SAMPLE|POPULATION|ANALYS|SEARCH|SELECTION|DATA|STUDY"),
+     "methods"),
+)  # fmt: skip
+INLINE_LABEL = re.compile(
+    r"(?:^|(?<=[.!?] ))((?:background|introduction|context|rationale|importance|objectives?|"
+    r"aims?|purpose|methods?|design|participants|results?|findings|conclusions?|discussion|"
+    r"limitations|interpretation|trial registration)"
+    r"(?: (?:and|&) (?:aims?|objectives?|purpose|methods?|design|results?|conclusions?))?)"
+    r"\s*:\s+",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\[\"'])")
+NO_BREAK_AFTER = ("vs.", "e.g.", "i.e.", "al.", "approx.", "fig.", "no.", "dr.", "ca.", "cf.")
+CLAUSE_BREAK = re.compile(r"[;:]|\b(?:while|whereas|but)\b")
+BACKGROUND_BEFORE_AIM_MAX = 3  # sentences before an aim statement that count as background
+
+
+class Sentence(NamedTuple):
+    start: int
+    end: int
+    source: str  # title | abstract | keyword
+    role: str
+    section: int  # abstract section number (-1 for title and keywords)
+
+
+def _lower(text: str) -> str:
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _split_sentences(text: str) -> list[str]:
+    out, begin = [], 0
+    for m in SENTENCE_END.finditer(text):
+        end = m.start() + 1
+        if text[max(begin, end - 7) : end].lower().endswith(NO_BREAK_AFTER):
+            continue
+        out.append(text[begin:end])
+        begin = m.end()
+    out.append(text[begin:])
+    return [s for s in out if s.strip()]
+
+
+def label_role(label: str | None, category: str | None) -> str:
+    """The role of an abstract section from its NLM category or label."""
+    upper = (label or "").upper()
+    for pattern, role in LABEL_ROLES[:3]:
+        if pattern.search(upper):
+            return role
+    if LABEL_ROLES[3][0].search(upper) and LABEL_ROLES[4][0].search(upper):
+        return "body"  # "Background and aims": background, then the aim statement
+    if category in CATEGORY_ROLES:
+        return CATEGORY_ROLES[category]
+    for pattern, role in LABEL_ROLES[3:]:
+        if pattern.search(upper):
+            return role
+    return "body"
+
+
+def _sections(record: dict) -> list[tuple[str, str | None, str | None]]:
+    """(text, label, category) per abstract section; inline 'Methods:' labels are split."""
+    sections = record.get("abstract_sections") or []
+    if sections:
+        raw = [(s.get("text") or "", s.get("label"), s.get("category")) for s in sections]
+    elif record.get("abstract"):
+        raw = [(record["abstract"], None, None)]
+    else:
+        return []
+    out = []
+    for text, label, category in raw:
+        if label or not INLINE_LABEL.search(text):
+            out.append((text, label, category))
+            continue
+        pieces = INLINE_LABEL.split(text)
+        if pieces[0].strip():
+            out.append((pieces[0], None, None))
+        for i in range(1, len(pieces) - 1, 2):
+            out.append((pieces[i + 1], pieces[i], None))
+    return out
+
+
+class Doc:
+    """One record's searchable text: title, abstract sentences and keywords, with roles."""
+
+    def __init__(self, record: dict, taxonomy: Taxonomy):
+        parts: list[tuple[str, str, str, int]] = []
+        if record.get("title"):
+            parts.append((record["title"], "title", "title", -1))
+        self.labels = []
+        for number, (text, label, category) in enumerate(_sections(record)):
+            role = label_role(label, category) if (label or category) else "body"
+            self.labels.append((label or "").upper())
+            parts.extend((s, "abstract", role, number) for s in _split_sentences(text))
+        self.has_abstract = any(part[1] == "abstract" for part in parts)
+        parts.extend((k, "keyword", "keyword", -1) for k in record.get("keywords") or [] if k)
+        pieces, sentences, offset = [], [], 0
+        for text, source, role, number in parts:
+            pieces.append(text)
+            sentences.append(Sentence(offset, offset + len(text), source, role, number))
+            offset += len(text) + 1
+        self.text = "\n".join(pieces)
+        self.lower = _lower(self.text)
+        self.starts = [s.start for s in sentences]
+        self.hits = taxonomy.matcher.find(self.text, self.lower)
+        starts = self.starts
+        self.where = {h: bisect_right(starts, h.start) - 1 for h in self.hits}
+        self._strength: dict = {}
+        self.counts = None  # sample-size counts, filled by tag_numbers
+        self.negation = taxonomy.negation
+        self.cues: dict[str, list[Hit]] = {}
+        self.by_facet: dict[str, list[Hit]] = {}
+        for hit in self.hits:
+            if hit.facet == "cue":
+                self.cues.setdefault(hit.name, []).append(hit)
+            else:
+                self.by_facet.setdefault(hit.facet, []).append(hit)
+        self.negation_starts = [h.start for h in self.cues.get("negation", ())]
+        self.sentences = self._assign_roles(sentences)
+        self.adverse = self.cue_sentences("adverse")
+        self.exclusions = self._exclusion_spans()
+
+    def sentence_index(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def sentence_of(self, hit: Hit) -> Sentence:
+        return self.sentences[self.where[hit]]
+
+    def cue_sentences(self, name: str) -> set[int]:
+        return {self.where[h] for h in self.cues.get(name, ())}
+
+    def snippet(self, hit: Hit) -> str:
+        return self.text[hit.start : hit.end]
+
+    def _assign_roles(self, sentences: list[Sentence]) -> list[Sentence]:
+        literature = self.cue_sentences("literature")
+        general = self.cue_sentences("general")
+        future = self.cue_sentences("future")
+        aims = self.cue_sentences("objective")
+        roles = [s.role for s in sentences]
+        sections: dict[int, list[int]] = {}
+        for i, sentence in enumerate(sentences):
+            if sentence.source == "abstract" and sentence.role in ("body", "objective"):
+                sections.setdefault(sentence.section, []).append(i)
+        # Sentences before the aim statement of an unstructured abstract (or of an Objective
+        # section that opens with background) are background, and so are general statements
+        # that open a section without one.
+        for members in sections.values():
+            first = next((k for k, i in enumerate(members) if i in aims), None)
+            if first and first <= BACKGROUND_BEFORE_AIM_MAX:
+                for i in members[:first]:
+                    roles[i] = "background"
+            elif first is None:
+                for i in members[:2]:
+                    if i in general:
+                        roles[i] = "background"
+        for i, role in enumerate(roles):
+            if sentences[i].source != "abstract":
+                continue
+            if role in ("body", "conclusions", "objective") and i in future:
+                roles[i] = "future"
+            elif role == "body" and i in literature:
+                roles[i] = "background"
+        return [s._replace(role=r) for s, r in zip(sentences, roles, strict=True)]
+
+    def _exclusion_spans(self) -> list[tuple[int, int]]:
+        """Character spans whose mentions are exclusion criteria."""
+        spans = [(s.start, s.end) for s in self.sentences if s.role == "exclusion"]
+        inclusion = self.cue_sentences("inclusion")
+        for hit in self.cues.get("exclusion", ()):
+            i = self.where[hit]
+            sentence = self.sentences[i]
+            if sentence.source != "abstract":
+                continue
+            if i not in inclusion:
+                spans.append((sentence.start, sentence.end))
+                continue
+            # Inclusion and exclusion in one sentence: only the exclusion clause is dropped.
+            before = self.lower[sentence.start : hit.start]
+            breaks = [m.end() for m in CLAUSE_BREAK.finditer(before)]
+            start = sentence.start + (breaks[-1] if breaks else 0)
+            after = CLAUSE_BREAK.search(self.lower, hit.end, sentence.end)
+            spans.append((start, after.start() if after else sentence.end))
+        return spans
+
+    def negated(self, hit: Hit) -> bool:
+        """A negation cue shortly before the mention, in the same clause ("no history of")."""
+        neg = self.negation
+        if neg.after.match(self.lower, hit.end, hit.end + 40):
+            return True
+        k = bisect_left(self.negation_starts, hit.start) - 1
+        if k < 0:
+            return False
+        cue = self.cues["negation"][k]
+        if cue.start < max(self.sentences[self.where[hit]].start, hit.start - neg.window):
+            return False
+        gap = self.lower[cue.end : hit.start]
+        if neg.stop.search(gap):
+            return False
+        if self.lower[cue.start : cue.end] == "non":
+            return not gap.strip(" -")
+        words = TOKEN.findall(gap)
+        return len(words) <= 5 and not any(w in neg.pseudo for w in words)
+
+    def excluded(self, hit: Hit) -> bool:
+        return any(start <= hit.start < end for start, end in self.exclusions)
+
+    def strength(self, hit: Hit, adverse_sensitive: bool = False, review: bool = False) -> str:
+        """'strong' (describes the study), 'weak' (background, future, adverse) or 'drop'.
+
+        Conditions and routes are negated by a cue shortly before (or a "was not assessed"
+        after) them.
+        """
+        key = (hit, adverse_sensitive, review)
+        known = self._strength.get(key)
+        if known is None:
+            known = self._strength[key] = self._judge(hit, adverse_sensitive, review)
+        return known
+
+    def _judge(self, hit: Hit, adverse_sensitive: bool, review: bool) -> str:
+        i = self.where[hit]
+        sentence = self.sentences[i]
+        if sentence.role in ("meta", "exclusion") or (self.exclusions and self.excluded(hit)):
+            return "drop"
+        if hit.facet in NEGATABLE and self.negated(hit):
+            return "drop"
+        if hit.facet == "modalities" and self.negation.unlike.search(
+            self.lower, max(sentence.start, hit.start - 30), hit.start
+        ):
+            return "weak"
+        if adverse_sensitive and i in self.adverse and sentence.source == "abstract":
+            return "weak"
+        if sentence.role in STRONG_ROLES or (review and sentence.role == "background"):
+            return "strong"
+        return "weak"
