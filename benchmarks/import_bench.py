@@ -95,7 +95,7 @@ def sentence(rng: random.Random, n: int) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def article(pmid: int, rng: random.Random) -> str:
+def article(pmid: int, rng: random.Random, refs: bool = True) -> str:
     """One compact <PubmedArticle> line, shaped like 2025 efetch output."""
     substance, condition = rng.choice(SUBSTANCES), rng.choice(CONDITIONS)
     ui, pt, phrase = rng.choice(DESIGNS)
@@ -136,11 +136,11 @@ def article(pmid: int, rng: random.Random) -> str:
         + "</MeshHeading>"
         for u, n in rng.sample(MESH, rng.randint(0, 14))
     )
-    refs = "".join(
+    references = "".join(
         f"<Reference><Citation>{escape(sentence(rng, 14))} J Psychiatr Res. {rng.randint(1990, 2024)};"
         f"{rng.randint(1, 200)}:{rng.randint(1, 999)}.</Citation><ArticleIdList><ArticleId "
         f'IdType="pubmed">{rng.randint(1000000, 39000000)}</ArticleId></ArticleIdList></Reference>'
-        for _ in range(rng.randint(10, 40))
+        for _ in range(rng.randint(10, 40) if refs else 0)
     )
     month = rng.randint(1, 12)
     return (
@@ -175,18 +175,20 @@ def article(pmid: int, rng: random.Random) -> str:
         f"{month:02d}</Month><Day>04</Day></PubMedPubDate></History><PublicationStatus>ppublish"
         f'</PublicationStatus><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>'
         f'<ArticleId IdType="doi">10.1016/j.jad.{year}.{pmid}</ArticleId></ArticleIdList>'
-        f"<ReferenceList>{refs}</ReferenceList></PubmedData></PubmedArticle>"
+        f"<ReferenceList>{references}</ReferenceList></PubmedData></PubmedArticle>"
     )
 
 
-def write_corpus(path: Path, n: int, seed: int = 7, compress: bool = False) -> None:
+def write_corpus(
+    path: Path, n: int, seed: int = 7, compress: bool = False, refs: bool = True
+) -> None:
     """Write n generated records to path (gzip when compress)."""
     rng = random.Random(seed)
     opener = gzip.open if compress else open
     with opener(path, "wt", encoding="utf-8") as fp:
         fp.write(HEADER)
         for i in range(n):
-            fp.write(article(30_000_000 + i, rng) + "\n")
+            fp.write(article(30_000_000 + i, rng, refs) + "\n")
         fp.write("</PubmedArticleSet>")
 
 
@@ -240,6 +242,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--gzip", action="store_true", help="benchmark a .xml.gz file")
+    parser.add_argument(
+        "--no-references", action="store_true", help="records without reference lists (lighter)"
+    )
     parser.add_argument("--keep", type=Path, help="folder to keep the corpus and catalog in")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="import-bench-"))
@@ -248,7 +253,7 @@ def main() -> None:
     db = folder / "bench.db"
     for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         path.unlink(missing_ok=True)
-    write_corpus(corpus, args.records, compress=args.gzip)
+    write_corpus(corpus, args.records, compress=args.gzip, refs=not args.no_references)
     size_mb = corpus.stat().st_size / 1e6
     python = sys.executable
     floor_s, floor_mb, count = timed([python, "-c", FLOOR, str(corpus)])

@@ -67,8 +67,27 @@ def text_of(elem: ET.Element | None) -> str | None:
     return " ".join(text.split()) or None
 
 
+def _find(elem: ET.Element | None, path: str) -> ET.Element | None:
+    """`_find(elem, "A/B")` through C-level single-tag finds (ElementPath is slow)."""
+    for tag in path.split("/"):
+        if elem is None:
+            return None
+        elem = elem.find(tag)
+    return elem
+
+
+def _findall(elem: ET.Element | None, path: str) -> list[ET.Element]:
+    """`_findall(elem, "A/B")` through C-level single-tag finds."""
+    if elem is None:
+        return []
+    outer, _, inner = path.partition("/")
+    if not inner:
+        return elem.findall(outer)
+    return [found for parent in elem.findall(outer) for found in _findall(parent, inner)]
+
+
 def _t(elem: ET.Element | None, path: str) -> str | None:
-    return text_of(elem.find(path)) if elem is not None else None
+    return text_of(_find(elem, path)) if elem is not None else None
 
 
 def _int(value: str | None) -> int | None:
@@ -202,7 +221,7 @@ def _ids(id_list: ET.Element | None) -> dict[str, str]:
 
 def _mesh(citation: ET.Element) -> list[dict]:
     headings = []
-    for heading in citation.findall("MeshHeadingList/MeshHeading"):
+    for heading in _findall(citation, "MeshHeadingList/MeshHeading"):
         name = heading.find("DescriptorName")
         if name is None or not text_of(name):
             continue
@@ -225,7 +244,7 @@ def _comments(citation: ET.Element) -> list[dict]:
             "pmid": _int(_t(cc, "PMID")),
             "note": _t(cc, "Note"),
         }
-        for cc in citation.findall("CommentsCorrectionsList/CommentsCorrections")
+        for cc in _findall(citation, "CommentsCorrectionsList/CommentsCorrections")
         if cc.get("RefType") != "Cites"
     ]
 
@@ -233,7 +252,7 @@ def _comments(citation: ET.Element) -> list[dict]:
 def _history(pubmed_data: ET.Element | None) -> dict[str, str]:
     history: dict[str, str] = {}
     if pubmed_data is not None:
-        for date in pubmed_data.findall("History/PubMedPubDate"):
+        for date in _findall(pubmed_data, "History/PubMedPubDate"):
             status = date.get("PubStatus")
             if status and status not in history:
                 history[status] = _date_elem(date)
@@ -244,7 +263,7 @@ def _common(record: dict, container: ET.Element) -> None:
     """Fields that articles and books share (Language, keywords, grants ...)."""
     record["languages"] = [t for t in (text_of(x) for x in container.findall("Language")) if t]
     record["keywords"] = [
-        t for t in (text_of(k) for k in container.findall("KeywordList/Keyword")) if t
+        t for t in (text_of(k) for k in _findall(container, "KeywordList/Keyword")) if t
     ]
 
 
@@ -262,7 +281,7 @@ def parse_article(elem: ET.Element) -> dict:
         raise ValueError("no Article")
     journal = article.find("Journal")
     pub_year, pub_date, pub_date_text = parse_pub_date(
-        journal.find("JournalIssue/PubDate") if journal is not None else None
+        _find(journal, "JournalIssue/PubDate") if journal is not None else None
     )
     abstract, sections, copyright_ = parse_abstract(article.find("Abstract"))
     pubmed_data = elem.find("PubmedData")
@@ -314,7 +333,7 @@ def parse_article(elem: ET.Element) -> dict:
         "authors": parse_authors(article.find("AuthorList")),
         "publication_types": [
             {"ui": pt.get("UI"), "name": text_of(pt)}
-            for pt in article.findall("PublicationTypeList/PublicationType")
+            for pt in _findall(article, "PublicationTypeList/PublicationType")
             if text_of(pt)
         ],
         "mesh": _mesh(citation),
@@ -324,14 +343,14 @@ def parse_article(elem: ET.Element) -> dict:
                 "name": _t(c, "NameOfSubstance"),
                 "registry_number": _t(c, "RegistryNumber"),
             }
-            for c in citation.findall("ChemicalList/Chemical")
+            for c in _findall(citation, "ChemicalList/Chemical")
             if c.find("NameOfSubstance") is not None
         ],
         "comments_corrections": _comments(citation),
         "databanks": [
             {"name": _t(bank, "DataBankName"), "accession": text_of(acc)}
-            for bank in article.findall("DataBankList/DataBank")
-            for acc in bank.findall("AccessionNumberList/AccessionNumber")
+            for bank in _findall(article, "DataBankList/DataBank")
+            for acc in _findall(bank, "AccessionNumberList/AccessionNumber")
         ],
         "coi_statement": _t(citation, "CoiStatement"),
         "grants": [
@@ -341,7 +360,7 @@ def parse_article(elem: ET.Element) -> dict:
                 "agency": _t(g, "Agency"),
                 "country": _t(g, "Country"),
             }
-            for g in article.findall("GrantList/Grant")
+            for g in _findall(article, "GrantList/Grant")
         ],
         "status": citation.get("Status"),
         "owner": citation.get("Owner"),
@@ -353,7 +372,7 @@ def parse_article(elem: ET.Element) -> dict:
     }
     _common(record, article)
     record["keywords"] = [
-        t for t in (text_of(k) for k in citation.findall("KeywordList/Keyword")) if t
+        t for t in (text_of(k) for k in _findall(citation, "KeywordList/Keyword")) if t
     ]
     record["language"] = record["languages"][0] if record["languages"] else None
     return record
@@ -423,7 +442,7 @@ def parse_book(elem: ET.Element) -> dict:
         "coi_statement": None,
         "grants": [
             {"id": _t(g, "GrantID"), "acronym": None, "agency": _t(g, "Agency"), "country": None}
-            for g in doc.findall("GrantList/Grant")
+            for g in _findall(doc, "GrantList/Grant")
         ],
         "status": None,
         "owner": None,

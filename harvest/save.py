@@ -135,14 +135,47 @@ Enricher = Callable[[dict], tuple[dict, list]]  # record -> (extra studies colum
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """A record with its row, fingerprint, tags and citations already computed (in a worker)."""
+class Links:
+    """What the link tables need from a record: (key, values) for each lookup row."""
 
-    record: dict
+    authors: list  # (key, author fields tuple, affiliation)
+    mesh: list  # (key, (ui, name), major, qualifiers JSON)
+    types: list  # (key, (ui, name))
+
+
+def record_links(record: dict) -> Links:
+    """Author, MeSH and publication type rows for the link tables; pure."""
+    return Links(
+        authors=[
+            (_author_key(a), tuple(a.get(k) for k in AUTHOR_FIELDS), a.get("affiliation"))
+            for a in record.get("authors") or []
+        ],
+        mesh=[
+            (
+                m.get("ui") or m["name"],
+                (m.get("ui"), m["name"]),
+                int(bool(m.get("major"))),
+                _json(m.get("qualifiers")),
+            )
+            for m in record.get("mesh") or []
+        ],
+        types=[
+            (p.get("ui") or p["name"], (p.get("ui"), p["name"]))
+            for p in record.get("publication_types") or []
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A record's row, fingerprint, tags, citations and links, computed ahead (in a worker)."""
+
+    pmid: int
     row: dict
     digest: str
     extra: dict
     provenance: list
+    links: Links
 
 
 def prepare(item, enrich: Enricher):
@@ -151,7 +184,7 @@ def prepare(item, enrich: Enricher):
         return item
     row = record_to_row(item)
     extra, provenance = enrich(item)
-    return Prepared(item, row, content_hash(row), extra, provenance)
+    return Prepared(item["pmid"], row, content_hash(row), extra, provenance, record_links(item))
 
 
 class Saver:
@@ -187,7 +220,7 @@ class Saver:
             if isinstance(item, dict):
                 records[item["pmid"]] = item  # a later copy of a PMID replaces an earlier one
             elif isinstance(item, Prepared):
-                records[item.record["pmid"]] = item
+                records[item.pmid] = item
             elif isinstance(item, Deleted):
                 deleted.append(item.pmid)
             elif isinstance(item, Malformed):
@@ -226,10 +259,9 @@ class Saver:
         for pmid, item in records.items():
             self.stats.seen.add(pmid)
             if isinstance(item, Prepared):
-                record, row, digest = item.record, dict(item.row), item.digest
+                row, digest = item.row, item.digest
             else:
-                record = item
-                row = record_to_row(record)
+                row = record_to_row(item)
                 digest = content_hash(row)
             before = existing.get(pmid)
             if before and before["hash"] == digest:
@@ -240,9 +272,9 @@ class Saver:
                     self.set_flag(pmid, "deleted", 0, "restored")
                 continue
             if isinstance(item, Prepared):
-                extra, provenance = item.extra, item.provenance
+                extra, provenance, links = item.extra, item.provenance, item.links
             else:
-                extra, provenance = self.enrich(record)
+                (extra, provenance), links = self.enrich(item), record_links(item)
             row.update(extra, content_hash=digest, last_changed=self.now, deleted=0)
             if self.in_search:
                 row["in_search"] = 1
@@ -261,7 +293,7 @@ class Saver:
                     if row.get(flag):
                         self._change(pmid, flag)
             rows.append(row)
-            changed.append((record, provenance))
+            changed.append((pmid, links, provenance))
         self._upsert_studies(rows)
         self._replace_links(changed)
 
@@ -279,46 +311,31 @@ class Saver:
             )
             self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in group])
 
-    def _replace_links(self, changed: list[tuple[dict, list]]) -> None:
+    def _replace_links(self, changed: list[tuple[int, Links, list]]) -> None:
         if not changed:
             return
         conn = self.db.conn
-        pmids = [(r["pmid"],) for r, _ in changed]
+        pmids = [(pmid,) for pmid, _, _ in changed]
         for table in ("study_authors", "study_mesh", "study_publication_types", "study_tags"):
             conn.executemany(f"delete from {table} where pmid = ?", pmids)
         author_keys, mesh_keys, type_keys = {}, {}, {}
-        keyed = []
-        for record, provenance in changed:
-            keys = [_author_key(a) for a in record.get("authors") or []]
-            for key, a in zip(keys, record.get("authors") or [], strict=True):
-                if key not in author_keys:
-                    author_keys[key] = tuple(a.get(k) for k in AUTHOR_FIELDS)
-            for m in record.get("mesh") or []:
-                key = m.get("ui") or m["name"]
-                if key not in mesh_keys:
-                    mesh_keys[key] = (m.get("ui"), m["name"])
-            for p in record.get("publication_types") or []:
-                key = p.get("ui") or p["name"]
-                if key not in type_keys:
-                    type_keys[key] = (p.get("ui"), p["name"])
-            keyed.append((record, provenance, keys))
+        for _, links, _ in changed:
+            author_keys.update((key, values) for key, values, _ in links.authors)
+            mesh_keys.update((key, values) for key, values, _, _ in links.mesh)
+            type_keys.update(links.types)
         author_ids = self._lookup_many("authors", AUTHOR_FIELDS, author_keys)
         mesh_ids = self._lookup_many("mesh_descriptors", ("ui", "name"), mesh_keys)
         type_ids = self._lookup_many("publication_types", ("ui", "name"), type_keys)
         authors, mesh, types, tags = [], [], [], []
-        for record, provenance, keys in keyed:
-            pmid = record["pmid"]
-            for position, (key, a) in enumerate(
-                zip(keys, record.get("authors") or [], strict=True), 1
-            ):
-                authors.append((pmid, position, author_ids[key], a.get("affiliation")))
-            for m in record.get("mesh") or []:
-                qualifiers = _dumps(m["qualifiers"]) if m["qualifiers"] else "[]"
-                mesh.append(
-                    (pmid, mesh_ids[m.get("ui") or m["name"]], int(bool(m["major"])), qualifiers)
-                )
-            for p in record.get("publication_types") or []:
-                types.append((pmid, type_ids[p.get("ui") or p["name"]]))
+        for pmid, links, provenance in changed:
+            authors.extend(
+                (pmid, position, author_ids[key], affiliation)
+                for position, (key, _, affiliation) in enumerate(links.authors, 1)
+            )
+            mesh.extend(
+                (pmid, mesh_ids[key], major, qualifiers) for key, _, major, qualifiers in links.mesh
+            )
+            types.extend((pmid, type_ids[key]) for key, _ in links.types)
             tags.extend((pmid, *entry) for entry in provenance)
         conn.executemany(
             "insert or replace into study_authors (pmid, position, author_id, affiliation) "

@@ -57,8 +57,13 @@ def number_value(text: str) -> int | None:
     return total or None
 
 
+NUMBERISH = re.compile(r"\d|\b(?:" + "|".join(UNITS + TENS) + r")\b")
+
+
 def _number_before(window: str) -> int | None:
     """The count up to three modifier words before a counted noun ("24 adult patients")."""
+    if not NUMBERISH.search(window):
+        return None  # most mentions of "patients" carry no number: skip the word-by-word look
     words = [w.strip("(").rstrip(",") for w in window.split()]
     for k in range(1, min(len(words), 4) + 1):
         last = len(words) - k
