@@ -150,7 +150,10 @@ def _volume_issue_pages(volume: str | None, issue: str | None, pages: str | None
 
 def cite_ama(record: Mapping) -> str:
     """AMA 11th edition reference (up to 6 authors, else first 3 and "et al.")."""
-    r = normalise(record)
+    return _ama(normalise(record))
+
+
+def _ama(r: dict) -> str:
     parts = []
     names = [_name_compact(a) for a in r["authors"]]
     if names:
@@ -183,7 +186,10 @@ def _apa_authors(names: list[str]) -> str:
 
 def cite_apa(record: Mapping) -> str:
     """APA 7th edition reference."""
-    r = normalise(record)
+    return _apa(normalise(record))
+
+
+def _apa(r: dict) -> str:
     parts = []
     names = [_name_apa(a) for a in r["authors"]]
     year = f"({r['pub_year']})." if r.get("pub_year") else "(n.d.)."
@@ -216,7 +222,10 @@ def _nlm_date(iso: str | None, year: Any = None) -> str:
 
 def cite_vancouver(record: Mapping) -> str:
     """Vancouver (NLM Citing Medicine) reference, as PubMed's "Cite" gives it."""
-    r = normalise(record)
+    return _vancouver(normalise(record))
+
+
+def _vancouver(r: dict) -> str:
     parts = []
     names = [_name_compact(a) for a in r["authors"]]
     if names:
@@ -239,6 +248,12 @@ def cite_vancouver(record: Mapping) -> str:
     if ids:
         parts.append("; ".join(ids) + ".")
     return " ".join(parts)
+
+
+def citations(record: Mapping) -> dict[str, str]:
+    """The studies columns citation (AMA), citation_apa and citation_vancouver, in one pass."""
+    r = normalise(record)
+    return {"citation": _ama(r), "citation_apa": _apa(r), "citation_vancouver": _vancouver(r)}
 
 
 def _ris_name(author: Mapping) -> str:

@@ -77,7 +77,7 @@ class Outcome:
 
 def make_enricher(taxonomy) -> Callable[[dict], tuple[dict, list]]:
     """Tags and citations for a record: (studies columns, provenance rows)."""
-    from .cite import cite_ama, cite_apa, cite_vancouver
+    from .cite import citations
     from .tag import tag_record
 
     def enrich(record: dict) -> tuple[dict, list]:
@@ -85,11 +85,7 @@ def make_enricher(taxonomy) -> Callable[[dict], tuple[dict, list]]:
         columns = tags.as_columns()
         for facet in ("conditions", "modalities", "routes", "populations"):
             columns[facet] = json.dumps(list(columns[facet]))
-        columns.update(
-            citation=cite_ama(record),
-            citation_apa=cite_apa(record),
-            citation_vancouver=cite_vancouver(record),
-        )
+        columns.update(citations(record))
         return columns, list(tags.provenance)
 
     return enrich

@@ -14,6 +14,7 @@ from harvest.cite import (
     cite_ama,
     cite_apa,
     cite_vancouver,
+    citations,
     page_range,
     to_bibtex,
     to_ris,
@@ -91,6 +92,16 @@ AMA = (
 
 def test_ama_reference_example_more_than_six_authors():
     assert cite_ama(make()) == AMA
+
+
+def test_citations_gives_all_three_columns_in_one_pass():
+    record = make()
+    assert citations(record) == {
+        "citation": cite_ama(record),
+        "citation_apa": cite_apa(record),
+        "citation_vancouver": cite_vancouver(record),
+    }
+    assert citations(record)["citation"] == AMA
 
 
 def test_ama_six_authors_are_all_listed():
