@@ -11,10 +11,10 @@ import rispy
 from harvest.cite import (
     bibtex_escape,
     bibtex_key,
+    citations,
     cite_ama,
     cite_apa,
     cite_vancouver,
-    citations,
     page_range,
     to_bibtex,
     to_ris,
