@@ -199,23 +199,28 @@ def open_db(
             uri = f"file:{quote(str(path.resolve()))}?mode=ro"
             conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
             return sqlite_utils.Database(conn)
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        db = sqlite_utils.Database(conn)
+        db = connect(path)
         ensure_schema(db)
     except sqlite3.DatabaseError as exc:
         raise HarvestError(f"cannot open catalog {path}: {exc}") from None
     return db
 
 
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """A writer's connection to an existing catalog: autocommit, busy timeout, bulk pragmas."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn.execute("pragma busy_timeout = 30000")
+    conn.execute("pragma synchronous = normal")
+    # Bulk writes: a bigger page cache for index updates, fewer WAL checkpoints (40 MB).
+    conn.execute("pragma cache_size = -65536")
+    conn.execute("pragma wal_autocheckpoint = 10000")
+    return sqlite_utils.Database(conn)
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create or extend every table, index and the FTS index; safe to run every night."""
     if db.conn.execute("pragma journal_mode").fetchone()[0] != "wal":
         db.enable_wal()
-    db.conn.execute("pragma synchronous = normal")
-    db.conn.execute("pragma busy_timeout = 30000")
-    # Bulk writes: a bigger page cache for index updates, fewer WAL checkpoints (40 MB).
-    db.conn.execute("pragma cache_size = -65536")
-    db.conn.execute("pragma wal_autocheckpoint = 10000")
     _table(db, "studies", STUDIES, {"pk": "pmid", "defaults": STUDIES_DEFAULTS})
     for name, (columns, options) in TABLES.items():
         _table(db, name, columns, options)

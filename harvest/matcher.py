@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 TOKEN = re.compile(r"[^\W_]+")
 SPLIT = re.compile(r"([^\W_]+)")
+SEPARATOR = re.compile(r"[\W_]")  # a character between tokens
+ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+ASCII_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 class Hit(NamedTuple):
@@ -25,6 +29,10 @@ class Hit(NamedTuple):
     kind: str = "term"
 
 
+_new = tuple.__new__  # Hit(...) without the Python-level __new__
+_START = itemgetter(2)  # Hit.start
+
+
 @dataclass(frozen=True)
 class Matcher:
     """Phrase lookup by first token (fast, no per-record compilation) plus combined regexes."""
@@ -33,56 +41,135 @@ class Matcher:
     # is (tokens, case-sensitive tokens or None, ((facet, name, kind, negative), ...))
     index: Mapping[str, tuple]
     regexes: tuple  # ((compiled, anchor, needs word boundary, (key, kind, negative)), ...)
+    # index with each entry as (size, tokens after the second or None, case, hits, blocks),
+    # hits and blocks being ((facet, name, kind), ...): derived from index, built once
+    lookup: Mapping[str, tuple] = field(init=False, repr=False, compare=False)
+    # regexes, each with the check that skips it quickly: None (the anchor must be in the
+    # text), () (the anchor is alphanumeric: it must be in a token) or the anchor's
+    # alphanumeric pieces (each must be in a token before the text is searched for the anchor)
+    gated: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "lookup", _compile_index(self.index))
+        object.__setattr__(self, "gated", tuple((*r, _gate(r[1])) for r in self.regexes))
 
     def find(self, text: str, lower: str) -> list[Hit]:
         """All non-blocked hits in `text` (`lower` is `text` lower-cased, same length)."""
         hits, blocks = [], []
-        parts = SPLIT.split(lower)  # separator, token, separator, token, ..., separator
-        words = parts[1::2]
-        ends = list(accumulate(map(len, parts)))  # token i spans ends[2i]..ends[2i + 1]
-        count = len(words)
-        index = self.index
-        found = [(i, e) for i, e in enumerate(map(index.get, words)) if e is not None]
-        for i, (singles, seconds) in found:
-            candidates = singles
-            if seconds and i + 1 < count and words[i + 1] in seconds:
-                candidates = seconds[words[i + 1]] + singles
-            for tokens, case, payload in candidates:
-                size = len(tokens)
-                if size > 2 and tuple(words[i + 2 : i + size]) != tokens[2:]:
-                    continue
-                start, end = ends[2 * i], ends[2 * (i + size) - 1]
+        add, block = hits.append, blocks.append
+        # The tokens, with every separator character turned into a space: parts[j] is a token
+        # or "" and ends at cum[j] + j (each part but the last is followed by one separator).
+        if lower.isascii():
+            parts = lower.translate(ASCII_SEPARATORS).split(" ")
+        else:
+            parts = SEPARATOR.sub(" ", lower).split(" ")
+        cum = list(accumulate(map(len, parts)))
+        count = len(parts)
+        lookup = self.lookup
+        found = [(j, e) for j, e in enumerate(map(lookup.get, parts)) if e is not None]
+        for j, (singles, seconds) in found:
+            end = cum[j] + j
+            start = end - len(parts[j])
+            if seconds is not None:
+                k = j + 1
+                while k < count and not parts[k]:
+                    k += 1
+                longer = seconds.get(parts[k]) if k < count else None
+                if longer is not None:
+                    need, entries = longer
+                    after = _tokens_after(parts, k, need) if need else None
+                    for size, rest, case, positive, negative in entries:
+                        last = k
+                        if rest is not None:
+                            if (
+                                len(after) < size - 2
+                                or [parts[m] for m in after[: size - 2]] != rest
+                            ):
+                                continue
+                            last = after[size - 3]
+                        stop = cum[last] + last
+                        if case is not None and tuple(TOKEN.findall(text[start:stop])) != case:
+                            continue
+                        for facet, name, kind in positive:
+                            add(_new(Hit, (facet, name, start, stop, kind)))
+                        for facet, name, kind in negative:
+                            block(_new(Hit, (facet, name, start, stop, kind)))
+            for _, _, case, positive, negative in singles:
                 if case is not None and tuple(TOKEN.findall(text[start:end])) != case:
                     continue
-                for facet, name, kind, negative in payload:
-                    hit = Hit(facet, name, start, end, kind)
-                    (blocks if negative else hits).append(hit)
-        for regex, anchor, boundary, (key, kind, negative) in self.regexes:
-            if anchor not in lower:
+                for facet, name, kind in positive:
+                    add(_new(Hit, (facet, name, start, end, kind)))
+                for facet, name, kind in negative:
+                    block(_new(Hit, (facet, name, start, end, kind)))
+        blob = " ".join(set(parts))  # every token once: alphanumeric anchors are found in it
+        for regex, anchor, boundary, (key, kind, negative), gate in self.gated:
+            if gate is None:
+                if anchor not in lower:
+                    continue
+            elif gate:
+                if not all(map(blob.__contains__, gate)) or anchor not in lower:
+                    continue
+            elif anchor not in blob:
                 continue
+            facet, name = key
             for m in regex.finditer(lower):
                 start = m.start()
                 if boundary and start and lower[start - 1].isalnum():
                     continue
-                hit = Hit(key[0], key[1], start, m.end(), kind)
-                (blocks if negative else hits).append(hit)
+                (block if negative else add)(_new(Hit, (facet, name, start, m.end(), kind)))
         if blocks:
-            hits = [h for h in hits if not any(_blocks(b, h) for b in blocks)]
-        hits.sort(key=_start)
+            spans: dict[tuple, list] = {}
+            for b in blocks:
+                spans.setdefault((b[0], b[1]), []).append((b[2], b[3]))
+            hits = [
+                h for h in hits
+                if (h[0], h[1]) not in spans
+                or not any(h[2] < e and s < h[3] for s, e in spans[h[0], h[1]])
+            ]  # fmt: skip
+        hits.sort(key=_START)
         return hits
 
 
-def _start(hit: Hit) -> int:
-    return hit.start
+def _tokens_after(parts: list[str], k: int, need: int) -> list[int]:
+    """Indexes of up to `need` tokens (non-empty parts) after part k."""
+    out, count = [], len(parts)
+    while len(out) < need:
+        k += 1
+        while k < count and not parts[k]:
+            k += 1
+        if k >= count:
+            break
+        out.append(k)
+    return out
 
 
-def _blocks(block: Hit, hit: Hit) -> bool:
-    return (
-        block.name == hit.name
-        and block.facet == hit.facet
-        and hit.start < block.end
-        and block.start < hit.end
-    )
+def _gate(anchor: str) -> tuple | None:
+    """How to tell quickly that a regex cannot match: see Matcher.gated."""
+    if ASCII_TOKEN.fullmatch(anchor):
+        return ()
+    pieces = tuple(p for p in ASCII_TOKEN.findall(anchor) if len(p) > 1)
+    return pieces or None
+
+
+def _compile_index(index: Mapping[str, tuple]) -> dict[str, tuple]:
+    """The index in the form `Matcher.find` walks (same entries, same order)."""
+
+    def entry(tokens, case, payload):
+        hits = tuple((f, n, k) for f, n, k, negative in payload if not negative)
+        blocks = tuple((f, n, k) for f, n, k, negative in payload if negative)
+        rest = list(tokens[2:]) if len(tokens) > 2 else None
+        return (len(tokens), rest, case, hits, blocks)
+
+    out = {}
+    for first, (singles, seconds) in index.items():
+        longer = None
+        if seconds:
+            longer = {
+                w: (max(len(e[0]) for e in es) - 2, tuple(entry(*e) for e in es))
+                for w, es in seconds.items()
+            }
+        out[first] = (tuple(entry(*e) for e in singles), longer)
+    return out
 
 
 def anchor_of(pattern: str) -> str:

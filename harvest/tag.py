@@ -92,14 +92,19 @@ def _mesh_tags(record: dict, taxonomy: Taxonomy) -> tuple[dict[str, _Found], set
     """Tags implied by MeSH headings and substances; also the slugs from major headings."""
     found = {facet: _Found() for facet in LIST_FACETS}
     major = set()
+    index = taxonomy.mesh_index
     for heading in (record.get("mesh") or []) + (record.get("chemicals") or []):
         name = heading.get("name") or ""
-        keys = (heading.get("ui"), f"name:{name.lower()}")
+        ui = heading.get("ui")
+        by_ui = index.get(ui, ()) if ui else ()
+        by_name = index.get(f"name:{name.lower()}", ())
+        if not by_ui and not by_name:
+            continue
+        pairs = dict.fromkeys(by_ui + by_name)
         induced = any(
             (q.get("name") or "").lower() in ADVERSE_QUALIFIERS
             for q in heading.get("qualifiers") or []
         )
-        pairs = dict.fromkeys(p for key in keys if key for p in taxonomy.mesh_index.get(key, ()))
         for facet, slug in pairs:
             if facet == "conditions" and induced:
                 continue  # "Anxiety/chemically induced": an adverse effect, not a studied condition

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from .matcher import TOKEN, Hit
@@ -51,8 +54,13 @@ INLINE_LABEL = re.compile(
 )
 SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\[\"'])")
 NO_BREAK_AFTER = ("vs.", "e.g.", "i.e.", "al.", "approx.", "fig.", "no.", "dr.", "ca.", "cf.")
+ABBREVIATION_ENDS = frozenset(a[-2] for a in NO_BREAK_AFTER) | {
+    a[-2].upper() for a in NO_BREAK_AFTER
+}
 CLAUSE_BREAK = re.compile(r"[;:]|\b(?:while|whereas|but)\b")
 BACKGROUND_BEFORE_AIM_MAX = 3  # sentences before an aim statement that count as background
+_new = tuple.__new__  # Sentence(...) without the Python-level __new__
+_START = itemgetter(2)  # Hit.start
 
 
 class Sentence(NamedTuple):
@@ -74,7 +82,13 @@ def _split_sentences(text: str) -> list[str]:
     out, begin = [], 0
     for m in SENTENCE_END.finditer(text):
         end = m.start() + 1
-        if text[max(begin, end - 7) : end].lower().endswith(NO_BREAK_AFTER):
+        # every abbreviation ends with one of ABBREVIATION_ENDS and a full stop
+        if (
+            text[end - 1] == "."
+            and end - 2 >= begin
+            and text[end - 2] in ABBREVIATION_ENDS
+            and text[max(begin, end - 7) : end].lower().endswith(NO_BREAK_AFTER)
+        ):
             continue
         out.append(text[begin:end])
         begin = m.end()
@@ -82,6 +96,7 @@ def _split_sentences(text: str) -> list[str]:
     return [s for s in out if s.strip()]
 
 
+@lru_cache(maxsize=4096)
 def label_role(label: str | None, category: str | None) -> str:
     """The role of an abstract section from its NLM category or label."""
     upper = (label or "").upper()
@@ -124,38 +139,61 @@ class Doc:
     """One record's searchable text: title, abstract sentences and keywords, with roles."""
 
     def __init__(self, record: dict, taxonomy: Taxonomy):
-        parts: list[tuple[str, str, str, int]] = []
-        if record.get("title"):
-            parts.append((record["title"], "title", "title", -1))
+        texts: list[str] = []
+        sentences: list[Sentence] = []
+        starts: list[int] = []
+        offset = 0
+        title = record.get("title")
+        if title:
+            texts.append(title)
+            starts.append(0)
+            sentences.append(_new(Sentence, (0, len(title), "title", "title", -1)))
+            offset = len(title) + 1
         self.labels = []
         for number, (text, label, category) in enumerate(_sections(record)):
             role = label_role(label, category) if (label or category) else "body"
             self.labels.append((label or "").upper())
-            parts.extend((s, "abstract", role, number) for s in _split_sentences(text))
-        self.has_abstract = any(part[1] == "abstract" for part in parts)
-        parts.extend((k, "keyword", "keyword", -1) for k in record.get("keywords") or [] if k)
-        pieces, sentences, offset = [], [], 0
-        for text, source, role, number in parts:
-            pieces.append(text)
-            sentences.append(Sentence(offset, offset + len(text), source, role, number))
-            offset += len(text) + 1
-        self.text = "\n".join(pieces)
+            for piece in _split_sentences(text):
+                end = offset + len(piece)
+                texts.append(piece)
+                starts.append(offset)
+                sentences.append(_new(Sentence, (offset, end, "abstract", role, number)))
+                offset = end + 1
+        self.has_abstract = len(sentences) > bool(title)
+        for keyword in record.get("keywords") or ():
+            if keyword:
+                end = offset + len(keyword)
+                texts.append(keyword)
+                starts.append(offset)
+                sentences.append(_new(Sentence, (offset, end, "keyword", "keyword", -1)))
+                offset = end + 1
+        self.text = "\n".join(texts)
         self.lower = _lower(self.text)
-        self.starts = [s.start for s in sentences]
-        self.hits = taxonomy.matcher.find(self.text, self.lower)
-        starts = self.starts
-        self.where = {h: bisect_right(starts, h.start) - 1 for h in self.hits}
-        self._strength: dict = {}
+        self.starts = starts
+        self.hits = hits = taxonomy.matcher.find(self.text, self.lower)
+        # sentence index of each hit: bisect_right(starts, start) - 1, as starts[0] is 0
+        sentence_numbers = map(bisect_right, repeat(starts[1:]), map(_START, hits))
+        self.where = dict(zip(hits, sentence_numbers, strict=True))
         self.counts = None  # sample-size counts, filled by tag_numbers
         self.negation = taxonomy.negation
         self.cues: dict[str, list[Hit]] = {}
         self.by_facet: dict[str, list[Hit]] = {}
-        for hit in self.hits:
-            if hit.facet == "cue":
-                self.cues.setdefault(hit.name, []).append(hit)
+        cues, by_facet = self.cues, self.by_facet
+        for hit in hits:
+            if hit[0] == "cue":
+                found = cues.get(hit[1])
+                if found is None:
+                    cues[hit[1]] = [hit]
+                else:
+                    found.append(hit)
             else:
-                self.by_facet.setdefault(hit.facet, []).append(hit)
-        self.negation_starts = [h.start for h in self.cues.get("negation", ())]
+                found = by_facet.get(hit[0])
+                if found is None:
+                    by_facet[hit[0]] = [hit]
+                else:
+                    found.append(hit)
+        negations = cues.get("negation")
+        self.negation_starts = [h[2] for h in negations] if negations else []
         self.sentences = self._assign_roles(sentences)
         self.adverse = self.cue_sentences("adverse")
         self.exclusions = self._exclusion_spans()
@@ -201,7 +239,10 @@ class Doc:
                 roles[i] = "future"
             elif role == "body" and i in literature:
                 roles[i] = "background"
-        return [s._replace(role=r) for s, r in zip(sentences, roles, strict=True)]
+        for i, role in enumerate(roles):
+            if role != sentences[i].role:
+                sentences[i] = sentences[i]._replace(role=role)
+        return sentences
 
     def _exclusion_spans(self) -> list[tuple[int, int]]:
         """Character spans whose mentions are exclusion criteria."""
@@ -251,13 +292,6 @@ class Doc:
         Conditions and routes are negated by a cue shortly before (or a "was not assessed"
         after) them.
         """
-        key = (hit, adverse_sensitive, review)
-        known = self._strength.get(key)
-        if known is None:
-            known = self._strength[key] = self._judge(hit, adverse_sensitive, review)
-        return known
-
-    def _judge(self, hit: Hit, adverse_sensitive: bool, review: bool) -> str:
         i = self.where[hit]
         sentence = self.sentences[i]
         if sentence.role in ("meta", "exclusion") or (self.exclusions and self.excluded(hit)):

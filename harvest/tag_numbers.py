@@ -7,6 +7,7 @@ cue; the number is read from the few words before them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .tag_context import Doc
 
@@ -37,6 +38,7 @@ COUNTED_ROLES = {"methods", "results", "body", "objective", "conclusions"}
 LOOK_BACK = 60
 
 
+@lru_cache(maxsize=8192)
 def number_value(text: str) -> int | None:
     """'24', '1,024', 'twenty-four', 'one hundred and twelve' -> int."""
     text = text.strip().lower()
@@ -58,11 +60,20 @@ def number_value(text: str) -> int | None:
 
 
 NUMBERISH = re.compile(r"\d|\b(?:" + "|".join(UNITS + TENS) + r")\b")
+# NUMBERISH.search(text) in two faster steps: a digit, or a whole word that is a number word
+DIGIT = re.compile(r"\d")
+WORD = re.compile(r"\w+")
+NUMBER_WORDS = frozenset(UNITS + TENS)
+
+
+def _numberish(text: str) -> bool:
+    """Whether NUMBERISH finds a digit or a number word in `text`."""
+    return DIGIT.search(text) is not None or not NUMBER_WORDS.isdisjoint(WORD.findall(text))
 
 
 def _number_before(window: str) -> int | None:
     """The count up to three modifier words before a counted noun ("24 adult patients")."""
-    if not NUMBERISH.search(window):
+    if not _numberish(window):
         return None  # most mentions of "patients" carry no number: skip the word-by-word look
     words = [w.strip("(").rstrip(",") for w in window.split()]
     for k in range(1, min(len(words), 4) + 1):

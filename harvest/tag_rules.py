@@ -199,7 +199,7 @@ def decide_on_topic(
     others = sorted(c for c in primary if not tags[c].target)
     if others and not primary_targets:
         return 0, f"primary condition is {', '.join(others)}"
-    title_cues = {h.name for hits in doc.cues.values() for h in hits if _in_title(doc, h)}
+    title_cues = _title_cues(doc)
     if "anaesthesia" in title_cues and not primary_targets:
         return 0, "anaesthesia, sedation or analgesia study"
     if "recreational" in title_cues and "therapeutic" not in title_cues:
@@ -210,8 +210,12 @@ def decide_on_topic(
     return 1, f"{substances[0]} for {targets[0]}"
 
 
-def _in_title(doc: Doc, hit) -> bool:
-    return doc.sentence_of(hit).source == "title"
+def _title_cues(doc: Doc) -> set[str]:
+    """The cues named in the title (the first sentence, when there is a title)."""
+    if not doc.sentences or doc.sentences[0].source != "title":
+        return set()
+    where = doc.where  # each cue's hits are in text order: the first is in the title, if any
+    return {name for name, hits in doc.cues.items() if where[hits[0]] == 0}
 
 
 def _strong_count(doc: Doc, cue: str) -> int:
