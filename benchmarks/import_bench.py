@@ -197,21 +197,45 @@ import gzip, sys, xml.etree.ElementTree as ET
 path = sys.argv[1]
 stream = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
 n = 0
-fields = ("MedlineCitation/PMID", "MedlineCitation/Article/ArticleTitle",
-          "MedlineCitation/Article/Journal/Title", "MedlineCitation/Article/Journal/ISOAbbreviation",
-          "MedlineCitation/Article/Journal/JournalIssue/Volume",
-          "MedlineCitation/Article/Journal/JournalIssue/PubDate/Year",
-          "MedlineCitation/Article/Pagination/MedlinePgn")
+# Every field `harvest import` stores, read the plainest way ElementTree allows.
+texts = ("MedlineCitation/PMID", "MedlineCitation/Article/ArticleTitle",
+         "MedlineCitation/Article/VernacularTitle", "MedlineCitation/Article/Journal/Title",
+         "MedlineCitation/Article/Journal/ISOAbbreviation", "MedlineCitation/Article/Journal/ISSN",
+         "MedlineCitation/Article/Journal/JournalIssue/Volume",
+         "MedlineCitation/Article/Journal/JournalIssue/Issue",
+         "MedlineCitation/Article/Journal/JournalIssue/PubDate/Year",
+         "MedlineCitation/Article/Journal/JournalIssue/PubDate/Month",
+         "MedlineCitation/Article/Journal/JournalIssue/PubDate/MedlineDate",
+         "MedlineCitation/Article/Pagination/MedlinePgn", "MedlineCitation/Article/Language",
+         "MedlineCitation/MedlineJournalInfo/MedlineTA",
+         "MedlineCitation/MedlineJournalInfo/NlmUniqueID", "MedlineCitation/CoiStatement",
+         "MedlineCitation/DateRevised/Year", "MedlineCitation/DateCompleted/Year",
+         "PubmedData/PublicationStatus", "MedlineCitation/Article/Abstract/CopyrightInformation")
+lists = {
+    "MedlineCitation/Article/Abstract/AbstractText": (),
+    "MedlineCitation/Article/AuthorList/Author": ("LastName", "ForeName", "Initials", "Suffix",
+        "CollectiveName", "Identifier", "AffiliationInfo/Affiliation"),
+    "MedlineCitation/MeshHeadingList/MeshHeading": ("DescriptorName", "QualifierName"),
+    "MedlineCitation/Article/PublicationTypeList/PublicationType": (),
+    "MedlineCitation/KeywordList/Keyword": (),
+    "MedlineCitation/ChemicalList/Chemical": ("RegistryNumber", "NameOfSubstance"),
+    "MedlineCitation/CommentsCorrectionsList/CommentsCorrections": ("RefSource", "PMID"),
+    "MedlineCitation/Article/DataBankList/DataBank": ("DataBankName",
+        "AccessionNumberList/AccessionNumber"),
+    "MedlineCitation/Article/GrantList/Grant": ("GrantID", "Acronym", "Agency", "Country"),
+    "MedlineCitation/Article/ELocationID": (),
+    "MedlineCitation/Article/ArticleDate": ("Year", "Month", "Day"),
+    "PubmedData/History/PubMedPubDate": ("Year", "Month", "Day"),
+    "PubmedData/ArticleIdList/ArticleId": (),
+}
 for event, elem in ET.iterparse(stream, events=("end",)):
     if elem.tag != "PubmedArticle":
         continue
-    touched = [elem.findtext(f) for f in fields]
-    touched += ["".join(a.itertext()) for a in elem.iterfind("MedlineCitation/Article/Abstract/AbstractText")]
-    touched += [a.findtext("LastName") for a in elem.iterfind("MedlineCitation/Article/AuthorList/Author")]
-    touched += [m.findtext("DescriptorName") for m in elem.iterfind("MedlineCitation/MeshHeadingList/MeshHeading")]
-    touched += [p.text for p in elem.iterfind("MedlineCitation/Article/PublicationTypeList/PublicationType")]
-    touched += [k.text for k in elem.iterfind("MedlineCitation/KeywordList/Keyword")]
-    touched += [i.text for i in elem.iterfind("PubmedData/ArticleIdList/ArticleId")]
+    touched = ["".join(e.itertext()) for e in map(elem.find, texts) if e is not None]
+    for path, fields in lists.items():
+        for item in elem.iterfind(path):
+            touched.append(("".join(item.itertext()), item.attrib))
+            touched.extend(item.findtext(f) for f in fields)
     n += 1
     elem.clear()
 print(n)

@@ -77,19 +77,6 @@ def _progress(quiet: bool, label: str):
     return wrap
 
 
-def _counter(quiet: bool, label: str):
-    """A running count on a TTY, nothing otherwise."""
-    if quiet or not sys.stderr.isatty():
-        return lambda n: None
-    done = [0]
-
-    def update(n: int) -> None:
-        done[0] += n
-        click.echo(f"\r{label}: {done[0]:,} records", nl=False, err=True)
-
-    return update
-
-
 def _enricher(config_dir: Path | None):
     from .refresh import make_enricher
     from .taxonomy import load_taxonomy
@@ -169,11 +156,7 @@ def import_(files, db_path, config_dir, quiet):
 
         with catalog_lock(db_path):
             db = open_db(db_path)
-            outcome = import_files(
-                db, db_path, list(files), enrich, progress=_counter(quiet, "Importing")
-            )
-            if not quiet and sys.stderr.isatty():
-                click.echo(err=True)
+            outcome = import_files(db, list(files), enrich, progress=_progress(quiet, "Importing"))
         if not quiet:
             click.echo(outcome.summary())
 

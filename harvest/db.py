@@ -164,20 +164,17 @@ TABLES = {
     ),
 }
 
+# Only indexes that pages and queries need: each one costs every insert of a bulk import.
 INDEXES = [
     ("authors", ["key"], True),
     ("mesh_descriptors", ["key"], True),
     ("publication_types", ["key"], True),
     ("study_authors", ["author_id"], False),
     ("study_mesh", ["descriptor_id"], False),
-    ("study_publication_types", ["publication_type_id"], False),
-    ("study_tags", ["facet", "tag"], False),
     ("study_changes", ["run_id"], False),
     ("study_changes", ["pmid"], False),
     ("studies", ["pub_date"], False),
     ("studies", ["first_seen"], False),
-    ("studies", ["evidence_level", "pub_date"], False),
-    ("studies", ["doi"], False),
     ("harvest_runs", ["status", "finished"], False),
 ]
 

@@ -1,9 +1,7 @@
-"""`harvest import` on every core: worker processes parse, tag and write batches in file order.
+"""Parse and tag in worker processes while the main process writes: every core for `import`.
 
 Each worker reads the same files, cuts them into cheap units (raw XML records) and takes every
-n-th batch of units. It parses and tags its batch while another worker writes, then waits for
-its turn and writes the batch in one transaction, so batches reach the catalog in file order
-(a later copy of a PMID replaces an earlier one, as in PubMed's update files).
+n-th batch of units; the main process takes the batches back in file order and saves them.
 """
 
 from __future__ import annotations
@@ -12,15 +10,15 @@ import multiprocessing
 import os
 import queue as queue_module
 import signal
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
-from .db import connect
 from .errors import HarvestError
-from .save import FLAGS, Enricher, Saver, Stats
+from .save import Enricher, prepare
 from .sources import read_units, realise
 
-BATCH = 500
+BATCH = 200
+DEPTH = 4  # batches in flight per worker: bounds memory whatever the file size
 
 
 def worker_count() -> int:
@@ -28,114 +26,62 @@ def worker_count() -> int:
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
-class _Orphaned(Exception):
-    """The parent process is gone (killed): stop without writing more."""
+def _put(queue, message, parent: int) -> bool:
+    """Put, giving up when the parent process has gone (killed): never linger as an orphan."""
+    while True:
+        try:
+            queue.put(message, timeout=0.5)
+            return True
+        except queue_module.Full:
+            if os.getppid() != parent:
+                return False
 
 
-class _Turns:
-    """Whose batch may be written next, shared by the workers."""
-
-    def __init__(self, context):
-        self.next = context.Value("q", 0, lock=False)
-        self.changed = context.Condition()
-
-    def wait_for(self, number: int, parent: int) -> None:
-        with self.changed:
-            while self.next.value != number:
-                self.changed.wait(timeout=0.5)
-                if os.getppid() != parent:
-                    raise _Orphaned
-
-    def done(self, number: int) -> None:
-        with self.changed:
-            self.next.value = number + 1
-            self.changed.notify_all()
-
-
-def _work(job: dict, share: tuple[int, int], turns: _Turns, report, parent: int) -> None:
+def _work(paths: list[Path], enrich: Enricher, share: tuple[int, int], queue, parent: int):
+    mine, workers = share
     # The parent handles Ctrl-C and SIGTERM (recording the run) and then stops its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    mine, workers = share
     try:
-        enrich, ready = job["enrich"], {}
-
-        def enriched(record: dict) -> tuple[dict, list]:
-            found = ready.pop(record["pmid"], None)
-            return found if found is not None else enrich(record)
-
-        saver = Saver(
-            connect(job["db_path"]), enriched, job["run_id"], job["now"], source=job["source"]
-        )
-
-        def write(number: int, batch: list) -> None:
-            # Tag and cite before taking the turn, so that this runs while the other writes.
-            ready.clear()
-            ready.update((r["pmid"], enrich(r)) for r in batch if isinstance(r, dict))
-            turns.wait_for(number, parent)
-            saver.save_batch(batch)
-            turns.done(number)
-            report.put(("progress", len(batch)))
-
         batch, current = [], 0
-        for index, unit in enumerate(read_units(job["paths"])):
+        for index, unit in enumerate(read_units(paths)):
             number = index // BATCH
             if number != current:
-                if current % workers == mine:
-                    write(current, batch)
+                if current % workers == mine and not _put(queue, ("items", batch), parent):
+                    return
                 batch, current = [], number
             if number % workers == mine:
-                batch.extend(realise(unit))
+                batch.extend(prepare(item, enrich) for item in realise(unit))
         if current % workers == mine:
-            write(current, batch)
-        report.put(("done", _summary(saver.stats)))
-    except _Orphaned:
-        return
+            _put(queue, ("items", batch), parent)
+        _put(queue, ("done", None), parent)
     except HarvestError as exc:
-        report.put(("error", (type(exc), str(exc))))
+        _put(queue, ("error", (type(exc), str(exc))), parent)
     except BaseException as exc:  # a bug: report it to the parent instead of dying silently
-        report.put(("crash", f"{type(exc).__name__}: {exc}"))
+        _put(queue, ("crash", f"{type(exc).__name__}: {exc}"), parent)
 
 
-def _summary(stats: Stats) -> dict:
-    flagged = [change for change in stats.changes if change[1] in FLAGS]
-    return {
-        "new": stats.new,
-        "updated": stats.updated,
-        "unchanged": stats.unchanged,
-        "failed": stats.failed,
-        "deleted": stats.deleted,
-        "changes": flagged,
-    }
+def _get(queue, worker) -> tuple:
+    while True:
+        try:
+            return queue.get(timeout=1.0)
+        except queue_module.Empty:
+            if not worker.is_alive():
+                raise HarvestError(
+                    f"a parsing worker stopped unexpectedly (exit code {worker.exitcode})"
+                ) from None
 
 
-def import_in_workers(
-    db_path: Path,
-    paths: list[Path],
-    enrich: Enricher,
-    run_id: int,
-    now: str,
-    stats: Stats,
-    progress: Callable[[int], None] = lambda n: None,
-    workers: int | None = None,
-) -> None:
-    """Import `paths` into the catalog at `db_path` with worker processes; fills `stats`."""
+def prepared_items(paths: list[Path], enrich: Enricher, workers: int | None = None) -> Iterator:
+    """Yield `prepare(item)` for every item of the files, in file order, computed by workers."""
     workers = workers or worker_count()
     context = multiprocessing.get_context("fork")
-    turns, report = _Turns(context), context.Queue()
-    job = {
-        "db_path": db_path,
-        "paths": paths,
-        "enrich": enrich,
-        "run_id": run_id,
-        "now": now,
-        "source": ", ".join(map(str, paths)),
-    }
+    queues = [context.Queue(maxsize=DEPTH) for _ in range(workers)]
     processes = [
         context.Process(
             target=_work,
-            args=(job, (k, workers), turns, report, os.getpid()),
-            name=f"harvest-import-{k}",
+            args=(paths, enrich, (k, workers), queues[k], os.getpid()),
+            name=f"harvest-parse-{k}",
             daemon=True,
         )
         for k in range(workers)
@@ -143,29 +89,24 @@ def import_in_workers(
     for process in processes:
         process.start()
     try:
-        finished = 0
-        while finished < workers:
-            try:
-                kind, payload = report.get(timeout=1.0)
-            except queue_module.Empty:
-                if not any(p.is_alive() for p in processes):
-                    raise HarvestError("the import workers stopped unexpectedly") from None
-                continue
-            if kind == "progress":
-                progress(payload)
+        number = 0
+        while True:
+            k = number % workers
+            kind, payload = _get(queues[k], processes[k])
+            if kind == "items":
+                yield from payload
+                number += 1
             elif kind == "done":
-                finished += 1
-                for key in ("new", "updated", "unchanged", "failed", "deleted"):
-                    setattr(stats, key, getattr(stats, key) + payload[key])
-                stats.changes.extend(payload["changes"])
+                return
             elif kind == "error":
                 error_type, message = payload
                 raise error_type(message)
             else:
-                raise RuntimeError(f"import worker failed: {payload}")
+                raise RuntimeError(f"parsing worker failed: {payload}")
     finally:
         for process in processes:
             if process.is_alive():
                 process.terminate()
             process.join(timeout=5)
-        report.close()
+        for queue in queues:
+            queue.close()

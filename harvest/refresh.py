@@ -16,7 +16,7 @@ from .config import Query, Settings
 from .errors import HarvestError
 from .eutils import EutilsClient
 from .fetch import fetch_by_ids, fetch_records, fetch_windows
-from .pipeline import import_in_workers
+from .pipeline import prepared_items
 from .runs import close_abandoned_runs, finish_run, last_success, start_run, utc_now
 from .save import Saver, Stats, row_to_record
 from .sources import open_input
@@ -203,21 +203,23 @@ def reconcile_search(db: sqlite_utils.Database, matched: set[int], saver: Saver)
 
 def import_files(
     db: sqlite_utils.Database,
-    db_path: Path,
     paths: list[Path],
     enrich,
     *,
-    progress: Callable[[int], None] = lambda n: None,
+    progress: Progress = lambda items: items,
 ) -> Outcome:
-    """Import PubMed XML / MEDLINE files; DeleteCitation entries flag records as deleted."""
+    """Import PubMed XML / MEDLINE files; DeleteCitation entries flag records as deleted.
+
+    Worker processes parse, tag and cite; this process writes, in file order.
+    """
     for path in paths:
         open_input(path)[1].close()  # fail fast, before a run is opened, on a missing file
 
     def body(outcome: Outcome) -> None:
-        import_in_workers(
-            db_path, paths, enrich, outcome.run_id, utc_now(), outcome.stats, progress
-        )
-        outcome.found = outcome.stats.stored + outcome.stats.failed
+        saver = Saver(db, enrich, outcome.run_id, utc_now(), source=", ".join(map(str, paths)))
+        outcome.stats = saver.stats
+        _drain(saver.save(prepared_items(paths, enrich)), progress)
+        outcome.found = saver.stats.stored + saver.stats.failed
 
     return _run(db, "import", ", ".join(str(p) for p in paths), None, body)
 

@@ -166,6 +166,27 @@ def record_links(record: dict) -> Links:
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A record's row, fingerprint, tags, citations and links, computed ahead (in a worker)."""
+
+    pmid: int
+    row: dict
+    digest: str
+    extra: dict
+    provenance: list
+    links: Links
+
+
+def prepare(item, enrich: Enricher):
+    """Do the CPU work for one parsed item ahead of saving; other items pass through."""
+    if not isinstance(item, dict):
+        return item
+    row = record_to_row(item)
+    extra, provenance = enrich(item)
+    return Prepared(item["pmid"], row, content_hash(row), extra, provenance, record_links(item))
+
+
 class Saver:
     """Writes batches of parsed items; each batch is one transaction (never half-written)."""
 
@@ -198,6 +219,8 @@ class Saver:
         for item in batch:
             if isinstance(item, dict):
                 records[item["pmid"]] = item  # a later copy of a PMID replaces an earlier one
+            elif isinstance(item, Prepared):
+                records[item.pmid] = item
             elif isinstance(item, Deleted):
                 deleted.append(item.pmid)
             elif isinstance(item, Malformed):
@@ -230,13 +253,16 @@ class Saver:
                 )
         return found
 
-    def _save_records(self, records: dict[int, dict]) -> None:
+    def _save_records(self, records: dict[int, dict | Prepared]) -> None:
         existing = self._existing(list(records))
         rows, changed = [], []
         for pmid, item in records.items():
             self.stats.seen.add(pmid)
-            row = record_to_row(item)
-            digest = content_hash(row)
+            if isinstance(item, Prepared):
+                row, digest = item.row, item.digest
+            else:
+                row = record_to_row(item)
+                digest = content_hash(row)
             before = existing.get(pmid)
             if before and before["hash"] == digest:
                 self.stats.unchanged += 1
@@ -245,7 +271,10 @@ class Saver:
                 if before["deleted"]:
                     self.set_flag(pmid, "deleted", 0, "restored")
                 continue
-            (extra, provenance), links = self.enrich(item), record_links(item)
+            if isinstance(item, Prepared):
+                extra, provenance, links = item.extra, item.provenance, item.links
+            else:
+                (extra, provenance), links = self.enrich(item), record_links(item)
             row.update(extra, content_hash=digest, last_changed=self.now, deleted=0)
             if self.in_search:
                 row["in_search"] = 1
