@@ -248,3 +248,17 @@ def test_help_has_examples():
         done = harvest(command, "--help")
         assert done.returncode == 0
         assert "Example:" in done.stdout, command
+
+
+def test_twelve_thousand_records_past_the_search_cap(standin, eutils_env, tmp_path):
+    standin.load_corpus(12_000, seed=21)
+    db = tmp_path / "catalog.db"
+    done = harvest("refresh", "--db", db, "--quiet", env=eutils_env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert (done.stdout, done.stderr) == ("", "")
+    assert rows(db, "select count(*), count(distinct pmid) from studies") == [(12_000, 12_000)]
+    assert {p for (p,) in rows(db, "select pmid from studies")} == set(standin.pmids())
+    assert rows(db, "select status, found, new from harvest_runs") == [("ok", 12_000, 12_000)]
+    assert standin.rate_limited_count == 0
+    # each date window is fetched in batches of 500: a few more batches than 12,000 / 500
+    assert 24 <= len(standin.requests_for("efetch")) <= 30
