@@ -178,8 +178,7 @@ def _incremental(client, settings, query, saver, since: date, outcome, progress)
 def reconcile_search(db: sqlite_utils.Database, matched: set[int], saver: Saver) -> int:
     """After a full search: flag studies that no longer match (kept, never deleted)."""
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with saver.transaction():
         conn.execute("create temp table if not exists matched (pmid integer primary key)")
         conn.execute("delete from matched")
         conn.executemany("insert or ignore into matched values (?)", ((p,) for p in matched))
@@ -193,11 +192,6 @@ def reconcile_search(db: sqlite_utils.Database, matched: set[int], saver: Saver)
         for pmid in gone:
             saver.set_flag(pmid, "in_search", 0, "left_search")
         conn.execute("delete from matched")
-        saver.flush_changes()
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return len(gone)
 
 

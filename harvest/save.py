@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -225,12 +226,18 @@ class Saver:
                 deleted.append(item.pmid)
             elif isinstance(item, Malformed):
                 malformed.append(item)
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             self._save_records(records)
             self._mark_deleted(deleted)
             self._record_failures(malformed)
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction with the change log; rolled back whole on any failure."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
             self.flush_changes()
             conn.execute("COMMIT")
         except BaseException:
@@ -431,8 +438,7 @@ class Saver:
     def retag_batch(self, records: list[dict], rows: list[dict]) -> None:
         """Recompute tags and citations; rewrite only rows whose values changed."""
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             for record, row in zip(records, rows, strict=True):
                 extra, provenance = self.enrich(record)
                 old = [
@@ -463,9 +469,3 @@ class Saver:
                     "values (?, ?, ?, ?, ?)",
                     [(record["pmid"], *p) for p in provenance],
                 )
-            self.flush_changes()
-            conn.execute("COMMIT")
-        except BaseException:
-            self._pending_changes.clear()
-            conn.execute("ROLLBACK")
-            raise

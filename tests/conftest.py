@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +57,19 @@ def eutils_env(standin: EutilsStandin) -> dict[str, str]:
 
 
 # === end of E-utilities stand-in fixtures =========================================================
+
+
+# === Configuration for CLI tests ==================================================================
+
+
+@pytest.fixture
+def fast_config(tmp_path: Path) -> Path:
+    """A copy of the project's config/ with short backoffs, so failing runs do not sleep long."""
+    folder = tmp_path / "config"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "config", folder)
+    text = (folder / "harvest.yml").read_text()
+    text = text.replace("backoff_base: 1.0", "backoff_base: 0.1").replace(
+        "backoff_max: 60", "backoff_max: 2"
+    )
+    (folder / "harvest.yml").write_text(text)
+    return folder

@@ -34,19 +34,6 @@ def rows(db, sql, params=()):
         conn.close()
 
 
-@pytest.fixture
-def fast_config(tmp_path):
-    """The project's config with short backoffs, so fault tests do not sleep for long."""
-    folder = tmp_path / "config"
-    shutil.copytree(ROOT / "config", folder)
-    text = (folder / "harvest.yml").read_text()
-    text = text.replace("backoff_base: 1.0", "backoff_base: 0.1").replace(
-        "backoff_max: 60", "backoff_max: 2"
-    )
-    (folder / "harvest.yml").write_text(text)
-    return folder
-
-
 KNOWN = dict(
     title="Ketamine infusion for chronic PTSD: a randomized clinical trial",
     abstract_sections=[

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -67,16 +66,9 @@ def wait_for(condition, timeout: float, what: str, interval: float = 0.02) -> No
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
-    """The project's config with short backoffs, so failing runs do not sleep for long."""
-    folder = tmp_path / "config"
-    shutil.copytree(ROOT / "config", folder)
-    text = (folder / "harvest.yml").read_text()
-    text = text.replace("backoff_base: 1.0", "backoff_base: 0.1").replace(
-        "backoff_max: 60", "backoff_max: 2"
-    )
-    (folder / "harvest.yml").write_text(text)
-    return folder
+def config(fast_config: Path) -> Path:
+    """The project's config with short backoffs (see conftest.fast_config)."""
+    return fast_config
 
 
 @pytest.fixture
