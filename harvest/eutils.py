@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import re
@@ -248,11 +247,3 @@ def _short(exc: Exception) -> str:
         if marker in text:
             return marker
     return type(exc).__name__
-
-
-def parse_json_body(body: bytes) -> Any:
-    """Parse NCBI JSON, which may carry raw control characters inside strings."""
-    try:
-        return json.loads(body, strict=False)
-    except ValueError as exc:
-        raise Transient(f"malformed JSON: {exc}") from None

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from .errors import FileFormatError, HistoryExpired, NCBIError
 from .eutils import EutilsClient, Transient
-from .parse import Deleted, Malformed, parse_pubmed_xml
+from .parse import Malformed, parse_pubmed_xml
 
 log = logging.getLogger("harvest.fetch")
 
@@ -208,6 +208,3 @@ def fetch_by_ids(client: EutilsClient, pmids: list[int], batch_size: int, seen: 
         for pmid in chunk:
             if pmid not in seen:
                 yield Malformed(str(pmid), "listed by esearch but not returned by efetch")
-
-
-__all__ = ["Search", "fetch_windows", "fetch_records", "fetch_by_ids", "Deleted", "Malformed"]

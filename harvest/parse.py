@@ -259,11 +259,12 @@ def _history(pubmed_data: ET.Element | None) -> dict[str, str]:
     return history
 
 
-def _common(record: dict, container: ET.Element) -> None:
-    """Fields that articles and books share (Language, keywords, grants ...)."""
-    record["languages"] = [t for t in (text_of(x) for x in container.findall("Language")) if t]
+def _common(record: dict, languages: ET.Element, keywords: ET.Element) -> None:
+    """Languages and keywords, which articles and books keep in different places."""
+    record["languages"] = [t for t in (text_of(x) for x in languages.findall("Language")) if t]
+    record["language"] = record["languages"][0] if record["languages"] else None
     record["keywords"] = [
-        t for t in (text_of(k) for k in _findall(container, "KeywordList/Keyword")) if t
+        t for t in (text_of(k) for k in _findall(keywords, "KeywordList/Keyword")) if t
     ]
 
 
@@ -370,11 +371,7 @@ def parse_article(elem: ET.Element) -> dict:
         "date_revised": _date_elem(citation.find("DateRevised")),
         "date_completed": _date_elem(citation.find("DateCompleted")),
     }
-    _common(record, article)
-    record["keywords"] = [
-        t for t in (text_of(k) for k in _findall(citation, "KeywordList/Keyword")) if t
-    ]
-    record["language"] = record["languages"][0] if record["languages"] else None
+    _common(record, article, citation)
     return record
 
 
@@ -453,8 +450,7 @@ def parse_book(elem: ET.Element) -> dict:
         "date_completed": None,
         "publisher": _t(book, "Publisher/PublisherName"),
     }
-    _common(record, doc)
-    record["language"] = record["languages"][0] if record["languages"] else None
+    _common(record, doc, doc)
     return record
 
 

@@ -9,7 +9,7 @@ from typing import IO
 from Bio import Medline
 
 from .errors import FileFormatError
-from .parse import Malformed, iso_date, parse_free_date
+from .parse import Malformed, parse_free_date
 
 # Publication type names -> MeSH UIs (MEDLINE text carries names only).
 PT_UIS = {
@@ -273,6 +273,3 @@ def parse_medline(stream: IO[str]) -> Iterator[dict | Malformed]:
             yield Malformed(_one(rec, "PMID"), f"MEDLINE record: {exc}")
     if not found:
         raise FileFormatError("not a MEDLINE text file (no 'PMID- ' records found)")
-
-
-__all__ = ["parse_medline", "medline_to_record", "iso_date"]

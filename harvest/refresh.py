@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -41,7 +41,6 @@ class Outcome:
     requests: int = 0
     seconds: float = 0.0
     left_search: int = 0
-    notes: list = field(default_factory=list)
 
     def counts(self) -> dict:
         """Counts as stored in harvest_runs."""

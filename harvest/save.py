@@ -292,13 +292,9 @@ class Saver:
             else:
                 self.stats.updated += 1
                 self._change(pmid, "updated")
-                for flag in FLAGS:
-                    if row.get(flag) and not before[flag]:
-                        self._change(pmid, flag)
-            if before is None:
-                for flag in FLAGS:
-                    if row.get(flag):
-                        self._change(pmid, flag)
+            for flag in FLAGS:  # newly retracted, corrected or concerned: writers must know
+                if row.get(flag) and not (before and before[flag]):
+                    self._change(pmid, flag)
             rows.append(row)
             changed.append((pmid, links, provenance))
         self._upsert_studies(rows)

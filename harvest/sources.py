@@ -65,9 +65,3 @@ def realise(unit: tuple) -> list:
     if unit[0] == "xml":
         return parse_chunk(*unit[1:])
     return [unit[1]]
-
-
-def read_files(paths: list[Path]) -> Iterator:
-    """Stream parsed items from every file in turn."""
-    for unit in read_units(paths):
-        yield from realise(unit)
