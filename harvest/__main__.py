@@ -1,5 +1,5 @@
 """`python -m harvest` runs the CLI."""
 
-from .cli import cli
+from harvest.cli import cli
 
 cli()

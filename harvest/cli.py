@@ -11,9 +11,18 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import PROJECT_DIR, default_config_dir, load_query, load_settings, require_email
-from .errors import HarvestError
+from harvest import __version__
+from harvest.catalog.db import open_db
+from harvest.catalog.jobs import import_files, make_enricher
+from harvest.catalog.jobs import refresh as run_refresh
+from harvest.catalog.jobs import retag as run_retag
+from harvest.catalog.runs import catalog_lock
+from harvest.catalog.status import parse_age, status_report
+from harvest.config import PROJECT_DIR, default_config_dir, load_query, load_settings, require_email
+from harvest.errors import HarvestError
+from harvest.publish.serve import serve as run_serve
+from harvest.tagging.evaluate import evaluate_catalog
+from harvest.tagging.taxonomy import load_taxonomy
 
 DB_OPTION = click.option(
     "--db",
@@ -78,8 +87,6 @@ def _progress(quiet: bool, label: str):
 
 
 def _enricher(config_dir: Path | None):
-    from .refresh import make_enricher
-    from .taxonomy import load_taxonomy
 
     return make_enricher(load_taxonomy(Path(config_dir or default_config_dir()) / "taxonomy.yml"))
 
@@ -120,9 +127,6 @@ def refresh(db_path, config_dir, full, show_query, quiet, verbose):
         settings = load_settings(config_dir)
         require_email(settings)
         enrich = _enricher(config_dir)
-        from .db import open_db
-        from .refresh import refresh as run_refresh
-        from .runs import catalog_lock
 
         with catalog_lock(db_path):
             db = open_db(db_path)
@@ -150,9 +154,6 @@ def import_(files, db_path, config_dir, quiet):
     _stop_on_sigterm()
     with errors_as_messages():
         enrich = _enricher(config_dir)
-        from .db import open_db
-        from .refresh import import_files
-        from .runs import catalog_lock
 
         with catalog_lock(db_path):
             db = open_db(db_path)
@@ -176,9 +177,6 @@ def retag(db_path, config_dir, quiet):
     _stop_on_sigterm()
     with errors_as_messages():
         enrich = _enricher(config_dir)
-        from .db import open_db
-        from .refresh import retag as run_retag
-        from .runs import catalog_lock
 
         with catalog_lock(db_path):
             db = open_db(db_path, create=False)
@@ -203,9 +201,6 @@ def status(db_path, max_age):
         harvest status --db catalog.db --max-age 36h || mail -s "catalog stale" staff@clinic.org
     """
     with errors_as_messages():
-        from .db import open_db
-        from .status import parse_age, status_report
-
         limit = parse_age(max_age)
         db = open_db(db_path, create=False, read_only=True)
         report = status_report(db, limit, db_path=db_path)
@@ -225,9 +220,6 @@ def evaluate(labels, db_path):
         harvest evaluate tests/fixtures/tagging_labels.json --db catalog.db
     """
     with errors_as_messages():
-        from .db import open_db
-        from .evaluate import evaluate_catalog
-
         db = open_db(db_path, create=False, read_only=True)
         click.echo(evaluate_catalog(db, labels))
 
@@ -251,8 +243,6 @@ def serve(db_path, host, port, metadata_path):
         harvest serve --db catalog.db --port 8001
     """
     with errors_as_messages():
-        from .serve import serve as run_serve
-
         if metadata_path is None:
             local = Path("metadata.yml")
             metadata_path = local if local.exists() else PROJECT_DIR / "metadata.yml"

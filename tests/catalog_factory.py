@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harvest.cite import cite_ama, cite_apa, cite_vancouver
-from harvest.db import open_db
-from harvest.save import Saver
+from harvest.catalog.db import open_db
+from harvest.catalog.store import Saver
+from harvest.citing.styles import cite_ama, cite_apa, cite_vancouver
 
 FIRST_SEEN = ("2025-01-06T02:00:00Z", "2025-03-03T02:00:00Z")
 MIDAZOLAM_PMIDS = {24740528, 33397139}
@@ -197,7 +197,7 @@ FIRST_BATCH = 7  # studies saved at FIRST_SEEN[0]; the rest at FIRST_SEEN[1]
 
 
 def enrich(record: dict) -> tuple[dict, list]:
-    """Tag columns from STUDIES, citations from harvest.cite, and one provenance row per tag."""
+    """Tag columns from STUDIES, citations from harvest.citing, one provenance row per tag."""
     tags = dict(next(t for r, t in STUDIES if r["pmid"] == record["pmid"]))
     columns = {"human": 1, "on_topic": 1, "retracted": 0, "erratum": 0,
                "expression_of_concern": 0, **tags}  # fmt: skip

@@ -1,4 +1,4 @@
-"""harvest.cite: AMA, APA and Vancouver citations, RIS and BibTeX, from records and from rows."""
+"""harvest.citing.styles: AMA, APA and Vancouver citations, RIS and BibTeX."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import bibtexparser
 import pytest
 import rispy
 
-from harvest.cite import (
+from harvest.citing.styles import (
     bibtex_escape,
     bibtex_key,
     citations,

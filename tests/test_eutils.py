@@ -7,8 +7,8 @@ import pytest
 
 from harvest.config import Settings
 from harvest.errors import HistoryExpired, NCBIError
-from harvest.eutils import EutilsClient, check_xml_body, redact
-from harvest.fetch import parse_efetch, parse_esearch
+from harvest.pubmed.eutils import EutilsClient, check_xml_body, redact
+from harvest.pubmed.fetch import parse_efetch, parse_esearch
 
 KEY = "0123456789abcdef0123456789abcdef0123"
 
@@ -157,7 +157,7 @@ def test_redact():
     ],
 )
 def test_wrong_bodies_are_transient(body, message):
-    from harvest.eutils import Transient
+    from harvest.pubmed.eutils import Transient
 
     with pytest.raises(Transient, match=message):
         check_xml_body(body, "efetch")

@@ -7,14 +7,14 @@ import pytest
 import sqlite_utils
 
 from harvest.errors import FileFormatError
-from harvest.evaluate import (
+from harvest.tagging.evaluate import (
     evaluate,
     evaluate_catalog,
     format_report,
     load_labels,
     prediction_from_row,
 )
-from harvest.taxonomy import load_taxonomy
+from harvest.tagging.taxonomy import load_taxonomy
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yml"
 IMPLIES = {"ptsd": ("psychological-trauma",), "esketamine": ("ketamine",)}

@@ -4,9 +4,9 @@ from dataclasses import replace
 from datetime import date
 
 from harvest.config import Settings
-from harvest.eutils import EutilsClient
-from harvest.fetch import SEARCH_CAP, Search, fetch_records, fetch_search, fetch_windows
-from harvest.parse import Malformed
+from harvest.pubmed.eutils import EutilsClient
+from harvest.pubmed.fetch import SEARCH_CAP, Search, fetch_records, fetch_search, fetch_windows
+from harvest.pubmed.parse import Malformed
 
 
 def client_for(standin) -> EutilsClient:

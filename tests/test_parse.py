@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harvest.errors import FileFormatError
-from harvest.parse import Deleted, Malformed, parse_free_date, parse_pubmed_xml, text_of
+from harvest.pubmed.parse import Deleted, Malformed, parse_free_date, parse_pubmed_xml, text_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "ncbi-samples"
@@ -227,9 +227,9 @@ def test_broken_record_does_not_stop_the_file():
 
 
 def test_records_spanning_read_blocks(monkeypatch):
-    import harvest.parse
+    import harvest.pubmed.parse
 
-    monkeypatch.setattr(harvest.parse, "BLOCK", 97)
+    monkeypatch.setattr(harvest.pubmed.parse, "BLOCK", 97)
     with open(FIXTURES / "parse_cases.xml", "rb") as fp:
         items = list(parse_pubmed_xml(fp))
     assert [i["pmid"] for i in items if isinstance(i, dict)] == [

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from harvest.errors import FileFormatError
-from harvest.parse_medline import parse_medline, split_sections
+from harvest.pubmed.medline import parse_medline, split_sections
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "ncbi-samples"

@@ -1,7 +1,7 @@
 """The catalog's Datasette: metadata, canned queries, facets, search, exports and pages.
 
 Datasette runs through its own test client (`ds.client`) on a catalog file written by
-tests/catalog_factory.py through harvest.db and harvest.save.
+tests/catalog_factory.py through harvest.catalog.db and harvest.save.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 import rispy
 from markupsafe import escape
 
-from harvest.serve import load_metadata, make_datasette, tag_labels
+from harvest.publish.serve import load_metadata, make_datasette, tag_labels
 from tests.catalog_factory import MIDAZOLAM_PMIDS, STUDIES, build_catalog
 
 ATOM = "{http://www.w3.org/2005/Atom}"

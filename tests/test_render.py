@@ -1,4 +1,4 @@
-"""harvest.render (cells and the study page) and harvest.atom (feeds): pure functions."""
+"""harvest.publish.cells (cells, study page) and harvest.publish.atom (feeds): pure functions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from markupsafe import Markup
 
-from harvest.atom import rfc3339, to_atom
-from harvest.render import doi_url, render_value, study_context
+from harvest.publish.atom import rfc3339, to_atom
+from harvest.publish.cells import doi_url, render_value, study_context
 
 STUDIES = "/catalog/studies"
 ATOM = "{http://www.w3.org/2005/Atom}"

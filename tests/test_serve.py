@@ -18,10 +18,10 @@ import httpx
 import pytest
 from datasette.utils import sqlite3 as datasette_sqlite3
 
-from harvest.db import open_db
+from harvest.catalog.db import open_db
+from harvest.catalog.store import Saver
 from harvest.errors import HarvestError
-from harvest.save import Saver
-from harvest.serve import make_datasette
+from harvest.publish.serve import make_datasette
 from tests.catalog_factory import STUDIES, build_catalog, enrich, record
 
 ROOT = Path(__file__).resolve().parent.parent

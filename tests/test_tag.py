@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from harvest.tag import Tags, tag_record
-from harvest.taxonomy import load_taxonomy
+from harvest.tagging.tag import Tags, tag_record
+from harvest.tagging.taxonomy import load_taxonomy
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yml"
 SOURCES = {"mesh", "publication_type", "title", "abstract", "keyword", "rule"}
@@ -18,7 +18,7 @@ def taxonomy():
 
 
 def record(title="", abstract=None, sections=(), mesh=(), pts=("Journal Article",), **extra):
-    """A normalised record as harvest.parse yields it (only the fields the tagger reads)."""
+    """A normalised record as harvest.pubmed.parse yields it (only the fields the tagger reads)."""
     if sections:
         abstract = "\n".join(f"{label}: {text}" for label, _, text in sections)
     out = {

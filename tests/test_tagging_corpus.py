@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from harvest.evaluate import evaluate, format_report, load_labels
-from harvest.parse import parse_pubmed_xml
-from harvest.tag import tag_record
-from harvest.taxonomy import load_taxonomy
+from harvest.pubmed.parse import parse_pubmed_xml
+from harvest.tagging.evaluate import evaluate, format_report, load_labels
+from harvest.tagging.tag import tag_record
+from harvest.tagging.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "fixtures" / "tagging_corpus.xml"

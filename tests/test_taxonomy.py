@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from harvest.errors import ConfigError
-from harvest.matcher import Hit, anchor_of
-from harvest.taxonomy import DESIGNS, load_taxonomy
+from harvest.tagging.matcher import Hit, anchor_of
+from harvest.tagging.taxonomy import DESIGNS, load_taxonomy
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yml"
 

@@ -29,7 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import FileFormatError
+from harvest.config import default_config_dir
+from harvest.errors import FileFormatError
+from harvest.tagging.taxonomy import load_taxonomy
 
 FACETS = ("conditions", "modalities", "routes", "populations")
 FLAGS = ("human", "on_topic", "retracted", "erratum", "expression_of_concern", "sample_size")
@@ -256,8 +258,6 @@ def prediction_from_row(row: Mapping) -> dict:
 
 def evaluate_catalog(db, labels_path: Path | str, taxonomy=None) -> str:
     """Score the tags stored in the catalog's studies table against a gold label file."""
-    from .config import default_config_dir
-    from .taxonomy import load_taxonomy
 
     labels = load_labels(labels_path)
     if taxonomy is None:

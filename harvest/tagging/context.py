@@ -15,8 +15,8 @@ from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
 
-from .matcher import TOKEN, Hit
-from .taxonomy import Taxonomy
+from harvest.tagging.matcher import TOKEN, Hit
+from harvest.tagging.taxonomy import Taxonomy
 
 STRONG_ROLES = frozenset(
     {"title", "keyword", "objective", "methods", "results", "conclusions", "body"}

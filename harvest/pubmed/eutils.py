@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 
 import requests
 
-from . import __version__
-from .config import Settings
-from .errors import HistoryExpired, NCBIError
+from harvest import __version__
+from harvest.config import Settings
+from harvest.errors import HistoryExpired, NCBIError
 
-log = logging.getLogger("harvest.eutils")
+log = logging.getLogger("harvest.pubmed.eutils")
 T = TypeVar("T")
 
 ERROR_ELEMENT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.S)

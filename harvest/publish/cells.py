@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
-from harvest.cite import cite_ama, cite_apa, cite_vancouver, normalise
+from harvest.citing.styles import cite_ama, cite_apa, cite_vancouver, normalise
 
 TAG_COLUMNS = ("conditions", "modalities", "routes", "populations")
 FLAGS = {

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from .errors import FileFormatError, HistoryExpired, NCBIError
-from .eutils import EutilsClient, Transient
-from .parse import Malformed, parse_pubmed_xml
+from harvest.errors import FileFormatError, HistoryExpired, NCBIError
+from harvest.pubmed.eutils import EutilsClient, Transient
+from harvest.pubmed.parse import Malformed, parse_pubmed_xml
 
-log = logging.getLogger("harvest.fetch")
+log = logging.getLogger("harvest.pubmed.fetch")
 
 SEARCH_CAP = 9999  # PubMed's esearch/efetch-from-history window since 2022
 EARLIEST = date(1800, 1, 1)

@@ -1,6 +1,6 @@
 """The text matcher: phrase lookup by first token plus anchored regular expressions.
 
-Built once by harvest.taxonomy from config/taxonomy.yml; `Matcher.find` runs once per record.
+Built once by harvest.tagging.taxonomy from taxonomy.yml; `Matcher.find` runs once per record.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .tag_context import STRONG_ROLES, Doc
-from .taxonomy import Taxonomy
+from harvest.tagging.context import STRONG_ROLES, Doc
+from harvest.tagging.taxonomy import Taxonomy
 
 MA, SR = "meta-analysis", "systematic-review"
 RETRACTED_TYPES = {"retracted publication", "D016441"}

@@ -6,19 +6,20 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from datasette.app import Datasette
 from datasette.database import Database
 from datasette.plugins import pm
 from datasette.utils import parse_metadata
 
-from harvest import plugin
 from harvest.config import default_config_dir
 from harvest.errors import HarvestError
-from harvest.taxonomy import load_taxonomy
+from harvest.publish import plugin
+from harvest.tagging.taxonomy import load_taxonomy
 
 DATABASE_NAME = "catalog"
 PACKAGE_DIR = Path(__file__).resolve().parent
-METADATA_PATH = PACKAGE_DIR.parent / "metadata.yml"
+METADATA_PATH = PACKAGE_DIR.parent.parent / "metadata.yml"
 
 # Limits for a staff tool; nothing here lets a request write.
 SETTINGS: dict[str, Any] = {
@@ -114,7 +115,6 @@ def serve(
     metadata_path: Path | str | None = None,
 ) -> None:
     """Serve the catalog until interrupted (blocks)."""
-    import uvicorn
 
     ds = make_datasette(db_path, metadata_path)
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)

@@ -11,8 +11,8 @@ from itertools import islice
 
 import sqlite_utils
 
-from .db import STUDIES
-from .parse import Deleted, Malformed
+from harvest.catalog.db import STUDIES
+from harvest.pubmed.parse import Deleted, Malformed
 
 BATCH = 500
 AUTHOR_FIELDS = ("last_name", "fore_name", "initials", "suffix", "collective_name", "orcid")

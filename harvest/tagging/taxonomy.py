@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import read_yaml
-from .errors import ConfigError
-from .matcher import TOKEN, Matcher, anchor_of
+from harvest.config import read_yaml
+from harvest.errors import ConfigError
+from harvest.tagging.matcher import TOKEN, Matcher, anchor_of
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MESH_UI = re.compile(r"^[CDQ]\d{6,9}$")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .errors import HarvestError
-from .runs import INTERRUPTED, lock_held
+from harvest.catalog.runs import INTERRUPTED, lock_held
+from harvest.errors import HarvestError
 
 REFRESH_MODES = ("full", "incremental")
 FLAG_LABELS = {

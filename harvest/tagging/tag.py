@@ -12,10 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .tag_context import STRONG_ROLES, Doc
-from .tag_numbers import extract_sample_size, states_participants
-from .tag_rules import DesignSignals, decide_design, decide_flags, decide_human, decide_on_topic
-from .taxonomy import Taxonomy
+from harvest.tagging.context import STRONG_ROLES, Doc
+from harvest.tagging.rules import (
+    DesignSignals,
+    decide_design,
+    decide_flags,
+    decide_human,
+    decide_on_topic,
+)
+from harvest.tagging.sample_size import extract_sample_size, states_participants
+from harvest.tagging.taxonomy import Taxonomy
 
 LIST_FACETS = ("conditions", "modalities", "routes", "populations")
 REVIEW_DESIGNS = frozenset({"narrative-review", "commentary", "guideline"})

@@ -10,9 +10,9 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 from markupsafe import escape
 
-from harvest.atom import ATOM_COLUMNS, to_atom
-from harvest.cite import to_bibtex, to_ris
-from harvest.render import OWNED_COLUMNS, render_value, study_context
+from harvest.citing.styles import to_bibtex, to_ris
+from harvest.publish.atom import ATOM_COLUMNS, to_atom
+from harvest.publish.cells import OWNED_COLUMNS, render_value, study_context
 
 PLUGIN_NAME = "evidence-catalog"
 STATIC_MOUNT = "-/evidence-catalog"

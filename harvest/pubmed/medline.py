@@ -8,8 +8,8 @@ from typing import IO
 
 from Bio import Medline
 
-from .errors import FileFormatError
-from .parse import Malformed, parse_free_date
+from harvest.errors import FileFormatError
+from harvest.pubmed.parse import Malformed, parse_free_date
 
 # Publication type names -> MeSH UIs (MEDLINE text carries names only).
 PT_UIS = {

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from .errors import FileFormatError
+from harvest.errors import FileFormatError
 
 MONTHS = {
     m: i

@@ -12,14 +12,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .config import Query, Settings
-from .errors import HarvestError
-from .eutils import EutilsClient
-from .fetch import fetch_by_ids, fetch_records, fetch_windows
-from .pipeline import prepared_items
-from .runs import close_abandoned_runs, finish_run, last_success, start_run, utc_now
-from .save import Saver, Stats, row_to_record
-from .sources import open_input
+from harvest.catalog.runs import close_abandoned_runs, finish_run, last_success, start_run, utc_now
+from harvest.catalog.store import Saver, Stats, row_to_record
+from harvest.catalog.workers import prepared_items
+from harvest.citing.styles import citations
+from harvest.config import Query, Settings
+from harvest.errors import HarvestError
+from harvest.pubmed.eutils import EutilsClient
+from harvest.pubmed.fetch import fetch_by_ids, fetch_records, fetch_windows
+from harvest.pubmed.sources import open_input
+from harvest.tagging.tag import tag_record
 
 log = logging.getLogger("harvest")
 Progress = Callable[[Iterable], Iterable]
@@ -76,8 +78,6 @@ class Outcome:
 
 def make_enricher(taxonomy) -> Callable[[dict], tuple[dict, list]]:
     """Tags and citations for a record: (studies columns, provenance rows)."""
-    from .cite import citations
-    from .tag import tag_record
 
     def enrich(record: dict) -> tuple[dict, list]:
         tags = tag_record(record, taxonomy)

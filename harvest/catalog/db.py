@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from .errors import HarvestError
+from harvest.errors import HarvestError
 
 INT, TEXT = int, str
 

@@ -7,9 +7,9 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import FileFormatError
-from .parse import parse_chunk, pubmed_chunks
-from .parse_medline import parse_medline
+from harvest.errors import FileFormatError
+from harvest.pubmed.medline import parse_medline
+from harvest.pubmed.parse import parse_chunk, pubmed_chunks
 
 
 def open_input(path: Path) -> tuple[str, io.IOBase]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .errors import LockedError
+from harvest.errors import LockedError
 
 
 def utc_now() -> str:

@@ -13,9 +13,9 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import HarvestError
-from .save import Enricher, prepare
-from .sources import read_units, realise
+from harvest.catalog.store import Enricher, prepare
+from harvest.errors import HarvestError
+from harvest.pubmed.sources import read_units, realise
 
 BATCH = 200
 DEPTH = 4  # batches in flight per worker: bounds memory whatever the file size
