@@ -1,4 +1,4 @@
-"""harvest.citing.styles: AMA, APA and Vancouver citations, RIS and BibTeX."""
+"""harvest.citing: AMA, APA and Vancouver citations carrying their flags; RIS and BibTeX."""
 
 from __future__ import annotations
 
@@ -8,17 +8,8 @@ import bibtexparser
 import pytest
 import rispy
 
-from harvest.citing.styles import (
-    bibtex_escape,
-    bibtex_key,
-    citations,
-    cite_ama,
-    cite_apa,
-    cite_vancouver,
-    page_range,
-    to_bibtex,
-    to_ris,
-)
+from harvest.citing.exports import bibtex_escape, bibtex_key, to_bibtex, to_ris
+from harvest.citing.styles import citations, cite_ama, cite_apa, cite_vancouver, page_range
 
 
 def person(last: str, initials: str, fore: str | None = None, suffix: str | None = None) -> dict:
@@ -239,8 +230,8 @@ def test_ris_parses_with_rispy():
         "language": "eng",
         "urls": ["https://pubmed.ncbi.nlm.nih.gov/12345678/"],
         "abstract": "BACKGROUND: Trauma. RESULTS: 50% & more.",
-        "keywords": ["ketamine", "PTSD", "Ketamine"],
-        "notes": ["RETRACTED: this study has been retracted."],
+        "keywords": ["Retracted", "ketamine", "PTSD", "Ketamine"],
+        "notes": ["Retracted"],
     }  # fmt: skip
     assert second["accession_number"] == "2"
     assert "authors" not in second
@@ -259,7 +250,7 @@ def test_bibtex_parses_with_bibtexparser():
     assert {f.key: f.value for f in first.fields} == {
         "author": "Smith, Jane A and Doe, John and Roe, Rita and Poe, E and Coe, F and Loe, G "
         "and Zoe, H",
-        "title": r"{50\% of \{PTSD\} \& more\_x}",
+        "title": r"{50\% of \textbraceleft{}PTSD\textbraceright{} \& more\_x}",
         "journal": "Journal of Affective Disorders",
         "year": "2022",
         "volume": "310",
@@ -283,4 +274,101 @@ def test_bibtex_keys_are_ascii_and_collective_names_braced():
 def test_bibtex_escape():
     assert bibtex_escape("a\\b ~ ^ $ #\n c") == (
         r"a\textbackslash{}b \textasciitilde{} \textasciicircum{} \$ \# c"
+    )
+
+
+RETRACTION_IN = {
+    "type": "RetractionIn",
+    "source": "J Affect Disord. 2024;350:12",
+    "pmid": 38000001,
+    "note": None,
+}
+ERRATUM_IN = {"type": "ErratumIn", "source": "J Affect Disord. 2023 Jan;320(1):5", "pmid": None}
+CONCERN_IN = {"type": "ExpressionOfConcernIn", "source": "J Affect Disord. 2023;330:1", "pmid": 7}
+VANCOUVER_BODY = (
+    "Smith JA, Doe J, Roe R, Poe E, Coe F, Loe G, et al. Title of the article. "
+    "J Affect Disord. 2022 Aug 1;310(2):113-25. doi: 10.1016/j.jad.2022.05.001."
+)
+APA_BODY = (
+    "Smith, J. A., Doe, J., & Roe, R. (2022). Title of the article. Journal of Affective "
+    "Disorders, 310(2), 113\u2013125. https://doi.org/10.1016/j.jad.2022.05.001"
+)
+
+
+def test_retracted_study_citations_carry_the_retraction_notice():
+    record = make(retracted=1, comments_corrections=[RETRACTION_IN])
+    assert cite_ama(record) == (
+        AMA + ". Retracted in: J Affect Disord. 2024;350:12. PMID: 38000001."
+    )
+    assert cite_vancouver(record) == (
+        VANCOUVER_BODY + " Retraction in: J Affect Disord. 2024;350:12. PMID: 38000001. "
+        "PMID: 12345678."
+    )
+    assert cite_apa(make(authors=SEVEN[:3], retracted=1, comments_corrections=[RETRACTION_IN])) == (
+        APA_BODY + " (Retraction published 2024, J Affect Disord, 350, 12; PMID: 38000001)"
+    )
+
+
+def test_every_flag_in_order_of_seriousness_from_a_studies_row():
+    links = [ERRATUM_IN, CONCERN_IN, RETRACTION_IN]
+    row = as_row(make(comments_corrections=json.dumps(links), retracted=1, erratum=1,
+                      expression_of_concern=1))  # fmt: skip
+    assert cite_ama(row) == (
+        AMA + ". Retracted in: J Affect Disord. 2024;350:12. PMID: 38000001. "
+        "Expression of concern in: J Affect Disord. 2023;330:1. PMID: 7. "
+        "Published correction appears in: J Affect Disord. 2023 Jan;320(1):5."
+    )
+    apa = cite_apa(dict(row, author_list=json.dumps(SEVEN[:3])))
+    assert apa == (
+        APA_BODY + " (Retraction published 2024, J Affect Disord, 350, 12; PMID: 38000001)"
+        " (Expression of concern published 2023, J Affect Disord, 330, 1; PMID: 7)"
+        " (Correction published 2023, J Affect Disord, 320[1], 5)"
+    )
+    assert citations(row)["citation_vancouver"].endswith(
+        "Retraction in: J Affect Disord. 2024;350:12. PMID: 38000001. "
+        "Expression of concern in: J Affect Disord. 2023;330:1. PMID: 7. "
+        "Erratum in: J Affect Disord. 2023 Jan;320(1):5. PMID: 12345678."
+    )
+
+
+def test_a_flag_without_a_known_notice_still_shows():
+    record = make(doi=None, expression_of_concern=1)
+    assert cite_ama(record).endswith("2022;310(2):113-125. Expression of concern.")
+    assert cite_apa(record).endswith("113\u2013125. (Expression of concern)")
+    assert cite_vancouver(record).endswith("Expression of concern. PMID: 12345678.")
+    assert cite_ama(make(retracted=0, erratum=0)) == AMA
+
+
+def test_a_notice_cites_the_study_it_concerns():
+    notice = make(
+        authors=[], title="Retraction notice.", doi=None, volume="350", issue=None, pages="12",
+        publication_types=[{"ui": "D016440", "name": "Retraction of Publication"}],
+        comments_corrections=[{"type": "RetractionOf", "pmid": 12345678,
+                               "source": "J Affect Disord. 2022;310(2):113-25"}],
+    )  # fmt: skip
+    assert cite_ama(notice) == (
+        "Retraction notice. J Affect Disord. 2022;350:12. "
+        "Retraction of: J Affect Disord. 2022;310(2):113-25. PMID: 12345678."
+    )
+
+
+def test_bibtex_survives_braces_and_specials_in_every_field():
+    hostile = make(
+        title="A } lone brace", issue="2}", volume="3{", pages="1%2", doi="10.1000/a}b{c d",
+        journal="J & {J}", keywords=["x}y"], retracted=1,
+        comments_corrections=[dict(RETRACTION_IN, source="Src } {. 2024;1:2")],
+    )  # fmt: skip
+    library = bibtexparser.parse_string(to_bibtex([hostile, make(pmid=2)]))
+    assert library.failed_blocks == []
+    assert [e.key for e in library.entries] == ["smith2022_12345678", "smith2022_2"]
+    fields = {f.key: f.value for f in library.entries[0].fields}
+    assert fields["number"] == r"2\textbraceright{}"
+    assert fields["volume"] == r"3\textbraceleft{}"
+    assert fields["pages"] == r"1\%2"
+    assert fields["doi"] == "10.1000/a%7Db%7Bc%20d"
+    assert fields["title"] == r"{A \textbraceright{} lone brace}"
+    assert fields["keywords"] == r"Retracted, x\textbraceright{}y"
+    assert fields["note"] == (
+        r"Retracted. Retraction in: Src \textbraceright{} \textbraceleft{}. 2024;1:2. "
+        "PMID: 38000001"
     )

@@ -1,12 +1,13 @@
-"""Citations (AMA, APA, Vancouver) and exports (RIS, BibTeX) for studies; pure functions."""
+"""Citations (AMA, APA, Vancouver) for studies, carrying their retraction / correction notices."""
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
+
+from harvest.citing.flags import FLAG_LABELS, flag_notices, notice_targets, study_flags
 
 MONTHS = [
     "January", "February", "March", "April", "May", "June",
@@ -15,9 +16,6 @@ MONTHS = [
 MINOR_WORDS = {"a", "an", "and", "as", "at", "by", "de", "der", "des", "du", "et", "for", "from",
                "in", "la", "le", "of", "on", "or", "the", "to", "und", "with"}  # fmt: skip
 PAGES = re.compile(r"([A-Za-z]*)(\d+)\s*[-\u2013]\s*([A-Za-z]*)(\d+)")
-# Letters that Unicode does not decompose into an ASCII base letter.
-TRANSLITERATE = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "Ae",
-                               "ß": "ss", "đ": "d", "Đ": "D", "þ": "th", "œ": "oe"})  # fmt: skip
 PAGE = re.compile(r"([A-Za-z]*)(\d+)")
 
 
@@ -73,7 +71,99 @@ def _end(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def _date_parts(iso: str | None) -> tuple[int | None, int | None, int | None]:
+# The element each style adds for a notice about the study (RefType -> phrase). AMA 11th ed. and
+# NLM Citing Medicine name the notice after the reference ("Retracted in:" / "Retraction in:");
+# APA 7 adds "(Retraction published year, Journal, vol[issue], page)" after the DOI.
+AMA_PHRASES = {
+    "RetractionIn": "Retracted in",
+    "RetractedandRepublishedIn": "Retracted and republished in",
+    "ExpressionOfConcernIn": "Expression of concern in",
+    "ErratumIn": "Published correction appears in",
+    "CorrectedandRepublishedIn": "Corrected and republished in",
+}
+NLM_PHRASES = {
+    "RetractionIn": "Retraction in",
+    "RetractedandRepublishedIn": "Retracted and republished in",
+    "ExpressionOfConcernIn": "Expression of concern in",
+    "ErratumIn": "Erratum in",
+    "CorrectedandRepublishedIn": "Corrected and republished in",
+}
+APA_PHRASES = {
+    "retracted": "Retraction published",
+    "expression_of_concern": "Expression of concern published",
+    "erratum": "Correction published",
+}
+# A notice record points to the study it concerns (Citing Medicine "Retraction of:", ...).
+TARGET_PHRASES = {
+    "retraction": "Retraction of",
+    "erratum": "Erratum for",
+    "expression_of_concern": "Expression of concern for",
+}
+SOURCE = re.compile(
+    r"(?P<journal>.+?)\.\s+(?P<year>\d{4})\b[^;:]*"
+    r"(?:;(?P<volume>[^(:]*)(?:\((?P<issue>[^)]*)\))?)?(?::(?P<pages>.+?))?\.?"
+)
+
+
+def _where(source: str | None, pmid: Any) -> str:
+    """ "Source. PMID: n" from whichever is known."""
+    return ". ".join(p for p in (source, f"PMID: {pmid}" if pmid else None) if p)
+
+
+def _flagged(r: Mapping) -> bool:
+    """True when a citation of r must carry a flag or a notice element."""
+    return bool(study_flags(r) or notice_targets(r))
+
+
+def _flag_elements(r: Mapping, phrases: Mapping[str, str]) -> list[str]:
+    """AMA / NLM elements: "Retracted in: Source. PMID: n." per notice, most serious first."""
+    elements = []
+    for flag in study_flags(r):
+        notices = [n for n in flag_notices(r, flag) if n["source"] or n["pmid"]]
+        elements += [
+            _end(f"{phrases[n['type']]}: {_where(n['source'], n['pmid'])}") for n in notices
+        ]
+        if not notices:
+            elements.append(_end(FLAG_LABELS[flag]))
+    for target in notice_targets(r):
+        where = _where((target["source"] or "").strip().rstrip(".") or None, target["pmid"])
+        elements.append(_end(f"{TARGET_PHRASES[target['kind']]}: {where or 'unknown'}"))
+    return elements
+
+
+def _apa_source(source: str) -> str:
+    """APA 7 notice source "2024, Journal, 241[9], 1949" from a PubMed RefSource."""
+    match = SOURCE.fullmatch(source.strip())
+    if not match:
+        return f"in {source}"
+    volume = (match["volume"] or "").strip()
+    volume += f"[{match['issue']}]" if match["issue"] else ""
+    parts = (match["year"], match["journal"].strip(), volume, (match["pages"] or "").strip())
+    return ", ".join(p for p in parts if p)
+
+
+def _apa_flags(r: Mapping) -> list[str]:
+    """APA 7 parentheticals: "(Retraction published 2024, J, 241[9], 1949; PMID: n)"."""
+    elements = []
+    for flag in study_flags(r):
+        notices = [n for n in flag_notices(r, flag) if n["source"] or n["pmid"]]
+        for n in notices:
+            where = "; ".join(
+                p
+                for p in (_apa_source(n["source"]) if n["source"] else None,
+                          f"PMID: {n['pmid']}" if n["pmid"] else None)
+                if p
+            )  # fmt: skip
+            elements.append(f"({APA_PHRASES[flag]} {where})")
+        if not notices:
+            elements.append(f"({FLAG_LABELS[flag]})")
+    for target in notice_targets(r):
+        where = _where((target["source"] or "").strip().rstrip(".") or None, target["pmid"])
+        elements.append(f"({TARGET_PHRASES[target['kind']]}: {where or 'unknown'})")
+    return elements
+
+
+def date_parts(iso: str | None) -> tuple[int | None, int | None, int | None]:
     """(year, month, day) of an ISO date as precise as known."""
     parts = [int(p) for p in re.findall(r"\d+", iso or "")[:3]]
     return tuple(parts + [None] * (3 - len(parts)))  # type: ignore[return-value]
@@ -127,13 +217,13 @@ def _name_apa(author: Mapping) -> str:
     return f"{name}, {author['suffix']}" if author.get("suffix") else name
 
 
-def _iso_journal(r: Mapping) -> str | None:
+def iso_journal(r: Mapping) -> str | None:
     """The NLM journal abbreviation without periods ("J. Magn. Reson." -> "J Magn Reson")."""
     iso = r.get("journal_iso") or r.get("medline_ta") or r.get("journal")
     return re.sub(r"\.(\s|$)", r"\1", iso).strip() if iso else None
 
 
-def _title_case(text: str) -> str:
+def title_case(text: str) -> str:
     """Capitalise words except minor ones, leaving existing capitals alone (APA journal names)."""
     words = text.split(" ")
     return " ".join(
@@ -162,17 +252,17 @@ def _ama(r: dict) -> str:
         )
     if r["title"]:
         parts.append(_end(r["title"]))
-    if _iso_journal(r):
-        parts.append(_end(_iso_journal(r)))
+    if iso_journal(r):
+        parts.append(_end(iso_journal(r)))
     vip = _volume_issue_pages(r["volume"], r["issue"], _full_pages(r["pages"]))
-    year, month, day = _date_parts(r.get("epub_date"))
+    year, month, day = date_parts(r.get("epub_date"))
     if not vip and year and month and day:
         parts.append(f"Published online {MONTHS[month - 1]} {day}, {year}.")
     elif r.get("pub_year") or vip:
         parts.append(";".join(str(p) for p in (r.get("pub_year"), vip) if p) + ".")
     if r["doi"]:
-        parts.append(f"doi:{r['doi']}")
-    return " ".join(parts)
+        parts.append(f"doi:{r['doi']}" + ("." if _flagged(r) else ""))
+    return " ".join(parts + _flag_elements(r, AMA_PHRASES))
 
 
 def _apa_authors(names: list[str]) -> str:
@@ -199,7 +289,7 @@ def _apa(r: dict) -> str:
         parts += [_end(r["title"]) if r["title"] else "", year]
     journal = r["journal"] or r["journal_iso"]
     if journal:
-        source = _title_case(journal.rstrip("."))
+        source = title_case(journal.rstrip("."))
         if r["volume"]:
             source += f", {r['volume']}" + (f"({r['issue']})" if r["issue"] else "")
         if r["pages"]:
@@ -209,12 +299,12 @@ def _apa(r: dict) -> str:
         parts.append(source + ".")
     if r["doi"]:
         parts.append(f"https://doi.org/{r['doi']}")
-    return " ".join(p for p in parts if p)
+    return " ".join([p for p in parts if p] + _apa_flags(r))
 
 
 def _nlm_date(iso: str | None, year: Any = None) -> str:
     """NLM date "2022 Aug 1" from an ISO date as precise as known."""
-    y, m, d = _date_parts(iso)
+    y, m, d = date_parts(iso)
     if not y:
         return str(year or "")
     return " ".join(str(p) for p in (y, MONTHS[m - 1][:3] if m else None, d if m else None) if p)
@@ -232,8 +322,8 @@ def _vancouver(r: dict) -> str:
         parts.append(_end(", ".join(names[:6]) + (", et al" if len(names) > 6 else "")))
     if r["title"]:
         parts.append(_end(r["title"]))
-    if _iso_journal(r):
-        parts.append(_end(_iso_journal(r)))
+    if iso_journal(r):
+        parts.append(_end(iso_journal(r)))
     vip = _volume_issue_pages(r["volume"], r["issue"], _short_pages(r["pages"]))
     ahead = not vip and bool(r.get("epub_date"))
     date = _nlm_date(r.get("epub_date") if ahead else r.get("pub_date"), r.get("pub_year"))
@@ -243,6 +333,7 @@ def _vancouver(r: dict) -> str:
         parts.append(f"doi: {r['doi']}.")
     if ahead:
         parts.append("Epub ahead of print.")
+    parts += _flag_elements(r, NLM_PHRASES)
     ids = [f"PMID: {r['pmid']}"] if r.get("pmid") else []
     ids += [f"PMCID: {r['pmcid']}"] if r["pmcid"] else []
     if ids:
@@ -254,111 +345,3 @@ def citations(record: Mapping) -> dict[str, str]:
     """The studies columns citation (AMA), citation_apa and citation_vancouver, in one pass."""
     r = normalise(record)
     return {"citation": _ama(r), "citation_apa": _apa(r), "citation_vancouver": _vancouver(r)}
-
-
-def _ris_name(author: Mapping) -> str:
-    """RIS "Last, First, Suffix" (collective names as they are)."""
-    if author.get("collective_name"):
-        return author["collective_name"]
-    first = author.get("fore_name") or author.get("initials")
-    return ", ".join(p for p in (author.get("last_name"), first, author.get("suffix")) if p)
-
-
-def _one_line(value: Any) -> str:
-    """A value on one line, whitespace collapsed."""
-    return " ".join(str(value).split())
-
-
-def ris_record(row: Mapping) -> str:
-    """One RIS reference (TY .. ER) for a study."""
-    r = normalise(row)
-    first, last = page_range(r["pages"])
-    y, m, d = _date_parts(r.get("pub_date"))
-    date = "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate((y, m, d)) if p)
-    lines: list[tuple[str, Any]] = [("TY", "BOOK" if r.get("record_type") == "book" else "JOUR")]
-    lines += [("TI", r["title"])] + [("AU", _ris_name(a)) for a in r["authors"]]
-    journal = _title_case(r["journal"]) if r["journal"] else None
-    lines += [("PY", r.get("pub_year")), ("DA", date), ("T2", journal)]
-    lines += [("J2", _iso_journal(r)), ("VL", r["volume"]), ("IS", r["issue"])]
-    lines += [("SP", first), ("EP", last), ("SN", r.get("issn")), ("DO", r["doi"])]
-    lines += [("AN", r.get("pmid")), ("C2", r["pmcid"]), ("LA", r.get("language"))]
-    pmid = r.get("pmid")
-    lines += [("UR", f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None)]
-    lines += [("AB", r.get("abstract"))]
-    keywords = dict.fromkeys(r["keywords"] + r["mesh_terms"])
-    lines += [("KW", k) for k in keywords]
-    if r.get("retracted"):
-        lines.append(("N1", "RETRACTED: this study has been retracted."))
-    body = [f"{tag}  - {_one_line(value)}" for tag, value in lines if value not in (None, "")]
-    return "\n".join(body + ["ER  - "]) + "\n"
-
-
-def to_ris(rows: Iterable[Mapping]) -> str:
-    """RIS (Zotero, EndNote) for studies rows or records."""
-    return "\n".join(ris_record(row) for row in rows)
-
-
-def _ascii_word(text: str) -> str:
-    """Lower-case ASCII letters of the first word of a name."""
-    text = text.translate(TRANSLITERATE)
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[A-Za-z]+", folded)
-    return words[0].lower() if words else ""
-
-
-def bibtex_key(row: Mapping) -> str:
-    """Stable key: first author's surname + year + "_" + PMID ("smith2022_12345678")."""
-    r = normalise(row)
-    first = r["authors"][0] if r["authors"] else {}
-    surname = _ascii_word(first.get("last_name") or first.get("collective_name") or "") or "anon"
-    return f"{surname}{r.get('pub_year') or 'nd'}_{r.get('pmid')}"
-
-
-_BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
-                   "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
-                   "^": r"\textasciicircum{}"}  # fmt: skip
-
-
-def bibtex_escape(value: Any) -> str:
-    """A value made safe inside BibTeX braces (LaTeX specials escaped, one line)."""
-    return "".join(_BIBTEX_ESCAPES.get(c, c) for c in _one_line(value))
-
-
-def _bibtex_name(author: Mapping) -> str:
-    """BibTeX "Last, Jr, First" (collective names braced so they stay whole)."""
-    if author.get("collective_name"):
-        return "{" + bibtex_escape(author["collective_name"]) + "}"
-    first = author.get("fore_name") or author.get("initials")
-    parts = (author.get("last_name"), author.get("suffix"), first)
-    return ", ".join(bibtex_escape(p) for p in parts if p)
-
-
-def bibtex_record(row: Mapping) -> str:
-    """One @article entry for a study."""
-    r = normalise(row)
-    pmid = r.get("pmid")
-    fields = [
-        ("author", " and ".join(_bibtex_name(a) for a in r["authors"]) or None),
-        ("title", "{" + bibtex_escape(r["title"]) + "}" if r["title"] else None),
-        ("journal", bibtex_escape(_title_case(r["journal"] or r["journal_iso"] or "")) or None),
-        ("year", r.get("pub_year")),
-        ("volume", r["volume"]),
-        ("number", r["issue"]),
-        ("pages", _full_pages(r["pages"], "--")),
-        ("doi", r["doi"]),
-        ("pmid", pmid),
-        ("pmcid", r["pmcid"]),
-        ("url", f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None),
-        ("keywords", ", ".join(bibtex_escape(k) for k in r["keywords"]) or None),
-        ("abstract", bibtex_escape(r["abstract"]) if r.get("abstract") else None),
-        ("note", "Retracted publication" if r.get("retracted") else None),
-    ]
-    body = ",\n".join(
-        f"  {name} = {{{value}}}" for name, value in fields if value not in (None, "")
-    )
-    return f"@article{{{bibtex_key(r)},\n{body}\n}}\n"
-
-
-def to_bibtex(rows: Iterable[Mapping]) -> str:
-    """BibTeX entries for studies rows or records."""
-    return "\n".join(bibtex_record(row) for row in rows)

@@ -10,7 +10,7 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 from markupsafe import escape
 
-from harvest.citing.styles import to_bibtex, to_ris
+from harvest.citing.exports import to_bibtex, to_ris
 from harvest.publish.atom import ATOM_COLUMNS, to_atom
 from harvest.publish.cells import OWNED_COLUMNS, render_value, study_context
 
