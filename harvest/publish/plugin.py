@@ -11,6 +11,7 @@ from datasette.utils.asgi import Response
 from markupsafe import escape
 
 from harvest.citing.exports import to_bibtex, to_ris
+from harvest.publish import pages
 from harvest.publish.atom import ATOM_COLUMNS, to_atom
 from harvest.publish.cells import OWNED_COLUMNS, render_value, study_context
 
@@ -149,3 +150,13 @@ def extra_template_vars(view_name: str, table: str | None, database: str, reques
         return {"study": study_context(rows[0], tags, tag_labels(datasette))}
 
     return inner
+
+
+@hookimpl
+def register_routes(datasette: Any) -> list[tuple]:
+    """Staff pages: the evidence finder (HTML, JSON, RIS/BibTeX/CSL-JSON)."""
+    return [
+        (r"^/-/evidence$", pages.evidence_page),
+        (r"^/-/evidence\.json$", pages.evidence_json),
+        (r"^/-/evidence\.(?P<format>ris|bib|csljson)$", pages.evidence_export),
+    ]
