@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -18,9 +20,13 @@ from harvest.catalog.jobs import refresh as run_refresh
 from harvest.catalog.jobs import retag as run_retag
 from harvest.catalog.runs import catalog_lock
 from harvest.catalog.status import parse_age, status_report
+from harvest.citing.check import Online, check_report, render_report, report_failed
+from harvest.citing.documents import read_document
+from harvest.citing.ledger import pages_to_review, resolve_review, review_lines, scan_pages
 from harvest.config import PROJECT_DIR, default_config_dir, load_query, load_settings, require_email
 from harvest.errors import HarvestError
 from harvest.publish.serve import serve as run_serve
+from harvest.pubmed.eutils import EutilsClient
 from harvest.tagging.evaluate import evaluate_catalog
 from harvest.tagging.taxonomy import load_taxonomy
 
@@ -247,3 +253,105 @@ def serve(db_path, host, port, metadata_path):
             local = Path("metadata.yml")
             metadata_path = local if local.exists() else PROJECT_DIR / "metadata.yml"
         run_serve(db_path, host=host, port=port, metadata_path=metadata_path)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+@CONFIG_OPTION
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--online", is_flag=True, help="Look up citations not in the catalog in PubMed.")
+def check(files, db_path, config_dir, fmt, online):
+    """Check a draft's citations against the catalog: status, flags, design, evidence level.
+
+    Reads plain text, Markdown, HTML, .docx, RIS and nbib. Exits 1 when a cited study is
+    retracted or under an expression of concern, 2 on bad input, 0 otherwise.
+
+    \b
+    Example:
+        harvest check draft.md references.ris --db catalog.db --format json
+    """
+    try:
+        documents = [(str(path), read_document(path)) for path in files]
+        db = open_db(db_path, create=False, read_only=True)
+        lookup = None
+        if online:
+            settings = load_settings(config_dir or default_config_dir())
+            require_email(settings)
+            lookup = Online(EutilsClient(settings))
+        report = check_report(db.conn, documents, lookup)
+    except HarvestError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except sqlite3.DatabaseError as exc:
+        click.echo(f"Error: catalog database: {exc}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_report(report))
+    sys.exit(1 if report_failed(report) else 0)
+
+
+@cli.group()
+def ledger():
+    """What each content page cites, and the pages to review when a cited study changes."""
+
+
+@ledger.command("scan")
+@click.argument("targets", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--base-url", default=None, help="Name pages by URL: this + path under DIR.")
+def ledger_scan(targets, db_path, base_url):
+    """Record the studies each page cites (re-scanning updates; removals are kept, marked).
+
+    \b
+    Example:
+        harvest ledger scan site/content --base-url https://clinic.example.org/ --db catalog.db
+    """
+    with errors_as_messages():
+        db = open_db(db_path, create=False)
+        outcome = scan_pages(db, list(targets), base_url)
+        click.echo(outcome.summary())
+        for line in review_lines(db):
+            click.echo(line)
+
+
+@ledger.command("review")
+@DB_OPTION
+def ledger_review(db_path):
+    """List the pages to review, and pages for which stronger evidence is available.
+
+    \b
+    Example:
+        harvest ledger review --db catalog.db
+    """
+    with errors_as_messages():
+        db = open_db(db_path, create=False, read_only=True)
+        lines = review_lines(db)
+        click.echo("\n".join(lines) if lines else "No pages to review.")
+
+
+@ledger.command("resolve")
+@click.argument("page")
+@click.argument("pmid", type=int)
+@click.option("--note", required=True, help="What was checked or changed.")
+@click.option("--by", "by", default=None, help="Who reviewed it [default: $USER].")
+@DB_OPTION
+def ledger_resolve(page, pmid, note, by, db_path):
+    """Record that a page's citation of PMID was reviewed; it leaves the list until it changes.
+
+    \b
+    Example:
+        harvest ledger resolve guides/ptsd.md 31065731 --note "citation removed" --db catalog.db
+    """
+    with errors_as_messages():
+        by = by or os.environ.get("USER") or os.environ.get("LOGNAME")
+        if not by:
+            raise HarvestError("say who reviewed it: --by NAME (no $USER is set)")
+        db = open_db(db_path, create=False)
+        closed = resolve_review(db, page, pmid, by, note)
+        left = len(pages_to_review(db))
+        click.echo(f"resolved {closed} review(s) of {page} PMID {pmid} by {by}; {left} left")

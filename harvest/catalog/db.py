@@ -162,6 +162,22 @@ TABLES = {
         {"pmid": INT, "source": TEXT, "run_id": INT, "at": TEXT},
         {"pk": "pmid"},
     ),
+    # The ledger (harvest/citing/ledger.py): what each content page cites, and what to review.
+    "pages": (
+        {"page": TEXT, "path": TEXT, "first_seen": TEXT, "last_scanned": TEXT,
+         "citations": INT, "unmatched": INT},
+        {"pk": "page"},
+    ),  # fmt: skip
+    "page_citations": (
+        {"page": TEXT, "pmid": INT, "kind": TEXT, "found": TEXT, "line": INT,
+         "first_seen": TEXT, "last_seen": TEXT, "removed": INT, "removed_at": TEXT},
+        {"pk": ("page", "pmid"), "defaults": {"removed": 0}},
+    ),  # fmt: skip
+    "page_reviews": (
+        {"id": INT, "page": TEXT, "pmid": INT, "reason": TEXT, "detected": TEXT, "run_id": INT,
+         "cleared_at": TEXT, "resolved_at": TEXT, "resolved_by": TEXT, "note": TEXT},
+        {"pk": "id"},
+    ),  # fmt: skip
 }
 
 # Only indexes that pages and queries need: each one costs every insert of a bulk import.
@@ -176,7 +192,14 @@ INDEXES = [
     ("studies", ["pub_date"], False),
     ("studies", ["first_seen"], False),
     ("harvest_runs", ["status", "finished"], False),
+    ("page_citations", ["pmid"], False),
+    ("page_reviews", ["page", "pmid"], False),
 ]
+# Case-insensitive lookups of a draft's DOIs and PMCIDs (`harvest check`): index name -> target.
+COLLATED_INDEXES = {
+    "idx_studies_doi_nocase": "studies(doi collate nocase)",
+    "idx_studies_pmcid_nocase": "studies(pmcid collate nocase)",
+}
 
 FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms"]
 
@@ -223,6 +246,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         _table(db, name, columns, options)
     for table, columns, unique in INDEXES:
         db[table].create_index(columns, unique=unique, if_not_exists=True)
+    for name, target in COLLATED_INDEXES.items():
+        db.execute(f"create index if not exists {name} on {target}")
     fts = db["studies"].detect_fts()
     triggers = set(db.triggers_dict)
     if fts and not {"studies_ai", "studies_ad", "studies_au"} <= triggers:

@@ -15,6 +15,7 @@ import sqlite_utils
 from harvest.catalog.runs import close_abandoned_runs, finish_run, last_success, start_run, utc_now
 from harvest.catalog.store import Saver, Stats, row_to_record
 from harvest.catalog.workers import prepared_items
+from harvest.citing.ledger import review_cited_studies
 from harvest.citing.styles import citations
 from harvest.config import Query, Settings
 from harvest.errors import HarvestError
@@ -143,7 +144,9 @@ def refresh(
         finally:
             outcome.requests = client.requests
 
-    return _run(db, mode, query.term, since.isoformat() if since else None, body)
+    outcome = _run(db, mode, query.term, since.isoformat() if since else None, body)
+    review_cited_studies(db, outcome.run_id)  # pages citing a study that changed: to review
+    return outcome
 
 
 def _drain(items: Iterable, progress: Progress) -> None:

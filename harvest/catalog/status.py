@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from harvest.catalog.runs import INTERRUPTED, lock_held
+from harvest.citing.ledger import pages_to_review, review_lines
 from harvest.errors import HarvestError
 
 REFRESH_MODES = ("full", "incremental")
@@ -118,6 +119,8 @@ def status_report(
             f"  run {f['id']} ({f['mode']}, {f['started']}): {f['error']}" for f in failures
         )
     lines.extend(_recent_changes(db, success))
+    lines.extend(review_lines(db))  # pages citing a study that changed: unhealthy until resolved
+    healthy &= not pages_to_review(db)
     return StatusReport("\n".join(lines), healthy)
 
 
