@@ -10,15 +10,26 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 from markupsafe import escape
 
-from harvest.citing.exports import to_bibtex, to_ris
-from harvest.publish import pages
+from harvest.citing.exports import to_bibtex, to_csl_json, to_ris
+from harvest.publish import home, pages, search
 from harvest.publish.atom import ATOM_COLUMNS, to_atom
-from harvest.publish.cells import OWNED_COLUMNS, render_value, study_context
+from harvest.publish.cells import FLAG_COLUMNS, OWNED_COLUMNS, render_value, study_context
+from harvest.publish.export_routes import DATABASE_NAME
+from harvest.publish.facets import PLUGIN_NAME as PLUGIN_NAME  # re-exported for serve.py
+from harvest.publish.facets import TagFacet, plugin_settings
 
-PLUGIN_NAME = "evidence-catalog"
 STATIC_MOUNT = "-/evidence-catalog"
 RIS_COLUMNS = ("pmid", "title", "author_list", "journal", "pub_year")
 BIBTEX_COLUMNS = ("pmid", "title", "author_list", "journal", "pub_year")
+# Sent with every answer (issue 8 item 12). Datasette's own pages use inline scripts and styles.
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
 
 
 def missing_columns(required: Iterable[str], columns: Iterable[str]) -> list[str]:
@@ -55,7 +66,16 @@ def _export(
     return render
 
 
-def _render_atom(
+async def _with_flags(db: Any, rows: list) -> list[dict]:
+    """Rows as dicts with their studies' flag columns (looked up by pmid) added."""
+    pmids = [row["pmid"] for row in rows if row["pmid"] is not None]
+    sql = "select pmid, retracted, erratum, expression_of_concern, comments_corrections, "
+    sql += f"publication_types from studies where pmid in ({', '.join('?' for _ in pmids)})"
+    flags = {r["pmid"]: dict(r) for r in (await db.execute(sql, pmids)).rows} if pmids else {}
+    return [{**flags.get(row["pmid"], {}), **dict(row)} for row in rows]
+
+
+async def _render_atom(
     datasette: Any, request: Any, columns: list, rows: list, query_name: str | None, database: str
 ) -> Response | dict:
     """The Atom feed of a query with atom_id, atom_title and atom_updated columns."""
@@ -64,56 +84,120 @@ def _render_atom(
         return _missing_response("Atom", missing)
     queries = (datasette.metadata("queries", database=database) or {}) if query_name else {}
     title = (queries.get(query_name) or {}).get("title") or query_name or "Evidence catalog"
+    if "pmid" in columns:  # badge entries with the flags of their studies, whatever the query
+        rows = await _with_flags(datasette.get_database(database), rows)
     # HTML content is trusted only from canned queries, whose SQL escapes what it embeds.
     body = to_atom(rows, feed_id=request.url, title=title, html=query_name in queries)
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
 @hookimpl
+def register_facet_classes() -> list:
+    """Tag facets counted from study_tags, with labels (harvest/publish/facets.py)."""
+    return [TagFacet]
+
+
+@hookimpl
 def register_output_renderer(datasette: Any) -> list[dict]:
     """RIS and BibTeX for any table or query over studies; Atom for feed-shaped queries."""
+
+    # Only for the catalog. Table and query URLs (/catalog/studies.ris) are answered by the
+    # complete, streamed export (export_routes.py); these render a single row's page.
+    def can(required: tuple) -> Callable[..., bool]:
+        return lambda columns, database: (
+            database == DATABASE_NAME and not missing_columns(required, columns)
+        )
+
     return [
         {
             "extension": "ris",
             "render": _export(
                 "RIS", RIS_COLUMNS, to_ris, "application/x-research-info-systems", "ris"
             ),
-            "can_render": lambda columns: not missing_columns(RIS_COLUMNS, columns),
+            "can_render": can(RIS_COLUMNS),
         },
         {
             "extension": "bib",
             "render": _export(
                 "BibTeX", BIBTEX_COLUMNS, to_bibtex, "application/x-bibtex; charset=utf-8", "bib"
             ),
-            "can_render": lambda columns: not missing_columns(BIBTEX_COLUMNS, columns),
+            "can_render": can(BIBTEX_COLUMNS),
         },
+        {
+            "extension": "csljson",
+            "render": _export(
+                "CSL-JSON",
+                RIS_COLUMNS,
+                to_csl_json,
+                "application/vnd.citationstyles.csl+json",
+                "json",
+            ),
+            "can_render": can(RIS_COLUMNS),
+        },  # fmt: skip
         {
             "extension": "atom",
             "render": _render_atom,
-            "can_render": lambda columns: not missing_columns(ATOM_COLUMNS, columns),
+            "can_render": can(ATOM_COLUMNS),
         },
     ]
 
 
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette):
-    """Links for PMID/DOI/PMCID, warning badges for flags, chips for tag arrays."""
-    if column not in OWNED_COLUMNS:
+    """Links for PMID/DOI/PMCID, warning badges for flags, chips for tag arrays (catalog only)."""
+    if column not in OWNED_COLUMNS or database != DATABASE_NAME:
         return None
     studies_url = datasette.urls.table(database, "studies")
     study_url = f"{studies_url}/{value}" if column == "pmid" else ""
     labels = tag_labels(datasette).get(column)
+    keys = row.keys()
+    if column == "title" and value and "pmid" in keys and not FLAG_COLUMNS & set(keys):
+        # A query that lists titles without the flag columns: look the study's flags up.
+        async def flagged_title() -> Any:
+            sql = "select retracted, erratum, expression_of_concern, comments_corrections, "
+            sql += "publication_types from studies where pmid = ?"
+            found = (await datasette.get_database(database).execute(sql, [row["pmid"]])).rows
+            flags = dict(found[0]) if found else {}
+            return render_value(column, value, flags, table, studies_url, study_url, labels)
+
+        return flagged_title
     return render_value(column, value, row, table, studies_url, study_url, labels)
 
 
 def tag_labels(datasette: Any) -> dict:
     """{facet: {slug: [label, description]}} from the taxonomy, as `harvest serve` configures."""
-    return (datasette.plugin_config(PLUGIN_NAME) or {}).get("tags") or {}
+    return plugin_settings(datasette).get("tags") or {}
 
 
 @hookimpl
-def prepare_connection(conn: Any) -> None:
+def asgi_wrapper(datasette: Any) -> Callable:
+    """Security headers (CSP, X-Frame-Options, X-Content-Type-Options) on every answer."""
+
+    def wrap(app: Callable) -> Callable:
+        async def with_headers(scope: dict, receive: Callable, send: Callable) -> None:
+            async def send_with_headers(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    present = {k.lower() for k, _ in message.get("headers", [])}
+                    extra = [
+                        (k.encode(), v.encode())
+                        for k, v in SECURITY_HEADERS.items()
+                        if k.encode() not in present
+                    ]
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
+                await send(message)
+
+            await app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+        return with_headers
+
+    return wrap
+
+
+@hookimpl
+def prepare_connection(conn: Any, database: str) -> None:
     """SQL function html_escape(text), for canned queries that build HTML (the Atom feed)."""
+    if database != DATABASE_NAME:
+        return
     conn.create_function(
         "html_escape", 1, lambda v: None if v is None else str(escape(v)), deterministic=True
     )
@@ -134,7 +218,13 @@ def extra_js_urls(datasette: Any) -> list[dict]:
 @hookimpl
 def extra_template_vars(view_name: str, table: str | None, database: str, request, datasette):
     """On a study's page: the study, its tags with their evidence, and its citations."""
-    if view_name != "row" or table != "studies" or request is None:
+    if view_name == "index":
+
+        async def home_vars() -> dict:
+            return {"home": await home.home_context(datasette)}
+
+        return home_vars
+    if view_name != "row" or table != "studies" or request is None or database != DATABASE_NAME:
         return {}
 
     async def inner() -> dict:
@@ -159,4 +249,6 @@ def register_routes(datasette: Any) -> list[tuple]:
         (r"^/-/evidence$", pages.evidence_page),
         (r"^/-/evidence\.json$", pages.evidence_json),
         (r"^/-/evidence\.(?P<format>ris|bib|csljson)$", pages.evidence_export),
+        (r"^/-/map$", home.map_page),
+        (r"^/-/search$", search.search_page),
     ]
