@@ -191,6 +191,11 @@ INDEXES = [
     ("study_changes", ["pmid"], False),
     ("studies", ["pub_date"], False),
     ("studies", ["first_seen"], False),
+    # Facets (harvest/publish/facets.py): tag counts from the index, column counts by index scan.
+    ("study_tags", ["facet", "tag", "pmid"], False),
+    ("studies", ["design"], False),
+    ("studies", ["evidence_level"], False),
+    ("studies", ["pub_year"], False),
     ("harvest_runs", ["status", "finished"], False),
     ("page_citations", ["pmid"], False),
     ("page_reviews", ["page", "pmid"], False),

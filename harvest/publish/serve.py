@@ -15,6 +15,7 @@ from datasette.utils import parse_metadata
 from harvest.config import default_config_dir
 from harvest.errors import HarvestError
 from harvest.publish import plugin
+from harvest.publish.facets import cached_execute
 from harvest.tagging.taxonomy import load_taxonomy
 
 DATABASE_NAME = "catalog"
@@ -36,7 +37,8 @@ SETTINGS: dict[str, Any] = {
 
 
 class ReadOnlyDatabase(Database):
-    """A mutable (re-read on every query) database whose connections can never write."""
+    """The catalog, whose connections can never write: mutable (re-read on every query) for the
+    live catalog, immutable for a snapshot (`harvest serve --immutable`)."""
 
     def connect(self, write: bool = False) -> sqlite3.Connection:
         """A `mode=ro` connection with query_only set; asking for a write connection fails."""
@@ -45,6 +47,12 @@ class ReadOnlyDatabase(Database):
         conn = super().connect(write=False)
         conn.execute("PRAGMA query_only = 1")
         return conn
+
+    async def execute(self, sql: str, params: Any = None, truncate: bool = False, **kwargs: Any):
+        """As Datasette's, but a row count is kept until the catalog changes (facets.py)."""
+        if sql.startswith("select count(*) ") and not truncate:
+            return await cached_execute(self, sql, params, kwargs.get("custom_time_limit") or 0)
+        return await super().execute(sql, params, truncate, **kwargs)
 
 
 def load_metadata(path: Path | str | None = None) -> dict:
@@ -67,6 +75,14 @@ def tag_labels(taxonomy_path: Path | str | None = None) -> dict:
     }
 
 
+def facet_titles(taxonomy_path: Path | str | None = None) -> dict:
+    """{facet: label} from taxonomy.yml, titles for the tag facets; {} when there is none."""
+    path = Path(taxonomy_path) if taxonomy_path else default_config_dir() / "taxonomy.yml"
+    if not path.is_file():
+        return {}
+    return {name: facet.label for name, facet in load_taxonomy(path).facets.items()}
+
+
 def check_catalog(db_path: Path) -> None:
     """Fail early, read-only, if db_path is not a SQLite catalog with a studies table."""
     try:
@@ -86,8 +102,10 @@ def make_datasette(
     metadata_path: Path | str | None = None,
     settings: dict[str, Any] | None = None,
     taxonomy_path: Path | str | None = None,
+    immutable: bool = False,
 ) -> Datasette:
-    """A Datasette serving db_path read-only as database `catalog`, with the catalog plugin."""
+    """A Datasette serving db_path read-only as database `catalog`, with the catalog plugin;
+    `immutable` for a snapshot that never changes (Datasette's `-i`)."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise HarvestError(f"no catalog at {db_path}: run `harvest refresh` first")
@@ -96,6 +114,7 @@ def make_datasette(
         pm.register(plugin, name="evidence_catalog")
     metadata = load_metadata(metadata_path)
     metadata.setdefault("plugins", {})[plugin.PLUGIN_NAME] = {"tags": tag_labels(taxonomy_path)}
+    metadata["plugins"][plugin.PLUGIN_NAME]["facet_labels"] = facet_titles(taxonomy_path)
     ds = Datasette(
         [],
         metadata=metadata,
@@ -104,7 +123,8 @@ def make_datasette(
         static_mounts=[(plugin.STATIC_MOUNT, str(PACKAGE_DIR / "static"))],
     )
     ds.remove_database("_memory")
-    ds.add_database(ReadOnlyDatabase(ds, path=str(db_path.resolve())), name=DATABASE_NAME)
+    catalog = ReadOnlyDatabase(ds, path=str(db_path.resolve()), is_mutable=not immutable)
+    ds.add_database(catalog, name=DATABASE_NAME)
     return ds
 
 
@@ -113,8 +133,9 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8001,
     metadata_path: Path | str | None = None,
+    immutable: bool = False,
 ) -> None:
-    """Serve the catalog until interrupted (blocks)."""
+    """Serve the catalog until interrupted (blocks); `immutable` for a snapshot."""
 
-    ds = make_datasette(db_path, metadata_path)
+    ds = make_datasette(db_path, metadata_path, immutable=immutable)
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)

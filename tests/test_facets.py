@@ -1,0 +1,188 @@
+"""Tag facets (harvest/publish/facets.py): exact counts against SQL on a generated catalog built
+by `harvest import`, taxonomy labels, toggles, and results that follow the catalog's changes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from harvest.cli import cli
+from harvest.publish.evidence import LEVEL_NAMES
+from harvest.publish.facets import ResultCache
+from harvest.publish.serve import make_datasette, tag_labels
+from tests.standin_records import generate_corpus, make_article_set
+
+TAG_COLUMNS = ("conditions", "modalities", "routes", "populations")
+STUDIES = 500
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory) -> Path:
+    """500 generated PubMed records imported (parsed, tagged, stored) by `harvest import`."""
+    folder = tmp_path_factory.mktemp("facets")
+    corpus = folder / "corpus.xml"
+    corpus.write_text(make_article_set(xml for _, xml, *_ in generate_corpus(STUDIES, seed=11)))
+    db = folder / "catalog.db"
+    result = CliRunner().invoke(cli, ["import", str(corpus), "--db", str(db), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def get_json(ds, path: str) -> dict:
+    response = asyncio.run(ds.client.get(path))
+    assert response.status_code == 200, response.text[:500]
+    return response.json()
+
+
+def sql_counts(db: Path, column: str, where: str = "", params: tuple = ()) -> Counter:
+    """What json_each says: studies per tag of an array column (optionally filtered)."""
+    conn = sqlite3.connect(db)
+    sql = (
+        f"select j.value, count(distinct s.pmid) from studies s, json_each(s.{column}) j "
+        f"{'where ' + where if where else ''} group by j.value"
+    )
+    counts = Counter(dict(conn.execute(sql, params).fetchall()))
+    conn.close()
+    return counts
+
+
+def facet_counts(data: dict, column: str) -> Counter:
+    return Counter({r["value"]: r["count"] for r in data["facet_results"][column]["results"]})
+
+
+def test_tag_facets_match_sql_exactly(catalog):
+    ds = make_datasette(catalog)
+    data = get_json(ds, "/catalog/studies.json?_facet_size=max")
+    assert data["filtered_table_rows_count"] == STUDIES
+    for column in TAG_COLUMNS:
+        assert facet_counts(data, column) == sql_counts(catalog, column), column
+        assert data["facet_results"][column]["type"] == "tags"
+    assert sum(facet_counts(data, "conditions").values()) > STUDIES / 2  # the corpus is tagged
+    conn = sqlite3.connect(catalog)
+    for column in ("design", "evidence_level", "pub_year"):
+        expected = dict(
+            conn.execute(
+                f"select {column}, count(*) from studies where {column} is not null "
+                f"group by {column}"
+            ).fetchall()
+        )
+        assert dict(facet_counts(data, column)) == expected, column
+
+
+def test_filtered_page_counts_match_sql(catalog):
+    ds = make_datasette(catalog)
+    data = get_json(ds, "/catalog/studies.json?conditions__arraycontains=ptsd&_facet_size=max")
+    conn = sqlite3.connect(catalog)
+    ptsd = "exists (select 1 from json_each(s.conditions) c where c.value = 'ptsd')"
+    total = conn.execute(f"select count(*) from studies s where {ptsd}").fetchone()[0]
+    assert 0 < total < STUDIES
+    assert data["filtered_table_rows_count"] == total
+    for column in TAG_COLUMNS:
+        assert facet_counts(data, column) == sql_counts(catalog, column, ptsd), column
+    assert facet_counts(data, "conditions")["ptsd"] == total
+    design = dict(
+        conn.execute(f"select design, count(*) from studies s where {ptsd} group by design")
+    )
+    assert dict(facet_counts(data, "design")) == design
+
+
+def test_labels_order_and_toggles(catalog):
+    ds = make_datasette(catalog)
+    labels = tag_labels()
+    data = get_json(ds, "/catalog/studies.json?conditions__arraycontains=ptsd")
+    conditions = data["facet_results"]["conditions"]
+    assert conditions["label"] == "Conditions"
+    by_value = {r["value"]: r for r in conditions["results"]}
+    assert by_value["ptsd"]["label"] == labels["conditions"]["ptsd"][0] == "PTSD"
+    assert by_value["ptsd"]["selected"] is True
+    removed = dict(parse_qsl(urlsplit(by_value["ptsd"]["toggle_url"]).query))
+    assert "conditions__arraycontains" not in removed
+    counts = [r["count"] for r in conditions["results"]]
+    assert counts == sorted(counts, reverse=True)
+    modality = data["facet_results"]["modalities"]["results"][0]
+    added = parse_qsl(urlsplit(modality["toggle_url"]).query)
+    assert ("modalities__arraycontains", modality["value"]) in added
+    assert ("conditions__arraycontains", "ptsd") in added
+    levels = data["facet_results"]["evidence_level"]["results"]
+    assert [r["value"] for r in levels] == sorted(r["value"] for r in levels)
+    assert levels[0]["label"] == f"{levels[0]['value']} · {LEVEL_NAMES[levels[0]['value']]}"
+    years = [r["value"] for r in data["facet_results"]["pub_year"]["results"]]
+    assert years == sorted(years, reverse=True)
+    assert data["facet_results"]["pub_year"]["label"] == "Year published"
+    design = data["facet_results"]["design"]["results"][0]
+    assert design["label"] == labels["design"][design["value"]][0]
+    assert ("design", design["value"]) in parse_qsl(urlsplit(design["toggle_url"]).query)
+
+
+def test_html_page_shows_labels_not_slugs(catalog):
+    ds = make_datasette(catalog)
+    response = asyncio.run(ds.client.get("/catalog/studies"))
+    assert response.status_code == 200
+    html = response.text
+    assert "<strong>Conditions" in html and "(tags)" not in html and "(array)" not in html
+    assert ">PTSD</a>" in html
+    assert ">Year published" in html
+
+
+def test_counts_follow_a_write_by_another_connection(tmp_path, catalog):
+    db = tmp_path / "copy.db"
+    source, target = sqlite3.connect(catalog), sqlite3.connect(db)
+    source.backup(target)
+    source.close()
+    ds = make_datasette(db)
+    before = get_json(ds, "/catalog/studies.json?conditions__arraycontains=ptsd")
+    again = get_json(ds, "/catalog/studies.json?conditions__arraycontains=ptsd")
+    assert again["filtered_table_rows_count"] == before["filtered_table_rows_count"]
+    pmid = target.execute(
+        "select pmid from studies where conditions not like '%\"ptsd\"%' limit 1"
+    ).fetchone()[0]
+    conditions = json.loads(
+        target.execute(f"select conditions from studies where pmid = {pmid}").fetchone()[0]
+    )
+    with target:
+        target.execute(
+            "update studies set conditions = ? where pmid = ?",
+            (json.dumps([*conditions, "ptsd"]), pmid),
+        )
+        target.execute(
+            "insert into study_tags (pmid, facet, tag, source, evidence) "
+            "values (?, 'conditions', 'ptsd', 'title', 'PTSD')",
+            (pmid,),
+        )
+    after = get_json(ds, "/catalog/studies.json?conditions__arraycontains=ptsd")
+    assert after["filtered_table_rows_count"] == before["filtered_table_rows_count"] + 1
+    ptsd = facet_counts(after, "conditions")["ptsd"]
+    assert ptsd == facet_counts(before, "conditions")["ptsd"] + 1
+    target.close()
+
+
+def test_result_cache_starts_a_generation_on_each_commit(tmp_path):
+    path = tmp_path / "c.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("create table t (x)")
+    readers = [sqlite3.connect(path) for _ in range(2)]
+    cache = ResultCache(size=2)
+    calls = []
+
+    def count(conn):
+        calls.append(1)
+        return conn.execute("select count(*) from t").fetchone()[0]
+
+    assert cache.get(readers[0], ("n",), lambda: count(readers[0])) == 0
+    assert cache.get(readers[1], ("n",), lambda: count(readers[1])) == 0
+    assert cache.get(readers[0], ("n",), lambda: count(readers[0])) == 0
+    first_calls = len(calls)
+    writer.execute("insert into t values (1)")
+    assert cache.get(readers[0], ("n",), lambda: count(readers[0])) == 1
+    assert cache.get(readers[1], ("n",), lambda: count(readers[1])) == 1
+    assert len(calls) > first_calls
+    for i in range(3):
+        cache.get(readers[0], ("k", i), lambda i=i: i)
+    assert len(cache._entries) == 2
