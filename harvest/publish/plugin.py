@@ -11,7 +11,7 @@ from datasette.utils.asgi import Response
 from markupsafe import escape
 
 from harvest.citing.exports import to_bibtex, to_csl_json, to_ris
-from harvest.publish import home, pages, search
+from harvest.publish import home, pages, search, tableview
 from harvest.publish.atom import ATOM_COLUMNS, to_atom
 from harvest.publish.cells import FLAG_COLUMNS, OWNED_COLUMNS, render_value, study_context
 from harvest.publish.export_routes import DATABASE_NAME
@@ -145,6 +145,8 @@ def register_output_renderer(datasette: Any) -> list[dict]:
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette):
     """Links for PMID/DOI/PMCID, warning badges for flags, chips for tag arrays (catalog only)."""
+    if database == DATABASE_NAME and column in tableview.LABELLED_COLUMNS:
+        return tableview.label_cell(column, value, tag_labels(datasette))
     if column not in OWNED_COLUMNS or database != DATABASE_NAME:
         return None
     studies_url = datasette.urls.table(database, "studies")
@@ -174,6 +176,8 @@ def asgi_wrapper(datasette: Any) -> Callable:
     """Security headers (CSP, X-Frame-Options, X-Content-Type-Options) on every answer."""
 
     def wrap(app: Callable) -> Callable:
+        app = tableview.wrap_table_requests(app)  # default studies view, safe search text
+
         async def with_headers(scope: dict, receive: Callable, send: Callable) -> None:
             async def send_with_headers(message: dict) -> None:
                 if message["type"] == "http.response.start":
@@ -224,6 +228,8 @@ def extra_template_vars(view_name: str, table: str | None, database: str, reques
             return {"home": await home.home_context(datasette)}
 
         return home_vars
+    if view_name == "table" and table == "studies" and database == DATABASE_NAME and request:
+        return tableview.table_context(request, tag_labels(datasette))
     if view_name != "row" or table != "studies" or request is None or database != DATABASE_NAME:
         return {}
 
@@ -252,3 +258,9 @@ def register_routes(datasette: Any) -> list[tuple]:
         (r"^/-/map$", home.map_page),
         (r"^/-/search$", search.search_page),
     ]
+
+
+@hookimpl
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Response | None:
+    """An unknown `_sort` column is a 400 with a way back, not Datasette's 500."""
+    return tableview.sort_error_response(request, exception)

@@ -26,7 +26,14 @@ PER_PAGE = 20
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 
 
+BAREWORD = re.compile(r"^[A-Za-z0-9]+$")
+RESERVED = {"and", "or", "not", "near"}
+
+
 def _quote(text: str) -> str:
+    """A bareword when FTS5 reads it as one plain term, else a quoted string (a phrase)."""
+    if BAREWORD.match(text) and text.lower() not in RESERVED:
+        return text
     return '"' + text.replace('"', "") + '"'
 
 

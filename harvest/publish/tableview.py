@@ -1,0 +1,166 @@
+"""The studies table for staff: hides off-topic and animal studies by default (and says so),
+makes any search text a safe FTS query, names columns and coded values, and answers an unknown
+`_sort` with a message instead of a 500."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from datasette.utils.asgi import Response
+from datasette.views.base import DatasetteError
+from markupsafe import Markup, escape
+
+from harvest.publish.evidence import LEVEL_NAMES
+from harvest.publish.search import build_fts_query
+
+STUDIES_PATH = "/catalog/studies"
+DEFAULT_FILTERS = (("on_topic", "1"), ("human", "1"))
+SHOW_ALL = ("_studies", "all")
+YEAR_BOUNDS = ("pub_year__gte", "pub_year__lte")
+COLUMN_LABELS = {
+    "pmid": "PMID",
+    "title": "Title",
+    "authors": "Authors",
+    "journal": "Journal",
+    "journal_iso": "Journal (abbrev.)",
+    "pub_year": "Year",
+    "pub_date": "Published",
+    "design": "Design",
+    "evidence_level": "Evidence level",
+    "conditions": "Conditions",
+    "modalities": "Treatments",
+    "routes": "Routes",
+    "populations": "Populations",
+    "sample_size": "Participants",
+    "human": "In people",
+    "on_topic": "On topic",
+    "retracted": "Retracted",
+    "erratum": "Erratum",
+    "expression_of_concern": "Expression of concern",
+    "citation": "Citation (AMA)",
+    "citation_apa": "Citation (APA)",
+    "citation_vancouver": "Citation (Vancouver)",
+    "doi": "DOI",
+    "pmcid": "PMC",
+    "abstract": "Abstract",
+    "first_seen": "Added to catalog",
+}
+YES_NO = {
+    "human": {1: "In people", 0: "Animal or lab study"},
+    "on_topic": {1: "On topic", 0: "Off-topic"},
+}
+LABELLED_COLUMNS = frozenset({"design", "evidence_level", *YES_NO})
+
+
+def label_cell(column: str, value: Any, labels: Mapping) -> Markup | None:
+    """Design, evidence level, human and on_topic as words (the code kept in a tooltip)."""
+    if value is None or value == "":
+        return None
+    if column == "design":
+        entry = (labels.get("design") or {}).get(str(value))
+        text, tip = (entry[0], entry[1]) if entry else (str(value), "")
+    elif column == "evidence_level":
+        name = LEVEL_NAMES.get(value) if isinstance(value, int) else None
+        if name is None:
+            return None
+        text, tip = f"{value} · {name}", f"Level {value} of 5 (1 is strongest)"
+    else:
+        text = YES_NO[column].get(value) if isinstance(value, int) else None
+        if text is None:
+            return None
+        tip = f"{column} = {value}"
+    return Markup('<span class="ec-label" title="{}">{}</span>').format(tip, text)
+
+
+def _is_studies_html(scope: Mapping) -> bool:
+    return scope.get("type") == "http" and scope.get("path") == STUDIES_PATH
+
+
+def rewrite_query(path: str, query: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The studies table's query made safe, or None if unchanged: `_search` as a raw FTS
+    query built by build_fts_query, blank year bounds (from the year-range form) dropped."""
+    if not path.startswith(STUDIES_PATH) or "/" in path[len(STUDIES_PATH) :].lstrip("."):
+        return None
+    rewritten = [(k, v) for k, v in query if not (k in YEAR_BOUNDS and not v.strip())]
+    args = dict(rewritten)
+    if "_search" in args and "_searchmode" not in args:
+        safe = build_fts_query(args["_search"])
+        rewritten = [(k, v) for k, v in rewritten if k != "_search"]
+        if safe:
+            rewritten += [("_search", safe), ("_searchmode", "raw")]
+    return rewritten if rewritten != query else None
+
+
+def wrap_table_requests(app: Callable) -> Callable:
+    """ASGI middleware: the default studies view, and safe search text for the studies table."""
+
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope.get("type") == "http":
+            raw = scope.get("query_string", b"").decode("latin-1")
+            if _is_studies_html(scope) and not raw:
+                location = f"{STUDIES_PATH}?{urlencode(DEFAULT_FILTERS)}"
+                await Response.redirect(location, status=302).asgi_send(send)
+                return
+            query = parse_qsl(raw, keep_blank_values=True)
+            rewritten = rewrite_query(scope.get("path", ""), query)
+            if rewritten is not None:
+                scope = {**scope, "query_string": urlencode(rewritten).encode("latin-1")}
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def table_context(request: Any, labels: Mapping) -> dict:
+    """The studies page's extras: the default-view note, the year range, column labels."""
+    args = request.args
+    hidden = [name for name, value in DEFAULT_FILTERS if args.get(name) == value]
+    keep = [(k, v) for k, v in parse_qsl(request.query_string) if (k, v) not in DEFAULT_FILTERS]
+    show_all = f"{STUDIES_PATH}?{urlencode(keep or [SHOW_ALL])}"
+    hides = []
+    if "on_topic" in hidden:
+        hides.append("off-topic studies")
+    if "human" in hidden:
+        hides.append("animal and laboratory studies")
+    year_args = [
+        (k, v) for k, v in parse_qsl(request.query_string)
+        if not k.startswith("pub_year__") and k != "_next"
+    ]  # fmt: skip
+    return {
+        "ec_hidden": " and ".join(hides),
+        "ec_show_all_url": show_all,
+        "ec_year_from": args.get("pub_year__gte") or "",
+        "ec_year_to": args.get("pub_year__lte") or "",
+        "ec_year_args": year_args,
+        "ec_search_text": args.get("_search") or "",
+        "ec_column_labels": Markup(json.dumps(COLUMN_LABELS).replace("<", "\\u003c")),
+        "ec_column_css": column_css(),
+    }
+
+
+def column_css() -> Markup:
+    """Phone layout labels by column class (not position), so hidden columns cannot shift them."""
+    rules = [
+        f'.rows-and-columns td.col-{name}:before {{ content: "{escape(label)}"; }}'
+        for name, label in COLUMN_LABELS.items()
+    ]
+    return Markup("\n".join(rules))
+
+
+def sort_error_response(request: Any, exception: Exception) -> Response | None:
+    """A 400 page for `_sort` on a column that cannot be sorted (Datasette raises a 500)."""
+    if not isinstance(exception, DatasetteError) or "Cannot sort table by" not in str(exception):
+        return None
+    column = str(exception).split("Cannot sort table by", 1)[1].strip()
+    keep = [(k, v) for k, v in parse_qsl(request.query_string) if k not in ("_sort", "_sort_desc")]
+    back = request.path + (f"?{urlencode(keep)}" if keep else "")
+    body = (
+        "<!DOCTYPE html><html><head><title>Cannot sort by that column</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>'
+        f"<h1>Cannot sort by “{escape(column)}”</h1><p>That is not a column this table can "
+        f'be sorted by. <a href="{escape(back)}">Show the same studies in the usual order</a>.'
+        "</p></body></html>"
+    )
+    return Response.html(body, status=400)
