@@ -1,22 +1,33 @@
-"""The text matcher: phrase lookup by first token plus anchored regular expressions.
+"""The text matcher: an Aho-Corasick automaton (pyahocorasick) for the taxonomy's phrases plus
+regular expressions for its patterns.
 
 Built once by harvest.tagging.taxonomy from taxonomy.yml; `Matcher.find` runs once per record.
+A phrase is a sequence of tokens (letters and digits); any run of other characters separates
+tokens, so "post-traumatic stress" matches "post traumatic  stress". Sentences are separated by
+"\\n" in the text; no phrase or pattern match ever spans a sentence end.
+harvest.tagging.reference.ReferenceMatcher is the slow, obviously right version of the same
+contract, used by the tests as an oracle.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import itemgetter
+from itertools import accumulate, compress, count
+from operator import add, itemgetter
 from typing import NamedTuple
 
+import ahocorasick
+
 TOKEN = re.compile(r"[^\W_]+")
-SPLIT = re.compile(r"([^\W_]+)")
-SEPARATOR = re.compile(r"[\W_]")  # a character between tokens
-ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+# every character but letters, digits and the sentence end "\n" becomes a space
+ASCII_SEPARATORS = str.maketrans(
+    {chr(c): " " for c in range(128) if not chr(c).isalnum() and chr(c) != "\n"}
+)
+SEPARATOR = re.compile(r"[^\w\n]|_")
 ASCII_TOKEN = re.compile(r"[a-z0-9]+")
+ENDS = (" ", "\n")  # what can stand either side of a phrase in the joined token string
 
 
 class Hit(NamedTuple):
@@ -29,147 +40,130 @@ class Hit(NamedTuple):
     kind: str = "term"
 
 
-_new = tuple.__new__  # Hit(...) without the Python-level __new__
+class Phrase(NamedTuple):
+    """One phrase of the taxonomy: lower-case tokens, case-sensitive tokens (or None), target."""
+
+    tokens: tuple[str, ...]
+    case: tuple[str, ...] | None
+    facet: str
+    name: str
+    kind: str
+    negative: bool  # a `not` phrase: blocks hits of the same tag that it overlaps
+
+
+class Pattern(NamedTuple):
+    """One regular expression of the taxonomy, matched against the lower-cased text."""
+
+    regex: re.Pattern
+    anchor: str  # fixed text every match contains: texts without it are skipped
+    boundary: bool  # the match must not start inside a word
+    facet: str
+    name: str
+    kind: str
+    negative: bool
+
+
 _START = itemgetter(2)  # Hit.start
+_END = itemgetter(3)
+_VALUE = itemgetter(1)
+MIN_ANCHOR = 3  # shorter anchors are looked for one by one
+_new = tuple.__new__  # Hit(...) without the Python-level __new__
+
+
+def drop_blocked(hits: list[Hit], blocks: list[Hit]) -> list[Hit]:
+    """Hits minus those overlapping a block of the same tag, deduplicated, in text order."""
+    if blocks:
+        spans: dict[tuple, list] = {}
+        for b in blocks:
+            spans.setdefault((b[0], b[1]), []).append((b[2], b[3]))
+        hits = [
+            h for h in hits
+            if (h[0], h[1]) not in spans
+            or not any(h[2] < e and s < h[3] for s, e in spans[h[0], h[1]])
+        ]  # fmt: skip
+    out = sorted(dict.fromkeys(hits), key=_END, reverse=True)  # stable: longer first ...
+    out.sort(key=_START)  # ... at each start
+    return out
 
 
 @dataclass(frozen=True)
 class Matcher:
-    """Phrase lookup by first token (fast, no per-record compilation) plus combined regexes."""
+    """Phrases through one Aho-Corasick automaton over the record's tokens, plus regexes."""
 
-    # first lower-case token -> (one-token entries, {second token: longer entries}); an entry
-    # is (tokens, case-sensitive tokens or None, ((facet, name, kind, negative), ...))
-    index: Mapping[str, tuple]
-    regexes: tuple  # ((compiled, anchor, needs word boundary, (key, kind, negative)), ...)
-    # index with each entry as (size, tokens after the second or None, case, hits, blocks),
-    # hits and blocks being ((facet, name, kind), ...): derived from index, built once
-    lookup: Mapping[str, tuple] = field(init=False, repr=False, compare=False)
-    # regexes, each with the check that skips it quickly: None (the anchor must be in the
-    # text), () (the anchor is alphanumeric: it must be in a token) or the anchor's
-    # alphanumeric pieces (each must be in a token before the text is searched for the anchor)
-    gated: tuple = field(init=False, repr=False, compare=False)
+    phrases: tuple[Phrase, ...]
+    patterns: tuple[Pattern, ...]
+    automaton: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
+    # the patterns' anchors of three or more characters: a text without one skips its patterns
+    anchors: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "lookup", _compile_index(self.index))
-        object.__setattr__(self, "gated", tuple((*r, _gate(r[1])) for r in self.regexes))
+        grouped: dict[tuple, list] = {}
+        for p in self.phrases:
+            grouped.setdefault(p.tokens, []).append(p)
+        automaton = ahocorasick.Automaton()
+        for tokens, members in grouped.items():
+            checks: dict = {}
+            for p in members:
+                hits, blocks = checks.setdefault(p.case, ([], []))
+                target = blocks if p.negative else hits
+                if (p.facet, p.name, p.kind) not in target:
+                    target.append((p.facet, p.name, p.kind))
+            value = tuple((case, tuple(h), tuple(b)) for case, (h, b) in checks.items())
+            body = " ".join(tokens)
+            for before in ENDS:
+                for after in ENDS:
+                    key = before + body + after
+                    automaton.add_word(key, (len(key), len(tokens), value))
+        automaton.make_automaton()
+        object.__setattr__(self, "automaton", automaton)
+        anchors = ahocorasick.Automaton()
+        for p in self.patterns:
+            if len(p.anchor) >= MIN_ANCHOR:
+                anchors.add_word(p.anchor, p.anchor)
+        if len(anchors):
+            anchors.make_automaton()
+        object.__setattr__(self, "anchors", anchors)
 
     def find(self, text: str, lower: str) -> list[Hit]:
         """All non-blocked hits in `text` (`lower` is `text` lower-cased, same length)."""
-        hits, blocks = [], []
-        add, block = hits.append, blocks.append
-        # The tokens, with every separator character turned into a space: parts[j] is a token
-        # or "" and ends at cum[j] + j (each part but the last is followed by one separator).
-        if lower.isascii():
-            parts = lower.translate(ASCII_SEPARATORS).split(" ")
-        else:
-            parts = SEPARATOR.sub(" ", lower).split(" ")
+        norm = lower.translate(ASCII_SEPARATORS) if lower.isascii() else SEPARATOR.sub(" ", lower)
+        # parts[j] is a token or "" and ends at cum[j] + j in the text
+        parts = norm.replace("\n", " ").split(" ")
         cum = list(accumulate(map(len, parts)))
-        count = len(parts)
-        lookup = self.lookup
-        found = [(j, e) for j, e in enumerate(map(lookup.get, parts)) if e is not None]
-        for j, (singles, seconds) in found:
-            end = cum[j] + j
-            start = end - len(parts[j])
-            if seconds is not None:
-                k = j + 1
-                while k < count and not parts[k]:
-                    k += 1
-                longer = seconds.get(parts[k]) if k < count else None
-                if longer is not None:
-                    need, entries = longer
-                    after = _tokens_after(parts, k, need) if need else None
-                    for size, rest, case, positive, negative in entries:
-                        last = k
-                        if rest is not None:
-                            if (
-                                len(after) < size - 2
-                                or [parts[m] for m in after[: size - 2]] != rest
-                            ):
-                                continue
-                            last = after[size - 3]
-                        stop = cum[last] + last
-                        if case is not None and tuple(TOKEN.findall(text[start:stop])) != case:
-                            continue
-                        for facet, name, kind in positive:
-                            add(_new(Hit, (facet, name, start, stop, kind)))
-                        for facet, name, kind in negative:
-                            block(_new(Hit, (facet, name, start, stop, kind)))
-            for _, _, case, positive, negative in singles:
+        token_parts = list(compress(range(len(parts)), parts))
+        # The tokens joined by one " " within a sentence and one "\n" between sentences, with a
+        # "\n" at both ends: token k starts at joined_starts[k].
+        sentences = filter(None, (" ".join(s.split()) for s in norm.split("\n")))
+        joined = "\n" + "\n".join(sentences) + "\n"
+        lengths = accumulate(map(len, compress(parts, parts)), initial=0)
+        joined_starts = list(map(add, lengths, count(1)))
+        hits: list[Hit] = []
+        blocks: list[Hit] = []
+        for last, (size, n_tokens, value) in self.automaton.iter(joined):
+            first = bisect_left(joined_starts, last - size + 2)
+            j, k = token_parts[first], token_parts[first + n_tokens - 1]
+            start = cum[j] + j - len(parts[j])
+            end = cum[k] + k
+            for case, positive, negative in value:
                 if case is not None and tuple(TOKEN.findall(text[start:end])) != case:
                     continue
                 for facet, name, kind in positive:
-                    add(_new(Hit, (facet, name, start, end, kind)))
+                    hits.append(_new(Hit, (facet, name, start, end, kind)))
                 for facet, name, kind in negative:
-                    block(_new(Hit, (facet, name, start, end, kind)))
-        blob = " ".join(set(parts))  # every token once: alphanumeric anchors are found in it
-        for regex, anchor, boundary, (key, kind, negative), gate in self.gated:
-            if gate is None:
-                if anchor not in lower:
-                    continue
-            elif gate:
-                if not all(map(blob.__contains__, gate)) or anchor not in lower:
-                    continue
-            elif anchor not in blob:
+                    blocks.append(_new(Hit, (facet, name, start, end, kind)))
+        present = set(map(_VALUE, self.anchors.iter(lower))) if len(self.anchors) else ()
+        for p in self.patterns:
+            if p.anchor not in present and (len(p.anchor) >= MIN_ANCHOR or p.anchor not in lower):
                 continue
-            facet, name = key
-            for m in regex.finditer(lower):
-                start = m.start()
-                if boundary and start and lower[start - 1].isalnum():
+            target = blocks if p.negative else hits
+            for m in p.regex.finditer(lower):
+                start, end = m.span()
+                if p.boundary and start and lower[start - 1].isalnum():
                     continue
-                (block if negative else add)(_new(Hit, (facet, name, start, m.end(), kind)))
-        if blocks:
-            spans: dict[tuple, list] = {}
-            for b in blocks:
-                spans.setdefault((b[0], b[1]), []).append((b[2], b[3]))
-            hits = [
-                h for h in hits
-                if (h[0], h[1]) not in spans
-                or not any(h[2] < e and s < h[3] for s, e in spans[h[0], h[1]])
-            ]  # fmt: skip
-        hits.sort(key=_START)
-        return hits
-
-
-def _tokens_after(parts: list[str], k: int, need: int) -> list[int]:
-    """Indexes of up to `need` tokens (non-empty parts) after part k."""
-    out, count = [], len(parts)
-    while len(out) < need:
-        k += 1
-        while k < count and not parts[k]:
-            k += 1
-        if k >= count:
-            break
-        out.append(k)
-    return out
-
-
-def _gate(anchor: str) -> tuple | None:
-    """How to tell quickly that a regex cannot match: see Matcher.gated."""
-    if ASCII_TOKEN.fullmatch(anchor):
-        return ()
-    pieces = tuple(p for p in ASCII_TOKEN.findall(anchor) if len(p) > 1)
-    return pieces or None
-
-
-def _compile_index(index: Mapping[str, tuple]) -> dict[str, tuple]:
-    """The index in the form `Matcher.find` walks (same entries, same order)."""
-
-    def entry(tokens, case, payload):
-        hits = tuple((f, n, k) for f, n, k, negative in payload if not negative)
-        blocks = tuple((f, n, k) for f, n, k, negative in payload if negative)
-        rest = list(tokens[2:]) if len(tokens) > 2 else None
-        return (len(tokens), rest, case, hits, blocks)
-
-    out = {}
-    for first, (singles, seconds) in index.items():
-        longer = None
-        if seconds:
-            longer = {
-                w: (max(len(e[0]) for e in es) - 2, tuple(entry(*e) for e in es))
-                for w, es in seconds.items()
-            }
-        out[first] = (tuple(entry(*e) for e in singles), longer)
-    return out
+                if "\n" in lower[start:end]:
+                    continue  # never across a sentence end
+                target.append(_new(Hit, (p.facet, p.name, start, end, p.kind)))
+        return drop_blocked(hits, blocks)
 
 
 def anchor_of(pattern: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from harvest.config import read_yaml
 from harvest.errors import ConfigError
-from harvest.tagging.matcher import TOKEN, Matcher, anchor_of
+from harvest.tagging.matcher import TOKEN, Matcher, Pattern, Phrase, anchor_of
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MESH_UI = re.compile(r"^[CDQ]\d{6,9}$")
@@ -176,8 +176,8 @@ class _Builder:
 
     def __init__(self, path: Path):
         self.path = path
-        self.phrases: dict[str, list] = {}
-        self.patterns: list[tuple] = []
+        self.phrases: list[Phrase] = []
+        self.patterns: list[Pattern] = []
         self.mesh: dict[str, list] = {}
         self.pts: dict[str, list] = {}
         self.seen: dict[str, str] = {}
@@ -283,34 +283,19 @@ class _Builder:
                         f"{where}.patterns: {item!r} needs a fixed word of three or more "
                         "characters outside brackets (it is used to skip texts quickly)"
                     )
-                self.patterns.append((re.compile(body), anchor, boundary, (key, kind, negative)))
+                self.patterns.append(
+                    Pattern(re.compile(body), anchor, boundary, key[0], key[1], kind, negative)
+                )
                 continue
             tokens = tuple(TOKEN.findall(item))
             if not tokens:
                 raise ConfigError(f"{where}.{source}: {item!r} has no letters or digits")
             case = tokens if source == "abbreviations" else None
             lower = tuple(t.lower() for t in tokens)
-            self.phrases.setdefault(lower[0], []).append((lower, case, key, kind, negative))
+            self.phrases.append(Phrase(lower, case, key[0], key[1], kind, negative))
 
     def matcher(self) -> Matcher:
-        index = {}
-        for first, entries in self.phrases.items():
-            grouped: dict[tuple, list] = {}
-            for tokens, case, key, kind, negative in entries:
-                payload = grouped.setdefault((tokens, case), [])
-                if (key[0], key[1], kind, negative) not in payload:
-                    payload.append((key[0], key[1], kind, negative))
-            ordered = sorted(grouped.items(), key=lambda item: -len(item[0][0]))
-            seconds: dict[str, tuple] = {}
-            singles = []
-            for (tokens, case), payload in ordered:
-                entry = (tokens, case, tuple(payload))
-                if len(tokens) > 1:
-                    seconds[tokens[1]] = seconds.get(tokens[1], ()) + (entry,)
-                else:
-                    singles.append(entry)
-            index[first] = (tuple(singles), dict(seconds) if seconds else None)
-        return Matcher(index, tuple(self.patterns))
+        return Matcher(tuple(dict.fromkeys(self.phrases)), tuple(self.patterns))
 
 
 def _pattern(pattern: str, where: str) -> str:
