@@ -216,7 +216,10 @@ def extra_css_urls(datasette: Any) -> list[str]:
 @hookimpl
 def extra_js_urls(datasette: Any) -> list[dict]:
     """The copy-citation script."""
-    return [{"url": datasette.urls.path(f"/{STATIC_MOUNT}/catalog.js"), "module": False}]
+    return [
+        {"url": datasette.urls.path(f"/{STATIC_MOUNT}/catalog.js"), "module": False},
+        {"url": datasette.urls.path(f"/{STATIC_MOUNT}/staff.js"), "module": False},
+    ]
 
 
 @hookimpl
