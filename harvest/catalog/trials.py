@@ -218,7 +218,8 @@ def refresh_trials(
     client = client or CtgovClient(settings)
     try:
         save_trials(db, fetch_trials(client, since), taxonomy, outcome)
-        outcome.links = link_studies(db)
+        link_studies(db)
+        outcome.links = db.conn.execute("select count(*) from study_trials").fetchone()[0]
     except BaseException as exc:
         outcome.requests = client.requests
         message = str(exc) if isinstance(exc, HarvestError) else f"{type(exc).__name__}: {exc}"
@@ -227,3 +228,16 @@ def refresh_trials(
     outcome.requests = client.requests
     finish_run(db, run_id, "ok", outcome.counts())
     return outcome
+
+
+def link_run_studies(db: sqlite_utils.Database, run_id: int) -> int:
+    """Relink the studies a run stored or changed to their registrations; returns links."""
+    pmids = [
+        row[0]
+        for row in db.conn.execute(
+            "select pmid from studies where last_changed >= "
+            "(select started from harvest_runs where id = ?)",
+            (run_id,),
+        )
+    ]
+    return link_studies(db, pmids)

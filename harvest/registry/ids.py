@@ -16,6 +16,8 @@ PATTERNS = {
     "DRKS": re.compile(r"\bDRKS\s?(\d{8})\b", re.I),
     "CTRI": re.compile(r"\bCTRI\s?/\s?(\d{4})\s?/\s?(\d{2,3})\s?/\s?(\d{6})\b", re.I),
 }
+# One pass to tell whether a text holds any id at all (most abstracts hold none).
+ANY_ID = re.compile("|".join(f"(?:{p.pattern})" for p in PATTERNS.values()), re.I)
 # PubMed's DataBankList names, and other spellings, mapped to the registry names above.
 DATABANKS = {
     "clinicaltrials.gov": "ClinicalTrials.gov",
@@ -59,7 +61,7 @@ def _canonical(registry: str, match: re.Match) -> str:
 
 def find_registry_ids(text: str | None) -> list[tuple[str, str]]:
     """(registry, normalised id) pairs in the order they first appear, without repeats."""
-    if not text:
+    if not text or not ANY_ID.search(text):
         return []
     found: dict[str, tuple[int, str]] = {}
     for registry, pattern in PATTERNS.items():
