@@ -23,3 +23,11 @@ class FileFormatError(HarvestError):
 
 class LockedError(HarvestError):
     """Another refresh holds the catalog's lock."""
+
+
+class Stopped(HarvestError):
+    """The run was asked to stop (SIGTERM, Ctrl-C) and stopped between batches."""
+
+
+class RegistryError(HarvestError):
+    """ClinicalTrials.gov answered with an error, or could not be reached."""

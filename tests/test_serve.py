@@ -19,7 +19,7 @@ import pytest
 from datasette.utils import sqlite3 as datasette_sqlite3
 
 from harvest.catalog.db import open_db
-from harvest.catalog.store import Saver
+from harvest.catalog.store import Run, save_records
 from harvest.errors import HarvestError
 from harvest.publish.serve import make_datasette
 from tests.catalog_factory import STUDIES, build_catalog, enrich, record
@@ -119,7 +119,7 @@ def test_rows_written_by_another_process_show_up_without_restart(tmp_path):
         )
         try:
             writer = open_db(db)
-            list(Saver(writer, enrich, None, "2025-04-07T02:00:00Z", in_search=True).save([new]))
+            save_records(writer, [new], run=Run(None, "2025-04-07T02:00:00Z", enrich, True))
             writer.conn.close()
         finally:
             STUDIES.pop()

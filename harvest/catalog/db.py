@@ -82,9 +82,11 @@ STUDIES = {
     "first_seen": TEXT,
     "last_changed": TEXT,
     "content_hash": TEXT,
+    "record_source": TEXT,  # "xml" or "medline" (harvest/record.py SOURCE_RANK)
 }
+# in_search = 1: matched the catalog's PubMed search at the last refresh; imports start at 0.
 STUDIES_DEFAULTS = {
-    "in_search": 1,
+    "in_search": 0,
     "deleted": 0,
     "retracted": 0,
     "erratum": 0,
@@ -206,7 +208,12 @@ COLLATED_INDEXES = {
     "idx_studies_pmcid_nocase": "studies(pmcid collate nocase)",
 }
 
-FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms"]
+# Full-text search: the study's words, and author, journal and DOI (staff search by them).
+FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms", "authors", "journal", "doi"]
+
+# PRAGMA user_version. New tables and columns need no bump (ensure_schema adds them); a change
+# that must rewrite data adds a step to MIGRATIONS under the new version.
+SCHEMA_VERSION = 1
 
 
 def open_db(
@@ -223,9 +230,11 @@ def open_db(
         if read_only:
             uri = f"file:{quote(str(path.resolve()))}?mode=ro"
             conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
-            return sqlite_utils.Database(conn)
+            db = sqlite_utils.Database(conn)
+            check_version(db, path)
+            return db
         db = connect(path)
-        ensure_schema(db)
+        ensure_schema(db, path)
     except sqlite3.DatabaseError as exc:
         raise HarvestError(f"cannot open catalog {path}: {exc}") from None
     return db
@@ -242,8 +251,29 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create or extend every table, index and the FTS index; safe to run every night."""
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The catalog's PRAGMA user_version (0: created before versions were recorded)."""
+    return db.conn.execute("pragma user_version").fetchone()[0]
+
+
+def check_version(db: sqlite_utils.Database, path: str | Path = "") -> int:
+    """Refuse a catalog written by a newer version of harvest; its version otherwise."""
+    version = schema_version(db)
+    if version > SCHEMA_VERSION:
+        raise HarvestError(
+            f"catalog {path or 'database'} has schema version {version}, newer than this "
+            f"harvest's {SCHEMA_VERSION}: upgrade harvest before using it"
+        )
+    return version
+
+
+def ensure_schema(db: sqlite_utils.Database, path: str | Path = "") -> None:
+    """Create or extend every table, index and the FTS index, migrating older catalogs.
+
+    Safe to run every night; a catalog from a newer version is refused before anything changes.
+    """
+    version = check_version(db, path)
+    existed = db["studies"].exists()
     if db.conn.execute("pragma journal_mode").fetchone()[0] != "wal":
         db.enable_wal()
     _table(db, "studies", STUDIES, {"pk": "pmid", "defaults": STUDIES_DEFAULTS})
@@ -265,6 +295,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 def _table(db: sqlite_utils.Database, name: str, columns: dict, options: dict) -> None:
     table = db[name]
     if not table.exists():
+    if not path.parent.is_dir():
+        raise HarvestError(f"cannot create catalog {path}: no directory {path.parent}")
         table.create(columns, not_null=_not_null(options), **options)
         return
     existing = set(table.columns_dict)
@@ -275,3 +307,58 @@ def _table(db: sqlite_utils.Database, name: str, columns: dict, options: dict) -
 
 def _not_null(options: dict) -> set:
     return set(options.get("defaults", {}))
+    if fts and list(db[fts].columns_dict) != FTS_COLUMNS:
+        db["studies"].disable_fts()  # FTS_COLUMNS changed: rebuild the index once
+        fts = None
+    if version < SCHEMA_VERSION:
+        _migrate(db, version if existed else SCHEMA_VERSION)
+
+
+def _migrate(db: sqlite_utils.Database, version: int) -> None:
+    """Run the data migrations after `version` and record the new version, in one transaction."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for step in sorted(MIGRATIONS):
+            if step > version:
+                MIGRATIONS[step](conn)
+        conn.execute(f"pragma user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+# Term tables keyed by name, and the link tables pointing at them (with their other columns).
+TERM_LINKS = {
+    "mesh_descriptors": ("study_mesh", "descriptor_id", "major, qualifiers"),
+    "publication_types": ("study_publication_types", "publication_type_id", ""),
+}
+
+
+def _key_terms_by_name(conn: sqlite3.Connection) -> None:
+    """Version 1: one row per MeSH descriptor / publication type name (keys were UI or name)."""
+    for table, (link, fk, others) in TERM_LINKS.items():
+        extra = f", {others}" if others else ""
+        conn.execute("drop table if exists temp.term_remap")
+        conn.execute(
+            f"create temp table term_remap as select t.id as old, "
+            f"(select min(id) from {table} k where k.name = t.name) as new from {table} t "
+            f"where t.id != (select min(id) from {table} k where k.name = t.name)"
+        )
+        conn.execute(
+            f"update {table} set ui = (select max(ui) from {table} k where k.name = "
+            f"{table}.name) where ui is null"
+        )
+        conn.execute(
+            f"insert or ignore into {link} (pmid, {fk}{extra}) select pmid, r.new{extra} "
+            f"from {link} join term_remap r on {fk} = r.old"
+        )
+        conn.execute(f"delete from {link} where {fk} in (select old from term_remap)")
+        conn.execute(f"delete from {table} where id in (select old from term_remap)")
+        conn.execute(f"update {table} set key = name where key is not name")
+        conn.execute("drop table temp.term_remap")
+
+
+MIGRATIONS = {1: _key_terms_by_name}

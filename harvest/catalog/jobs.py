@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -12,8 +13,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from harvest.catalog.runs import close_abandoned_runs, finish_run, last_success, start_run, utc_now
-from harvest.catalog.store import Saver, Stats, row_to_record
+from harvest.catalog.runs import (
+    StopRequest,
+    close_abandoned_runs,
+    finish_run,
+    last_success,
+    start_run,
+    utc_now,
+)
+from harvest.catalog.store import FLAG_COLUMNS, Run, Stats, batch_transaction, save_records
 from harvest.catalog.workers import prepared_items
 from harvest.citing.ledger import review_cited_studies
 from harvest.citing.styles import citations
@@ -22,6 +30,7 @@ from harvest.errors import HarvestError
 from harvest.pubmed.eutils import EutilsClient
 from harvest.pubmed.fetch import fetch_by_ids, fetch_records, fetch_windows
 from harvest.pubmed.sources import open_input
+from harvest.record import from_row
 from harvest.tagging.tag import tag_record
 
 log = logging.getLogger("harvest")
@@ -91,8 +100,19 @@ def make_enricher(taxonomy) -> Callable[[dict], tuple[dict, list]]:
     return enrich
 
 
+def failure_message(exc: BaseException) -> str:
+    """The one line a failed run records (and the CLI prints)."""
+    if isinstance(exc, HarvestError):
+        return str(exc) or type(exc).__name__
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (SIGINT)"
+    if isinstance(exc, sqlite3.Error):
+        return f"catalog database: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _run(db, mode, query, since, body) -> Outcome:
-    """Open a run row, execute `body(run_id)`, and close the run as ok or failed."""
+    """Open a run row, execute `body(outcome)`, and close the run as ok or failed."""
     close_abandoned_runs(db)
     run_id = start_run(db, mode, query, since)
     started = time.monotonic()
@@ -101,17 +121,18 @@ def _run(db, mode, query, since, body) -> Outcome:
         body(outcome)
     except BaseException as exc:
         outcome.seconds = time.monotonic() - started
-        if isinstance(exc, HarvestError):
-            message = str(exc)
-        elif isinstance(exc, KeyboardInterrupt):
-            message = "interrupted (SIGINT)"
-        else:
-            message = f"{type(exc).__name__}: {exc}"
-        finish_run(db, run_id, "failed", outcome.counts(), message or type(exc).__name__)
+        try:
+            finish_run(db, run_id, "failed", outcome.counts(), failure_message(exc))
+        except sqlite3.Error as second:  # e.g. the disk is still full: keep the first cause
+            log.error("could not record run %s as failed: %s", run_id, second)
         raise
     outcome.seconds = time.monotonic() - started
     finish_run(db, run_id, "ok", outcome.counts())
     return outcome
+
+
+def _stop_check(stop: StopRequest | None) -> Callable[[], None]:
+    return stop.check if stop else lambda: None
 
 
 def refresh(
@@ -123,6 +144,7 @@ def refresh(
     full: bool = False,
     progress: Progress = lambda items: items,
     client: EutilsClient | None = None,
+    stop: StopRequest | None = None,
 ) -> Outcome:
     """Bring the catalog up to date with PubMed: incremental after a first success, else full."""
     previous = None if full else last_success(db)
@@ -134,13 +156,13 @@ def refresh(
     client = client or EutilsClient(settings)
 
     def body(outcome: Outcome) -> None:
-        saver = Saver(db, enrich, outcome.run_id, utc_now(), in_search=True, source="refresh")
-        outcome.stats = saver.stats
+        run = Run(outcome.run_id, utc_now(), enrich, True, "refresh", _stop_check(stop))
+        outcome.stats = run.stats
         try:
             if since:
-                _incremental(client, settings, query, saver, since, outcome, progress)
+                _incremental(db, client, settings, query, run, since, outcome, progress)
             else:
-                _full(db, client, settings, query, saver, outcome, progress)
+                _full(db, client, settings, query, run, outcome, progress)
         finally:
             outcome.requests = client.requests
 
@@ -149,22 +171,18 @@ def refresh(
     return outcome
 
 
-def _drain(items: Iterable, progress: Progress) -> None:
-    for _ in progress(items):
-        pass
-
-
-def _full(db, client, settings, query, saver, outcome, progress) -> None:
+def _full(db, client, settings, query, run: Run, outcome, progress) -> None:
     in_search: set[int] = set()
     for window in fetch_windows(client, query.term):
         in_search.update(window.ids)
         outcome.found = len(in_search)
-        _drain(saver.save(fetch_records(client, window, settings.batch_size)), progress)
-    outcome.left_search = reconcile_search(db, in_search | saver.stats.seen, saver)
+        save_records(db, progress(fetch_records(client, window, settings.batch_size)), run=run)
+    outcome.left_search = reconcile_search(db, in_search | run.stats.seen, run)
 
 
-def _incremental(client, settings, query, saver, since: date, outcome, progress) -> None:
+def _incremental(db, client, settings, query, run: Run, since: date, outcome, progress) -> None:
     fetched: set[int] = set()
+    seen = run.stats.seen
     for datetype in ("edat", "mdat"):
         for window in fetch_windows(client, query.term, datetype=datetype, since=since):
             fetched.update(window.ids)
@@ -172,15 +190,16 @@ def _incremental(client, settings, query, saver, since: date, outcome, progress)
             if datetype == "edat":
                 items = fetch_records(client, window, settings.batch_size)
             else:
-                todo = [pmid for pmid in window.ids if pmid not in saver.stats.seen]
-                items = fetch_by_ids(client, todo, settings.batch_size, set(saver.stats.seen))
-            _drain(saver.save(items), progress)
+                todo = [pmid for pmid in window.ids if pmid not in seen]
+                items = fetch_by_ids(client, todo, settings.batch_size, set(seen))
+            save_records(db, progress(items), run=run)
 
 
-def reconcile_search(db: sqlite_utils.Database, matched: set[int], saver: Saver) -> int:
+def reconcile_search(db: sqlite_utils.Database, matched: set[int], run: Run) -> int:
     """After a full search: flag studies that no longer match (kept, never deleted)."""
-    conn = db.conn
-    with saver.transaction():
+    run.check_stop()
+    with batch_transaction(db, run) as batch:
+        conn = batch.conn
         conn.execute("create temp table if not exists matched (pmid integer primary key)")
         conn.execute("delete from matched")
         conn.executemany("insert or ignore into matched values (?)", ((p,) for p in matched))
@@ -192,7 +211,7 @@ def reconcile_search(db: sqlite_utils.Database, matched: set[int], saver: Saver)
             )
         ]
         for pmid in gone:
-            saver.set_flag(pmid, "in_search", 0, "left_search")
+            batch.set_flag(pmid, "in_search", 0, "left_search")
         conn.execute("delete from matched")
     return len(gone)
 
@@ -203,38 +222,76 @@ def import_files(
     enrich,
     *,
     progress: Progress = lambda items: items,
+    stop: StopRequest | None = None,
 ) -> Outcome:
     """Import PubMed XML / MEDLINE files; DeleteCitation entries flag records as deleted.
 
-    Worker processes parse, tag and cite; this process writes, in file order.
+    Worker processes parse, tag and cite; this process writes, in file order. Imported studies
+    are not claimed to match the catalog's search (in_search = 0 until a refresh finds them).
     """
     for path in paths:
         open_input(path)[1].close()  # fail fast, before a run is opened, on a missing file
+    source = ", ".join(map(str, paths))
 
     def body(outcome: Outcome) -> None:
-        saver = Saver(db, enrich, outcome.run_id, utc_now(), source=", ".join(map(str, paths)))
-        outcome.stats = saver.stats
-        _drain(saver.save(prepared_items(paths, enrich)), progress)
-        outcome.found = saver.stats.stored + saver.stats.failed
+        run = Run(outcome.run_id, utc_now(), enrich, False, source, _stop_check(stop))
+        outcome.stats = run.stats
+        save_records(db, progress(prepared_items(paths, enrich)), run=run)
+        outcome.found = run.stats.stored + run.stats.failed
 
-    return _run(db, "import", ", ".join(str(p) for p in paths), None, body)
+    return _run(db, "import", source, None, body)
 
 
 def retag(
-    db: sqlite_utils.Database, enrich, *, progress: Progress = lambda items: items
+    db: sqlite_utils.Database,
+    enrich,
+    *,
+    progress: Progress = lambda items: items,
+    stop: StopRequest | None = None,
 ) -> Outcome:
     """Re-apply the taxonomy (and citations) to every stored record, without network."""
 
     def body(outcome: Outcome) -> None:
-        now = utc_now()
-        saver = Saver(db, enrich, outcome.run_id, now)
-        outcome.stats = saver.stats
+        run = Run(outcome.run_id, utc_now(), enrich, check_stop=_stop_check(stop))
+        outcome.stats = run.stats
         pmids = [row[0] for row in db.conn.execute("select pmid from studies order by pmid")]
         outcome.found = len(pmids)
         for start in progress(range(0, len(pmids), 500)):
+            run.check_stop()
             chunk = pmids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = list(db.query(f"select * from studies where pmid in ({marks})", chunk))
-            saver.retag_batch([row_to_record(r) for r in rows], rows)
+            retag_rows(db, rows, run)
 
     return _run(db, "retag", "taxonomy", None, body)
+
+
+def retag_rows(db: sqlite_utils.Database, rows: list[dict], run: Run) -> None:
+    """Recompute tags and citations of stored studies; rewrite only rows whose values changed."""
+    with batch_transaction(db, run) as batch:
+        conn, stats = batch.conn, batch.stats
+        for row in rows:
+            pmid = row["pmid"]
+            extra, provenance = run.enrich(from_row(row))
+            old = conn.execute(
+                "select facet, tag, source, evidence from study_tags where pmid = ?", (pmid,)
+            ).fetchall()
+            same_tags = sorted(old) == sorted(tuple(p) for p in provenance)
+            if same_tags and all(row.get(k) == v for k, v in extra.items()):
+                stats.unchanged += 1
+                continue
+            stats.updated += 1
+            extra = dict(extra, last_changed=run.now)
+            assignments = ", ".join(f"[{k}] = ?" for k in extra)
+            conn.execute(
+                f"update studies set {assignments} where pmid = ?", (*extra.values(), pmid)
+            )
+            for flag in FLAG_COLUMNS:
+                if extra.get(flag) and not row.get(flag):
+                    batch.change(pmid, flag)
+            conn.execute("delete from study_tags where pmid = ?", (pmid,))
+            conn.executemany(
+                "insert or ignore into study_tags (pmid, facet, tag, source, evidence) "
+                "values (?, ?, ?, ?, ?)",
+                [(pmid, *p) for p in provenance],
+            )

@@ -6,14 +6,18 @@ n-th batch of units; the main process takes the batches back in file order and s
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import queue as queue_module
 import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from harvest.catalog.store import Enricher, prepare
+from harvest.catalog.rows import Enricher, prepare
 from harvest.errors import HarvestError
 from harvest.pubmed.sources import read_units, realise
 
@@ -24,6 +28,29 @@ DEPTH = 4  # batches in flight per worker: bounds memory whatever the file size
 def worker_count() -> int:
     """Two workers on a machine with two or more cores, else one."""
     return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker die when its parent does, even by kill -9.
+
+    On Linux the kernel sends SIGKILL (PR_SET_PDEATHSIG); everywhere a thread also watches the
+    parent's pid and exits when it changes.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="harvest-parent-watch", daemon=True).start()
 
 
 def _put(queue, message, parent: int) -> bool:
@@ -42,6 +69,7 @@ def _work(paths: list[Path], enrich: Enricher, share: tuple[int, int], queue, pa
     # The parent handles Ctrl-C and SIGTERM (recording the run) and then stops its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
     try:
         batch, current = [], 0
         for index, unit in enumerate(read_units(paths)):

@@ -1,0 +1,92 @@
+"""Pure row functions: a record's studies row, its fingerprint and its link-table rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from harvest.record import content_hash, to_row, valid_pmid
+
+AUTHOR_FIELDS = ("last_name", "fore_name", "initials", "suffix", "collective_name", "orcid")
+
+Enricher = Callable[[dict], tuple[dict, list]]  # record -> (extra studies columns, provenance)
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def author_key(author: dict) -> str:
+    """The lookup key of an author: names, collective name and ORCID."""
+    return (
+        "|".join(
+            author.get(k) or "" for k in ("last_name", "fore_name", "initials", "collective_name")
+        )
+        + f"|{author.get('orcid') or ''}"
+    )
+
+
+def term_key(name: str) -> str:
+    """The lookup key of a MeSH descriptor or publication type: its name.
+
+    Names, not UIs: a MEDLINE export carries no descriptor UIs, and the same descriptor must not
+    get two rows (one keyed by UI, one by name).
+    """
+    return name
+
+
+@dataclass(frozen=True)
+class Links:
+    """What the link tables need from a record: (key, values) for each lookup row."""
+
+    authors: list  # (key, author fields tuple, affiliation)
+    mesh: list  # (key, (ui, name), major, qualifiers JSON)
+    types: list  # (key, (ui, name))
+
+
+def record_links(record: dict) -> Links:
+    """Author, MeSH and publication type rows for the link tables."""
+    return Links(
+        authors=[
+            (author_key(a), tuple(a.get(k) for k in AUTHOR_FIELDS), a.get("affiliation"))
+            for a in record.get("authors") or []
+        ],
+        mesh=[
+            (
+                term_key(m["name"]),
+                (m.get("ui"), m["name"]),
+                int(bool(m.get("major"))),
+                _dumps(m.get("qualifiers") or []),
+            )
+            for m in record.get("mesh") or []
+        ],
+        types=[
+            (term_key(p["name"]), (p.get("ui"), p["name"]))
+            for p in record.get("publication_types") or []
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A record's row, fingerprint, tags, citations and links, computed ahead (in a worker)."""
+
+    pmid: int
+    row: dict
+    digest: str
+    extra: dict
+    provenance: list
+    links: Links
+
+
+def prepare_record(record: dict, enrich: Enricher) -> Prepared:
+    """Do the CPU work for one record ahead of saving."""
+    row = to_row(record)
+    extra, provenance = enrich(record)
+    return Prepared(record["pmid"], row, content_hash(row), extra, provenance, record_links(record))
+
+
+def prepare(item, enrich: Enricher):
+    """`prepare_record` for a record with a storable PMID; other items pass through."""
+    if isinstance(item, dict) and valid_pmid(item.get("pmid")):
+        return prepare_record(item, enrich)
+    return item
