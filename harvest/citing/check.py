@@ -178,25 +178,34 @@ def match_citation(conn: sqlite3.Connection, found: Found) -> Match:
 def check_lines(
     conn: sqlite3.Connection, lines: Iterable[tuple[int, str, bool]], online: Online | None = None
 ) -> list[dict]:
-    """Citations of one document with their matches; one per study per line."""
-    results, seen = [], set()
-    pending: list[tuple[int, Found]] = []
-    for found in extract_citations(lines):
-        match = match_citation(conn, found)
+    """Citations of one document with their matches: one per study per line, one per record."""
+    matched = [(found, match_citation(conn, found)) for found in extract_citations(lines)]
+    if online is not None:
+        matched = [(found, _online(online, found, match)) for found, match in matched]
+    results, seen, entries = [], set(), {}
+    for found, match in matched:
+        if found.entry:  # a RIS/nbib record is one citation: its best-matched identifier
+            best = entries.get(found.line)
+            if best is None or (best[1].row is None and match.row is not None):
+                entries[found.line] = (found, match)
+            continue
         key = (found.line, match.row["pmid"]) if match.row else None
-        if key and key in seen:
+        if key in seen:
             continue  # "doi:... PMID: ..." of one reference entry is one citation
         if key:
             seen.add(key)
-        if not match.in_catalog and online is not None and found.kind != "reference":
-            pending.append((len(results), found))
-        results.append(citation_entry(found, match))
-    if online is not None and pending:
-        for index, found in pending:
-            record = online.lookup(found.kind, found.value)
-            if record is not None:
-                results[index] = citation_entry(found, Match(record, in_catalog=False))
-    return results
+        results.append((found, match))
+    results += entries.values()
+    results.sort(key=lambda item: item[0].line)
+    return [citation_entry(found, match) for found, match in results]
+
+
+def _online(online: Online, found: Found, match: Match) -> Match:
+    """Look a citation not in the catalog up in PubMed (identifiers only)."""
+    if match.in_catalog or found.kind == "reference":
+        return match
+    record = online.lookup(found.kind, found.value)
+    return Match(record, in_catalog=False) if record is not None else match
 
 
 def summarise(documents: list[dict]) -> dict:

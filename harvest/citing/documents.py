@@ -137,7 +137,7 @@ class _HTMLLines(HTMLParser):
         self._skip = 0
 
     def _flush(self) -> None:
-        text = " ".join(" ".join(self._parts).split())
+        text = " ".join("".join(self._parts).split())
         for link in self._links:
             if link not in text:
                 text = f"{text} {link}".strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 KINDS = ("pmid", "doi", "pmcid", "reference")
@@ -26,7 +26,9 @@ PMC_URL = re.compile(
     r"|europepmc\.org/articles?)/(PMC\d{1,9})(?![\d])" + _URL_TAIL,
     re.IGNORECASE,
 )
-DOI_URL = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/(10\.\d{4,9}/[^\s<>\"]+)", re.IGNORECASE)
+DOI_URL = re.compile(
+    r"(?:https?://)?(?:dx\.)?doi\.org/(10\.\d{4,9}(?:/|%2F)[^\s<>\"]+)", re.IGNORECASE
+)
 PMID = re.compile(r"\b(?:PMID|PubMed\s+ID)\s*(?:[:#-]\s*)?(\d{1,9})\b", re.IGNORECASE)
 PMCID = re.compile(r"\b(?:PMCID\s*:?\s*)?(PMC\s?\d{4,9})\b", re.IGNORECASE)
 DOI = re.compile(r"(?:\bdoi\s*:?\s*)?\b(10\.\d{4,9}/[^\s<>\"]+)", re.IGNORECASE)
@@ -52,6 +54,7 @@ class Found:
     found: str
     kind: str
     value: str
+    entry: bool = False  # from a reference file's record: its identifiers name one study
 
 
 def trim_identifier(text: str) -> str:
@@ -148,7 +151,7 @@ def extract_citations(lines: Iterable[tuple[int, str, bool]]) -> list[Found]:
             continue
         ids = find_identifiers(text, number)
         if ids:
-            found.extend(ids)
+            found.extend(replace(f, entry=True) for f in ids) if is_entry else found.extend(ids)
         elif is_entry or looks_like_reference(text, in_references):
             entry = plain_reference(text)
             if entry:
