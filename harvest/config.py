@@ -40,6 +40,9 @@ class Settings:
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     overlap_days: int = 3
+    # Whole request (headers, body, redirects); None: four times read_timeout.
+    request_deadline: float | None = None
+    max_response_bytes: int = 256 << 20
 
     @property
     def requests_per_second(self) -> int:
@@ -113,6 +116,10 @@ def load_settings(config_dir: Path = DEFAULT_CONFIG_DIR, env: dict | None = None
         backoff_base=_number(data, "backoff_base", 1.0, path),
         backoff_max=_number(data, "backoff_max", 60, path),
         overlap_days=int(_number(data, "overlap_days", 3, path, int)),
+        request_deadline=_number(data, "request_deadline", 0, path)
+        if "request_deadline" in data
+        else None,
+        max_response_bytes=int(_number(data, "max_response_bytes", 256 << 20, path, int)),
     )
     if settings.batch_size > 10000:
         raise ConfigError(f"{path}: batch_size must be at most 10000 (NCBI's efetch limit)")

@@ -4,7 +4,10 @@ Serves `/entrez/eutils/{esearch,efetch,epost}.fcgi` over GET and form POST with 
 the 9,999 ESearch window, the history server, the 3/10 requests-per-second limit (HTTP 429) and
 seeded fault injection, and logs every request. A stand-in cannot evaluate PubMed query syntax:
 every record with `in_search=True` matches any non-empty `term`; only the date limits (`datetype`
-with `mindate`/`maxdate`, or `reldate`), a history `query_key` and paging narrow a search.
+with `mindate`/`maxdate`, or `reldate`), a PMID range in the term (`AND lo:hi[uid]`, PubMed's
+range syntax), a history `query_key` and paging narrow a search. Searches list records newest
+entry date first (then highest PMID), as PubMed's "most recent" order does.
+`expire_every_efetch=True` makes the history server lose every WebEnv before each efetch.
 
 Choices where NCBI's behaviour is not documented (see ../shared/eutils-notes.md): a search with no
 hits always carries `ErrorList/PhraseNotFound` (the term) and "No items found."; `datetype`
@@ -118,12 +121,15 @@ class EutilsStandin(EutilsBackend):
         slow_seconds: float = 2.0,
         compress: bool = True,
         today: date | None = None,
+        expire_every_efetch: bool = False,
     ) -> None:
         super().__init__(history_ttl=history_ttl, today=today)
         self.host, self.port = host, port
         self.rate_limit, self.rate_limit_key = rate_limit, rate_limit_key
         self.rate_window, self.retry_after = rate_window, retry_after
         self.slow_seconds, self.compress = slow_seconds, compress
+        # The history server loses every WebEnv just before each efetch (a hostile mode).
+        self.expire_every_efetch = expire_every_efetch
         self.rate_limited_count = 0
         self.fault_counts: Counter[str] = Counter()
         self._hits: dict[str, deque[float]] = {}
@@ -267,7 +273,7 @@ class EutilsStandin(EutilsBackend):
             self._send(handler, entry, self._real_answer(entry.fault, utility, params), remaining)
 
     def _real_answer(self, fault: str | None, utility: str, params: dict[str, str]) -> Reply:
-        if fault == "expire":
+        if fault == "expire" or (utility == "efetch" and self.expire_every_efetch):
             self.expire_history()
         elif fault == "slow":
             time.sleep(self.slow_seconds)

@@ -3,6 +3,8 @@
 No HTTP here: `EutilsBackend.answer(utility, params)` turns merged request parameters into a
 `Reply`. A stand-in cannot evaluate PubMed query syntax, so every record with `in_search=True`
 matches any non-empty `term`; the date limits, a history `query_key` and paging narrow a search.
+One piece of query syntax is evaluated, as PubMed documents range searches: a trailing
+`AND lo:hi[uid]` (or `[pmid]`) keeps PMIDs from lo to hi inclusive.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tests.standin_payloads import CAP, Reply, SearchResult
 from tests.standin_records import generate_corpus, record_dates
 
 DATE_LABELS = {"edat": "Date - Entry", "pdat": "Date - Publication", "mdat": "Date - Modification"}
+_UID_RANGE = re.compile(r"\s+AND\s+(\d+)\s*:\s*(\d+)\s*\[(?:uid|pmid)\]\s*$", re.I)
 _DATE = re.compile(r"^(\d{4})(?:[/-](\d{1,2})(?:[/-](\d{1,2}))?)?$")
 
 
@@ -44,6 +47,7 @@ class EutilsBackend:
 
     def __init__(self, *, history_ttl: float | None = None, today: date | None = None) -> None:
         self.history_ttl, self.today = history_ttl, today
+        self.ignore_limits = False  # hostile mode: ESearch ignores date limits and PMID ranges
         self._records: dict[int, StoredRecord] = {}
         self._order: list[StoredRecord] | None = None
         self._history: dict[str, tuple[dict[int, list[int]], list[float]]] = {}
@@ -102,6 +106,8 @@ class EutilsBackend:
             record = self._records[pmid]
             if xml is not None:
                 record.xml, record.mdat = xml.strip(), self._today()
+            if edat is not None:  # EDAT is the record's entrez date: keep its XML in step
+                record.xml = _with_entry_date(record.xml, edat)
             changes = {"edat": edat, "mdat": mdat, "pdat": pdat, "in_search": in_search}
             for name, value in changes.items():
                 if value is not None:
@@ -151,6 +157,7 @@ class EutilsBackend:
     def _esearch(self, p: dict[str, str]) -> Reply:
         json_mode = _json(p)
         term, query_key = p.get("term", "").strip(), p.get("query_key", "")
+        term, uids = _uid_range(term)
         try:
             if not term and not query_key:
                 raise BadRequest(payloads.EMPTY_TERM)
@@ -165,10 +172,15 @@ class EutilsBackend:
         except BadRequest as exc:
             return payloads.esearch_error(str(exc), json_mode=json_mode)
         translation = term or f"#{query_key}"
+        if self.ignore_limits:
+            window = uids = None
         if window:
             kind, low, high = window
             pool = [r for r in pool if low <= getattr(r, kind) <= high]
             translation = f"({translation}) AND {low:%Y/%m/%d}:{high:%Y/%m/%d}[{DATE_LABELS[kind]}]"
+        if uids:
+            pool = [r for r in pool if uids[0] <= r.pmid <= uids[1]]
+            translation = f"({translation}) AND {uids[0]}:{uids[1]}[UID]"
         return self._esearch_page(p, [r.pmid for r in pool], translation, term or f"#{query_key}")
 
     def _esearch_page(
@@ -280,6 +292,29 @@ class EutilsBackend:
             limit = time.monotonic() - self.history_ttl
             for webenv in [w for w, (_, touched) in self._history.items() if touched[0] < limit]:
                 del self._history[webenv]
+
+
+_ENTRY_DATE = re.compile(
+    r'(PubStatus="(?:entrez|pubmed)"><Year>)\d+(</Year><Month>)\d+(</Month><Day>)\d+(</Day>)'
+)
+
+
+def _with_entry_date(xml: str, edat: date) -> str:
+    """The record's XML with its entrez and pubmed history dates set to `edat`."""
+    return _ENTRY_DATE.sub(
+        lambda m: f"{m[1]}{edat.year}{m[2]}{edat.month}{m[3]}{edat.day}{m[4]}", xml
+    )
+
+
+def _uid_range(term: str) -> tuple[str, tuple[int, int] | None]:
+    """Split `(term) AND lo:hi[uid]` into the term and the PMID range."""
+    match = _UID_RANGE.search(term)
+    if not match:
+        return term, None
+    inner = term[: match.start()].strip()
+    if inner.startswith("(") and inner.endswith(")"):
+        inner = inner[1:-1].strip()
+    return inner, (int(match.group(1)), int(match.group(2)))
 
 
 def _webenv(p: dict[str, str]) -> str:

@@ -5,7 +5,14 @@ from datetime import date
 
 from harvest.config import Settings
 from harvest.pubmed.eutils import EutilsClient
-from harvest.pubmed.fetch import SEARCH_CAP, Search, fetch_records, fetch_search, fetch_windows
+from harvest.pubmed.fetch import (
+    EARLIEST,
+    SEARCH_CAP,
+    Search,
+    fetch_records,
+    fetch_search,
+    fetch_windows,
+)
 from harvest.pubmed.parse import Malformed
 
 
@@ -28,18 +35,30 @@ def test_small_search_is_one_window(standin):
     assert client.requests == 1
 
 
+def delivered(windows):
+    """The ids each window fetches (from its start), in order."""
+    return [i for w in windows for i in w.ids[w.start :]]
+
+
 def test_large_search_split_into_date_windows(standin):
     standin.load_corpus(12_000, seed=5)
     client = client_for(standin)
     windows = list(fetch_windows(client, "ketamine"))
-    assert len(windows) >= 2
-    assert all(w.count <= SEARCH_CAP and w.datetype == "edat" for w in windows)
-    ids = [i for w in windows for i in w.ids]
+    assert len(windows) == 2
+    assert [w.datetype for w in windows] == [None, "edat"]
+    ids = delivered(windows)
     assert len(ids) == len(set(ids)) == 12_000
     assert set(ids) == set(standin.pmids())
-    # windows do not overlap and are in order
-    for a, b in zip(windows, windows[1:], strict=False):
-        assert a.maxdate < b.mindate
+    # the second window ends on the entry date of the first window's last (oldest) record
+    oldest = standin.record(windows[0].ids[-1]).edat
+    assert (windows[1].mindate, windows[1].maxdate) == (EARLIEST, oldest)
+    assert windows[1].count - windows[1].start == 12_000 - SEARCH_CAP
+    # one search, one entry-date lookup (an efetch of one id), one search for the rest
+    assert [(r.utility, r.params.get("id")) for r in standin.requests] == [
+        ("esearch", None),
+        ("efetch", str(windows[0].ids[-1])),
+        ("esearch", None),
+    ]
 
 
 def test_fetch_records_in_batches_exactly_once(standin):

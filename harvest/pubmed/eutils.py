@@ -1,4 +1,10 @@
-"""E-utilities client: one requests.Session, NCBI's rate limit, retries, "200 but wrong" checks."""
+"""E-utilities client: one requests.Session, NCBI's rate limit, retries, "200 but wrong" checks.
+
+Retried: 429, 5xx, timeouts, dropped connections, truncated or wrong bodies, NCBI's transient
+`<ERROR>` texts. Failed at once: other 4xx answers (a mistyped URL, a 400 without an NCBI
+`<ERROR>`), permanent `<ERROR>` texts, a redirect to another host. Every error text is redacted
+where it is created, so a server that echoes the request cannot leak the API key.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import requests
 from harvest import __version__
 from harvest.config import Settings
 from harvest.errors import HistoryExpired, NCBIError
+from harvest.pubmed.transport import DeadlineExceeded, Redirected, TooLarge, Transport
 
 log = logging.getLogger("harvest.pubmed.eutils")
 T = TypeVar("T")
@@ -118,6 +125,10 @@ class EutilsClient:
         self.settings = settings
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = f"{settings.tool}/{__version__} (evidence catalog)"
+        self.deadline = settings.request_deadline or 4 * settings.read_timeout
+        self.transport = Transport(
+            self.session, deadline=self.deadline, max_bytes=settings.max_response_bytes
+        )
         self.throttle = Throttle(settings.requests_per_second, sleep=sleep)
         self.sleep, self.rng = sleep, rng
         self.requests = 0  # HTTP requests sent, retries included
@@ -134,8 +145,11 @@ class EutilsClient:
         base.update({k: str(v) for k, v in params.items() if v is not None})
         return base
 
-    def _send(self, utility: str, params: dict[str, str]) -> requests.Response:
-        url = self.settings.eutils_url + f"{utility}.fcgi"
+    def _url(self, utility: str) -> str:
+        return self.settings.eutils_url + f"{utility}.fcgi"
+
+    def _send(self, utility: str, params: dict[str, str]):
+        url = self._url(utility)
         ids = params.get("id", "")
         # POST for long queries and id lists (NCBI's advice), and whenever an API key is sent:
         # a key in a URL ends up in proxies' and libraries' logs.
@@ -144,16 +158,32 @@ class EutilsClient:
         self.throttle.wait()
         self.requests += 1
         try:
-            if use_post:
-                return self.session.post(url, data=params, timeout=timeout)
-            return self.session.get(url, params=params, timeout=timeout)
+            return self.transport.send("POST" if use_post else "GET", url, params, timeout)
         finally:
             self.throttle.done()
 
     def _attempt(self, utility: str, params: dict[str, str], parse: Callable[[bytes], T]) -> T:
         try:
-            response = self._send(utility, params)
-            body = response.content
+            return self._answer(utility, params, parse)
+        except (NCBIError, Transient) as exc:  # redact where the error text is made
+            exc.args = (redact(str(exc), self._key), *exc.args[1:])
+            raise
+
+    def _answer(self, utility: str, params: dict[str, str], parse: Callable[[bytes], T]) -> T:
+        try:
+            answer = self._send(utility, params)
+        except DeadlineExceeded:
+            raise Transient(
+                f"no complete answer within {self.deadline:g}s (request_deadline)"
+            ) from None
+        except TooLarge:
+            limit = self.settings.max_response_bytes
+            raise Transient(f"answer larger than {_size(limit)} (max_response_bytes)") from None
+        except Redirected as exc:
+            raise NCBIError(
+                f"{utility}: {self._url(utility)} redirected to another host ({exc}); "
+                "not following it (the request would carry the API key there)"
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             reason = _short(exc)
             if reason in UNREACHABLE:
@@ -163,14 +193,17 @@ class EutilsClient:
             raise Transient("timed out") from None
         except requests.exceptions.RequestException as exc:
             raise Transient(f"dropped answer ({type(exc).__name__})") from None
-        status = response.status_code
+        status, body = answer.status, answer.body
         if status == 429:
-            raise Transient("HTTP 429 rate limited", _retry_after(response))
-        if status >= 500:
-            raise Transient(f"HTTP {status}", _retry_after(response))
+            raise Transient("HTTP 429 rate limited", _retry_after(answer.headers))
+        if status >= 500 or status == 408:
+            raise Transient(f"HTTP {status}", _retry_after(answer.headers))
         if status >= 400:
-            check_xml_body(body, utility)  # NCBI explains 400s in an <ERROR> body
-            raise NCBIError(f"{utility}: HTTP {status}: {body[:200].decode('utf-8', 'replace')}")
+            if ERROR_ELEMENT.search(body):
+                check_xml_body(body, utility)  # NCBI explains 400s in an <ERROR> body
+            raise NCBIError(_client_error(utility, self._url(utility), answer))
+        if status >= 300:
+            raise NCBIError(f"{utility}: HTTP {status} without a usable redirect")
         check_xml_body(body, utility)
         return parse(body)
 
@@ -220,14 +253,30 @@ class ConnectionFailure(Exception):
     """The server could not be reached at all."""
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = headers.get("Retry-After")
     if not value:
         return None
     try:
         return max(0.0, min(float(value), 300.0))
     except ValueError:
         return None
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):g} MB" if n >= 1 << 20 else f"{n} bytes"
+
+
+def _client_error(utility: str, url: str, answer) -> str:
+    """One line for a 4xx answer that no retry will fix (the caller redacts it)."""
+    text = answer.body[:300].decode("utf-8", "replace")
+    if "<html" in text.lower() or "<!doctype" in text.lower():
+        text = ""  # an HTML error page says nothing the status does not
+    text = " ".join(text.split())
+    line = f"{utility}: HTTP {answer.status} {answer.reason} from {url}".rstrip()
+    if answer.status == 404:
+        line += " (is eutils_url right?)"
+    return f"{line}: {text[:200]}" if text else line
 
 
 UNREACHABLE = (

@@ -25,6 +25,8 @@ SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 # Inline markup whose boundaries are word boundaries when NCBI dropped the spaces around it.
 WORD_TAGS = {"i", "b", "u", "em", "strong"}
 WS = re.compile(r"\s+")
+PMID_MAX = 2**63 - 1  # SQLite's INTEGER
+PMID_TEXT = re.compile(r"[+-]?\d+")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,29 @@ class Malformed:
 
     pmid: str | None
     reason: str
+
+
+def check_pmid(text: str | None) -> int:
+    """The PMID in `text` as an int; ValueError saying why when it cannot be a catalog key."""
+    value = (text or "").strip()
+    if not value:
+        raise ValueError("no PMID")
+    if not PMID_TEXT.fullmatch(value):
+        raise ValueError(f"PMID {value[:40]!r} is not a number")
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"PMID {value[:40]} is not a positive number")
+    if number > PMID_MAX:
+        raise ValueError(f"PMID {value[:40]} is larger than a catalog key can be (2**63-1)")
+    return number
+
+
+def _ref_pmid(text: str | None) -> int | None:
+    """A referenced PMID (comments, corrections), or None when it is not a usable one."""
+    try:
+        return check_pmid(text)
+    except ValueError:
+        return None
 
 
 def _local(tag: str) -> str:
@@ -241,7 +266,7 @@ def _comments(citation: ET.Element) -> list[dict]:
         {
             "type": cc.get("RefType"),
             "source": _t(cc, "RefSource"),
-            "pmid": _int(_t(cc, "PMID")),
+            "pmid": _ref_pmid(_t(cc, "PMID")),
             "note": _t(cc, "Note"),
         }
         for cc in _findall(citation, "CommentsCorrectionsList/CommentsCorrections")
@@ -274,9 +299,7 @@ def parse_article(elem: ET.Element) -> dict:
     if citation is None:
         raise ValueError("no MedlineCitation")
     pmid_elem = citation.find("PMID")
-    pmid = _int(text_of(pmid_elem))
-    if not pmid:
-        raise ValueError("no PMID")
+    pmid = check_pmid(text_of(pmid_elem))
     article = citation.find("Article")
     if article is None:
         raise ValueError("no Article")
@@ -387,9 +410,7 @@ def parse_book(elem: ET.Element) -> dict:
     if doc is None:
         raise ValueError("no BookDocument")
     pmid_elem = doc.find("PMID")
-    pmid = _int(text_of(pmid_elem))
-    if not pmid:
-        raise ValueError("no PMID")
+    pmid = check_pmid(text_of(pmid_elem))
     book = doc.find("Book")
     pub_year, pub_date, pub_date_text = parse_pub_date(
         book.find("PubDate") if book is not None else None
@@ -456,12 +477,16 @@ def parse_book(elem: ET.Element) -> dict:
 
 PARSERS = {b"PubmedArticle": parse_article, b"PubmedBookArticle": parse_book}
 TOP_LEVEL = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>]")
-PMID_BYTES = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
+PMID_BYTES = re.compile(rb"<PMID[^>]*>([^<]{0,64})</PMID>")
 ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)[\s>/]")
 ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([\w.-]+)[\"']")
 MATHML = b'<wrap xmlns:mml="http://www.w3.org/1998/Math/MathML">'
 EMPTY_SET = re.compile(rb"<PubmedArticleSet[^>]*/>")
 BLOCK = 1 << 22
+# No real record comes near this; a record whose end tag is not found within it is broken, and
+# the reader moves on to the next record start without holding more of the file.
+MAX_RECORD = 1 << 25
+BROKEN_HEAD = 1 << 16  # bytes of a broken record passed on, enough to name its PMID
 
 
 def _root_tag(head: bytes) -> bytes | None:
@@ -521,44 +546,80 @@ def pubmed_chunks(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
     pos, eof, closed = 0, False, False
     while True:
         match = TOP_LEVEL.search(buffer, pos)
-        end = -1
-        if match:
-            closing = b"</" + match.group(1) + b">"
-            end = buffer.find(closing, match.end())
-        if end < 0:
+        if match is None:
             if eof:
                 break
+            keep = max(pos, len(buffer) - 64)
+            closed = closed or b"</PubmedArticleSet>" in buffer[pos:keep]
             more = stream.read(BLOCK)
             eof = not more
-            keep = match.start() if match else max(pos, len(buffer) - 64)
-            closed = closed or b"</PubmedArticleSet>" in buffer[pos:keep]
             buffer, pos = buffer[keep:] + more, 0
             continue
-        end += len(closing)
-        yield declaration, match.group(1), buffer[match.start() : end]
-        pos = end
+        tag, start = match.group(1), match.start()
+        closing = b"</" + tag + b">"
+        scan = match.end()
+        while True:
+            end = buffer.find(closing, scan)
+            following = TOP_LEVEL.search(buffer, scan, end if end >= 0 else len(buffer))
+            if following is not None:  # the next record starts before this one ended
+                cut = min(following.start(), start + BROKEN_HEAD)
+                yield declaration, tag, buffer[start:cut]
+                pos = following.start()
+                break
+            if end >= 0:
+                pos = end + len(closing)
+                yield declaration, tag, buffer[start:pos]
+                break
+            if len(buffer) - start > MAX_RECORD:  # give up on it; resynchronise further on
+                yield declaration, tag, buffer[start : start + BROKEN_HEAD]
+                pos = len(buffer) - 64
+                break
+            if eof:
+                raise FileFormatError(
+                    "truncated PubMed XML: the file ends inside a record or before "
+                    "</PubmedArticleSet>"
+                )
+            more = stream.read(BLOCK)
+            eof = not more
+            scan = max(scan, len(buffer) - 64) - start
+            buffer, start = buffer[start:] + more, 0
     tail = buffer[pos:]
     closed = closed or b"</PubmedArticleSet>" in tail or EMPTY_SET.search(buffer) is not None
-    if match or not closed:
+    if not closed:
         raise FileFormatError(
             "truncated PubMed XML: the file ends inside a record or before </PubmedArticleSet>"
         )
 
 
+def _pmid_text(chunk: bytes) -> str | None:
+    """The first PMID's text in a record's bytes (for failures), or None."""
+    found = PMID_BYTES.search(chunk)
+    text = found.group(1).decode("utf-8", "replace").strip() if found else ""
+    return text or None
+
+
 def parse_chunk(declaration: bytes, tag: bytes, chunk: bytes) -> list[dict | Deleted | Malformed]:
-    """Parse one top-level element cut out by `pubmed_chunks`."""
+    """Parse one top-level element cut out by `pubmed_chunks`; failures name their PMID."""
+    name = tag.decode()
+    if not chunk.rstrip().endswith(b"</" + tag + b">"):
+        return [Malformed(_pmid_text(chunk), f"{name} without its closing tag")]
     try:
         elem = _element(chunk, declaration)
     except ET.ParseError as exc:
-        pmid = PMID_BYTES.search(chunk)
-        return [Malformed(pmid.group(1).decode() if pmid else None, f"malformed XML: {exc}")]
+        return [Malformed(_pmid_text(chunk), f"malformed XML: {exc}")]
     if tag == b"DeleteCitation":
-        numbers = (_int(text_of(pmid)) for pmid in elem.findall("PMID"))
-        return [Deleted(number) for number in numbers if number]
+        return [_deleted(text_of(pmid)) for pmid in elem.findall("PMID")]
     try:
         return [PARSERS[tag](elem)]
     except (ValueError, AttributeError, TypeError) as exc:
-        return [Malformed(_t(elem, ".//PMID"), f"{tag.decode()}: {exc}")]
+        return [Malformed(_pmid_text(chunk), f"{name}: {exc}")]
+
+
+def _deleted(text: str | None) -> Deleted | Malformed:
+    try:
+        return Deleted(check_pmid(text))
+    except ValueError as exc:
+        return Malformed(text, f"DeleteCitation: {exc}")
 
 
 def parse_pubmed_xml(stream: IO[bytes]) -> Iterator[dict | Deleted | Malformed]:
