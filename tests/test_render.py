@@ -51,7 +51,7 @@ def test_doi_url_quotes_what_a_url_cannot_hold():
     ("column", "label"),
     [
         ("retracted", "Retracted"),
-        ("erratum", "Erratum"),
+        ("erratum", "Corrected (erratum)"),
         ("expression_of_concern", "Expression of concern"),
     ],
 )
@@ -81,6 +81,42 @@ def test_tags_become_chips_linking_to_their_studies():
 
 def test_an_empty_tag_list_says_none():
     assert cell("routes", "[]") == '<span class="ec-none">none</span>'
+
+
+def test_title_of_a_study_flagged_only_by_its_links_is_badged():
+    row = {"comments_corrections": '[{"type": "ExpressionOfConcernIn", "pmid": 7}]'}
+    html = cell("title", "T", row)
+    assert html.startswith('<span class="ec-badge ec-expression-of-concern"')
+    assert html.endswith("\u26a0 Expression of concern</span> T")
+
+
+def test_a_notice_title_says_not_evidence_and_links_the_study_it_concerns():
+    row = {
+        "publication_types": '[{"ui": "D016440", "name": "Retraction of Publication"}]',
+        "comments_corrections": '[{"type": "RetractionOf", "source": "Lancet", "pmid": 31065731}]',
+    }
+    assert cell("title", "Retraction <note>", row) == (
+        '<span class="ec-badge ec-notice" title="A notice about another study; cite the study it '
+        'concerns, not this record.">Retraction notice, not evidence: concerns '
+        '<a href="/catalog/studies/31065731">PMID 31065731</a></span> Retraction &lt;note&gt;'
+    )
+    context = study_context(dict(row, pmid=39150510, title="Retraction note"), [])
+    assert context["notice"] == {
+        "label": "Retraction notice",
+        "of": [{"pmid": 31065731, "source": "Lancet", "label": "Retraction notice"}],
+    }
+    assert context["warnings"] == [] and context["copy_warning"] is None
+    assert context["citations"][0] == (
+        "AMA",
+        "Retraction note. Retraction of: Lancet. PMID: 31065731.",
+    )
+
+
+def test_long_author_lists_are_cut():
+    authors = [{"last_name": f"Author{i:02d}", "initials": "AB"} for i in range(60)]
+    text = cell("author_list", json.dumps(authors))
+    assert len(text) == 299 and text.endswith("Author22 AB,\u2026")
+    assert text.startswith("Author00 AB, Author01 AB")
 
 
 def test_author_list_and_notices():
@@ -128,14 +164,19 @@ def test_study_context():
             "flag": "retracted",
             "title": "Retracted",
             "text": "This study has been retracted. Do not rely on its findings.",
+            "note": "Retracted. Retraction in: BMJ. PMID: 7",
             "notice": "https://pubmed.ncbi.nlm.nih.gov/7/",
         }
     ]
+    # Computed from the row (not the stored columns), so the copied text carries the flag.
     assert context["citations"] == [
-        ("AMA", "Lee K. T. BMJ. 2024. doi:10.1/x"),
-        ("APA", "stored APA"),
-        ("Vancouver", "Lee K. T. BMJ. 2024. doi: 10.1/x. PMID: 5."),
-    ]
+        ("AMA", "Lee K. T. BMJ. 2024. doi:10.1/x. Retracted in: BMJ. PMID: 7."),
+        ("APA", "Lee, K. (2024). T. BMJ. Advance online publication. https://doi.org/10.1/x "
+                "(Retraction published in BMJ; PMID: 7)"),
+        ("Vancouver", "Lee K. T. BMJ. 2024. doi: 10.1/x. Retraction in: BMJ. PMID: 7. PMID: 5."),
+    ]  # fmt: skip
+    assert context["copy_warning"].startswith("This study has been retracted. Copy its citation")
+    assert context["notice"] is None
     assert context["tag_lists"]["conditions"] == [("ptsd", "ptsd", "")]
     labelled = study_context(row, [], {"conditions": {"ptsd": ["PTSD", "Post-traumatic"]}})
     assert labelled["tag_lists"]["conditions"] == [("ptsd", "PTSD", "Post-traumatic")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from harvest.citing.flags import (
@@ -234,22 +234,37 @@ def csl_item(row: Mapping) -> dict:
 # --- streaming --------------------------------------------------------------------------------
 
 
-def _stream_csl(rows: Iterable[Mapping]) -> Iterator[str]:
-    """A JSON array written item by item."""
-    yield "["
-    for i, row in enumerate(rows):
-        yield ("," if i else "") + "\n" + json.dumps(csl_item(row), ensure_ascii=False)
-    yield "\n]\n"
+def _csl_record(row: Mapping) -> str:
+    """One CSL-JSON item as text."""
+    return json.dumps(csl_item(row), ensure_ascii=False)
+
+
+# fmt -> (before the first record, between records, after the last, one record's text)
+FRAMES: dict[str, tuple[str, str, str, Callable[[Mapping], str]]] = {
+    "ris": ("", "\n", "", ris_record),
+    "bib": ("", "\n", "", bibtex_record),
+    "csljson": ("[\n", ",\n", "\n]\n", _csl_record),
+}
+
+
+def export_frame(fmt: str) -> tuple[str, str, str, Callable[[Mapping], str]]:
+    """(head, separator, tail, record builder) of a format, for writers that page their rows."""
+    if fmt not in FRAMES:
+        raise HarvestError(f"unknown export format {fmt!r}: use one of {', '.join(FRAMES)}")
+    return FRAMES[fmt]
 
 
 def stream_export(rows: Iterable[Mapping], fmt: str) -> Iterator[str]:
     """Text chunks of an export ("ris", "bib" or "csljson"), one record at a time."""
-    if fmt not in FORMATS:
-        raise HarvestError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if fmt == "csljson":
-        return _stream_csl(rows)
-    build = ris_record if fmt == "ris" else bibtex_record
-    return (("\n" if i else "") + build(row) for i, row in enumerate(rows))
+    head, separator, tail, build = export_frame(fmt)
+
+    def chunks() -> Iterator[str]:
+        yield head
+        for i, row in enumerate(rows):
+            yield (separator if i else "") + build(row)
+        yield tail
+
+    return chunks()
 
 
 def to_ris(rows: Iterable[Mapping]) -> str:

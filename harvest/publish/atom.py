@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from xml.etree import ElementTree as ET
 
+from harvest.citing.flags import FLAG_LABELS, NOTICE_LABELS, notice_kind, study_flags
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_COLUMNS = ("atom_id", "atom_title", "atom_updated")
 
@@ -19,6 +21,15 @@ def rfc3339(value: object) -> str:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?", text):
         return text + ("Z" if text.count(":") == 2 else ":00Z")
     return text
+
+
+def entry_title(row: Mapping) -> str:
+    """An entry's title, badged "[Retracted] ..." / "[Retraction notice, not evidence] ..."."""
+    marks = [FLAG_LABELS[f] for f in study_flags(row)]
+    kind = notice_kind(row)
+    marks += [f"{NOTICE_LABELS[kind]}, not evidence"] if kind else []
+    title = str(row["atom_title"] or "")
+    return "".join(f"[{m}] " for m in marks) + title
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -44,7 +55,7 @@ def to_atom(rows: Iterable[Mapping], feed_id: str, title: str, html: bool = True
         keys = row.keys()
         entry = _sub(feed, "entry")
         _sub(entry, "id", str(row["atom_id"]))
-        _sub(entry, "title", str(row["atom_title"] or ""))
+        _sub(entry, "title", entry_title(row))
         _sub(entry, "updated", rfc3339(row["atom_updated"]) if row["atom_updated"] else now)
         if "atom_link" in keys and row["atom_link"]:
             _sub(entry, "link", href=str(row["atom_link"]))

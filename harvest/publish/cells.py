@@ -9,25 +9,37 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
+from harvest.citing.flags import (
+    FLAG_LABELS,
+    FLAG_ORDER,
+    NOTICE_LABELS,
+    flag_notes,
+    flag_notices,
+    notice_kind,
+    notice_targets,
+    study_flags,
+)
 from harvest.citing.styles import cite_ama, cite_apa, cite_vancouver, normalise
 
 TAG_COLUMNS = ("conditions", "modalities", "routes", "populations")
-FLAGS = {
-    "retracted": ("Retracted", "This study has been retracted. Do not rely on its findings."),
-    "expression_of_concern": (
-        "Expression of concern",
-        "The journal has published an expression of concern about this study.",
-    ),
-    "erratum": ("Erratum", "An erratum (correction) has been published for this study."),
+FLAG_TEXT = {
+    "retracted": "This study has been retracted. Do not rely on its findings.",
+    "expression_of_concern": "The journal has published an expression of concern about this study.",
+    "erratum": "An erratum (correction) has been published for this study.",
 }
-NOTICE_TYPES = {
-    "retracted": "RetractionIn",
-    "expression_of_concern": "ExpressionOfConcernIn",
-    "erratum": "ErratumIn",
+# The copy buttons of a study with one of these flags ask before they copy.
+COPY_WARNINGS = {
+    "retracted": "This study has been retracted. Copy its citation anyway? "
+    "The copied text says it is retracted.",
+    "expression_of_concern": "The journal has published an expression of concern about this "
+    "study. Copy its citation anyway? The copied text says so.",
 }
 OWNED_COLUMNS = frozenset(
-    {"pmid", "doi", "pmcid", "title", "author_list", "comments_corrections", *TAG_COLUMNS, *FLAGS}
-)
+    {"pmid", "doi", "pmcid", "title", "author_list", "comments_corrections", *TAG_COLUMNS,
+     *FLAG_ORDER}
+)  # fmt: skip
+FLAG_COLUMNS = frozenset({*FLAG_ORDER, "comments_corrections", "publication_types"})
+MAX_CELL_CHARS = 300  # like Datasette's truncate_cells_html, for the cells the plugin renders
 
 
 def pubmed_url(pmid: Any) -> str:
@@ -54,10 +66,39 @@ def link(url: str, text: Any, css: str = "") -> Markup:
 
 def badge(flag: str) -> Markup:
     """A visible warning badge for retracted / erratum / expression_of_concern."""
-    label, explanation = FLAGS[flag]
     return Markup('<span class="ec-badge ec-{}" title="{}">\u26a0 {}</span>').format(
-        flag.replace("_", "-"), explanation, label
+        flag.replace("_", "-"), FLAG_TEXT[flag], FLAG_LABELS[flag]
     )
+
+
+def notice_badge(row: Mapping, studies_url: str) -> Markup | None:
+    """For a notice record: "Retraction notice, not evidence: concerns PMID n" (linked)."""
+    kind = notice_kind(row)
+    if kind is None:
+        return None
+    links = [
+        link(f"{studies_url}/{t['pmid']}", f"PMID {t['pmid']}")
+        for t in notice_targets(row)
+        if t["pmid"]
+    ]
+    about = Markup(": concerns ") + Markup(", ").join(links) if links else Markup("")
+    return Markup('<span class="ec-badge ec-notice" title="{}">{}, not evidence{}</span>').format(
+        "A notice about another study; cite the study it concerns, not this record.",
+        NOTICE_LABELS[kind],
+        about,
+    )
+
+
+def title_html(title: Any, row: Mapping, studies_url: str) -> Markup | None:
+    """A title badged with its study's flags (or as a notice); None when it has neither."""
+    marks = [badge(f) for f in study_flags(row)]
+    marks += [m for m in (notice_badge(row, studies_url),) if m]
+    return Markup(" ").join([*marks, Markup.escape(title)]) if marks else None
+
+
+def shorten(text: str, limit: int = MAX_CELL_CHARS) -> str:
+    """Text cut to `limit` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def label(slug: str) -> str:
@@ -123,11 +164,10 @@ def render_value(
         return link(doi_url(str(value)), value)
     if column == "pmcid":
         return link(pmc_url(str(value)), value)
-    if column in FLAGS:
+    if column in FLAG_ORDER:
         return badge(column) if value in (1, "1", True) else None
     if column == "title":
-        flagged = [badge(f) for f in FLAGS if f in row.keys() and row[f] in (1, "1", True)]
-        return Markup(" ").join([*flagged, Markup.escape(value)]) if flagged else None
+        return title_html(value, row, studies_url)
     decoded = _json(value)
     if not isinstance(decoded, list):
         return None
@@ -137,7 +177,7 @@ def render_value(
             '<span class="ec-none">none</span>'
         )
     if column == "author_list":
-        return Markup.escape(study_authors({"author_list": decoded}))
+        return Markup.escape(shorten(study_authors({"author_list": decoded})))
     return _notices(decoded)
 
 
@@ -160,17 +200,21 @@ def study_context(row: Mapping, tags: list[Mapping], labels: Mapping | None = No
     links = [("PubMed", pubmed_url(r["pmid"]))]
     links += [("doi.org", doi_url(r["doi"]))] if r["doi"] else []
     links += [("PubMed Central", pmc_url(r["pmcid"]))] if r["pmcid"] else []
-    notices = [i for i in (_json(r.get("comments_corrections")) or []) if isinstance(i, dict)]
     warnings = []
-    for flag, (title, explanation) in FLAGS.items():
-        if r.get(flag) in (1, "1", True):
-            found = [n for n in notices if n.get("type") == NOTICE_TYPES[flag] and n.get("pmid")]
-            url = pubmed_url(found[0]["pmid"]) if found else None
-            warnings.append({"flag": flag, "title": title, "text": explanation, "notice": url})
-    citations = [
-        ("AMA", r.get("citation") or cite_ama(row)),
-        ("APA", r.get("citation_apa") or cite_apa(row)),
-        ("Vancouver", r.get("citation_vancouver") or cite_vancouver(row)),
+    flags = study_flags(row)
+    for flag, note in zip(flags, flag_notes(row), strict=True):
+        found = [n for n in flag_notices(row, flag) if n["pmid"]]
+        url = pubmed_url(found[0]["pmid"]) if found else None
+        warnings.append(
+            {"flag": flag, "title": FLAG_LABELS[flag], "text": FLAG_TEXT[flag], "note": note,
+             "notice": url}
+        )  # fmt: skip
+    # Computed from the row, so the copied text always carries the study's current flags.
+    citations = [("AMA", cite_ama(row)), ("APA", cite_apa(row)), ("Vancouver", cite_vancouver(row))]
+    kind = notice_kind(row)
+    notice_of = [
+        {"pmid": t["pmid"], "source": t["source"], "label": NOTICE_LABELS[t["kind"]]}
+        for t in notice_targets(row)
     ]
     return {
         "pmid": r["pmid"],
@@ -182,6 +226,8 @@ def study_context(row: Mapping, tags: list[Mapping], labels: Mapping | None = No
         "sections": [{"label": s.get("label"), "text": s.get("text") or ""} for s in sections],
         "warnings": warnings,
         "citations": citations,
+        "copy_warning": next((COPY_WARNINGS[f] for f in flags if f in COPY_WARNINGS), None),
+        "notice": {"label": NOTICE_LABELS[kind], "of": notice_of} if kind else None,
         "tag_lists": {c: tag_list(_json(r.get(c)) or [], labels.get(c)) for c in TAG_COLUMNS},
         "design": r.get("design"),
         "evidence_level": r.get("evidence_level"),

@@ -14,18 +14,21 @@ from datasette.utils import parse_metadata
 
 from harvest.config import default_config_dir
 from harvest.errors import HarvestError
-from harvest.publish import plugin
+from harvest.publish import export_routes, plugin, trial_pages
 from harvest.publish.facets import cached_execute
 from harvest.tagging.taxonomy import load_taxonomy
 
-DATABASE_NAME = "catalog"
+DATABASE_NAME = export_routes.DATABASE_NAME
 PACKAGE_DIR = Path(__file__).resolve().parent
 METADATA_PATH = PACKAGE_DIR.parent.parent / "metadata.yml"
 
-# Limits for a staff tool; nothing here lets a request write.
+# Limits for a staff tool; nothing here lets a request write. One page renders at most
+# max_returned_rows rows of cells cut at truncate_cells_html characters (the plugin cuts its own
+# cells too), so one heavy ad-hoc query cannot hold the event loop for long; complete exports
+# stream past this limit (export_routes.py).
 SETTINGS: dict[str, Any] = {
     "sql_time_limit_ms": 3000,
-    "max_returned_rows": 5000,
+    "max_returned_rows": 1000,
     "default_page_size": 50,
     "facet_time_limit_ms": 1000,
     "facet_suggest_time_limit_ms": 200,
@@ -112,8 +115,14 @@ def make_datasette(
     check_catalog(db_path)
     if not pm.is_registered(plugin):
         pm.register(plugin, name="evidence_catalog")
+    if not pm.is_registered(export_routes):
+        pm.register(export_routes, name="evidence_catalog_exports")
+    if not pm.is_registered(trial_pages):
+        pm.register(trial_pages, name="evidence_catalog_trials")
     metadata = load_metadata(metadata_path)
-    metadata.setdefault("plugins", {})[plugin.PLUGIN_NAME] = {"tags": tag_labels(taxonomy_path)}
+    # Merge into a plugins.evidence-catalog block metadata.yml may already have; never replace it.
+    block = metadata.setdefault("plugins", {}).setdefault(plugin.PLUGIN_NAME, {})
+    block["tags"] = {**tag_labels(taxonomy_path), **(block.get("tags") or {})}
     metadata["plugins"][plugin.PLUGIN_NAME]["facet_labels"] = facet_titles(taxonomy_path)
     ds = Datasette(
         [],
@@ -126,6 +135,12 @@ def make_datasette(
     catalog = ReadOnlyDatabase(ds, path=str(db_path.resolve()), is_mutable=not immutable)
     ds.add_database(catalog, name=DATABASE_NAME)
     return ds
+
+
+def publish_metadata(db_path: Path | str, metadata_path: Path | str | None = None) -> dict:
+    """The metadata `harvest serve` uses (metadata.yml and the plugin's taxonomy labels), for
+    serving or publishing a snapshot with plain Datasette (`datasette -i DB -m metadata.json`)."""
+    return make_datasette(db_path, metadata_path).metadata()
 
 
 def serve(

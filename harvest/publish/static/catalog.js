@@ -2,6 +2,12 @@
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;
+  // A retracted study (or one under an expression of concern): ask before copying.
+  if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    button.dataset.copied = "declined";
+    button.textContent = "Not copied";
+    return;
+  }
   const text = document.getElementById(button.dataset.copy).textContent.trim();
   let copied = false;
   try {
