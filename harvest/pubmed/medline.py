@@ -9,7 +9,7 @@ from typing import IO
 from Bio import Medline
 
 from harvest.errors import FileFormatError
-from harvest.pubmed.parse import Malformed, parse_free_date
+from harvest.pubmed.parse import Malformed, check_pmid, parse_free_date
 
 # Publication type names -> MeSH UIs (MEDLINE text carries names only).
 PT_UIS = {
@@ -176,11 +176,16 @@ def _history(rec: dict) -> dict[str, str]:
     return history
 
 
+def _ref_pmid(text: str) -> int | None:
+    try:
+        return check_pmid(text)
+    except ValueError:
+        return None
+
+
 def medline_to_record(rec: dict) -> dict:
     """One Bio.Medline record (dict of tag -> value) -> normalised record dict."""
-    pmid_text = _one(rec, "PMID")
-    if not pmid_text or not pmid_text.isdigit():
-        raise ValueError("no PMID")
+    pmid = check_pmid(_one(rec, "PMID"))
     abstract = _one(rec, "AB")
     sections = split_sections(abstract)
     ids = _ids(_list(rec, "AID") + _list(rec, "LID"))
@@ -194,13 +199,13 @@ def medline_to_record(rec: dict) -> dict:
                 {
                     "type": kind,
                     "source": value.split(" PMID:")[0].strip(),
-                    "pmid": int(m.group(1)) if m else None,
+                    "pmid": _ref_pmid(m.group(1)) if m else None,
                     "note": None,
                 }
             )
     pmc = _one(rec, "PMC")
     return {
-        "pmid": int(pmid_text),
+        "pmid": pmid,
         "pmid_version": 1,
         "record_type": "article",
         "title": _one(rec, "TI") or _one(rec, "BTI"),
