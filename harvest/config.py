@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -86,13 +87,22 @@ def read_yaml(path: Path) -> dict:
 
 
 def _number(data: dict, key: str, default: float, path: Path, kind=float) -> float:
-    value = data.get(key, default)
+    """A positive, finite setting; `kind=int` also refuses fractions such as 1.7."""
+    given = data.get(key, default)
     try:
-        value = kind(value)
+        if isinstance(given, bool):
+            raise TypeError(given)
+        value = float(given)
     except (TypeError, ValueError):
-        raise ConfigError(f"{path}: {key} must be a number, got {value!r}") from None
+        raise ConfigError(f"{path}: {key} must be a number, got {given!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{path}: {key} must be a finite number, got {given!r}")
+    if kind is int:
+        if not value.is_integer():
+            raise ConfigError(f"{path}: {key} must be a whole number, got {given!r}")
+        value = int(value)
     if value <= 0:
-        raise ConfigError(f"{path}: {key} must be positive, got {value!r}")
+        raise ConfigError(f"{path}: {key} must be positive, got {given!r}")
     return value
 
 

@@ -515,3 +515,158 @@ def test_status_exit_codes(standin, env, tmp_path):
     bad = harvest("status", "--db", db, "--max-age", "soon", env=env)
     assert bad.returncode == 1
     assert bad.stderr == "Error: --max-age must look like 48h, 2d or 90m, got 'soon'\n"
+
+
+# --- issue 8: signals, dying parents, configuration failures, imports and the search -------------
+
+
+def stored_count(db: Path) -> int:
+    """Studies committed so far (0 while the catalog is being created)."""
+    try:
+        return rows(db, "select count(*) from studies")[0][0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_sigterm_stops_between_batches_and_records_the_run(standin, env, tmp_path):
+    standin.load_corpus(3_000, seed=31)
+    db = tmp_path / "catalog.db"
+    proc = spawn("refresh", "--db", db, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: stored_count(db) > 0, 120, "the first batch")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == 1
+    assert err == "Error: terminated (SIGTERM) before the run finished\n"
+    (stored,) = rows(db, "select count(*) from studies")[0]
+    assert stored % 500 == 0 and 0 < stored < 3_000  # whole batches, stopped before the end
+    assert rows(db, "select mode, status, error, new from harvest_runs where mode != 'trials'") == [
+        ("full", "failed", "terminated (SIGTERM) before the run finished", stored)
+    ]
+    assert rows(db, "pragma integrity_check") == [("ok",)]
+    assert harvest("status", "--db", db, env=env).returncode == 1
+
+
+def children(pid: int) -> list[int]:
+    """Live (not zombie) processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z" and int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_kill_9_of_an_import_leaves_no_workers(record_factory, tmp_path):
+    corpus = record_factory.generate_corpus(6_000, seed=41)
+    big = tmp_path / "big.xml"
+    big.write_text(record_factory.make_article_set(xml for _, xml, *_ in corpus))
+    db = tmp_path / "catalog.db"
+    env = {k: v for k, v in os.environ.items() if k != "NCBI_API_KEY"}
+    proc = spawn(
+        "import", big, "--db", db, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    workers: list[int] = []
+    try:
+        wait_for(lambda: len(children(proc.pid)) >= 2, 60, "two parsing workers")
+        workers = children(proc.pid)
+        assert proc.poll() is None
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        wait_for(lambda: not any(alive(w) for w in workers), 10, "the workers to die")
+    finally:
+        for worker in workers:
+            if alive(worker):
+                os.kill(worker, signal.SIGKILL)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_imported_studies_do_not_leave_the_search(standin, env, record_factory, tmp_path):
+    standin.load_corpus(20, seed=43)
+    extra = tmp_path / "extra.xml"
+    extra.write_text(
+        record_factory.make_article_set(record_factory(p) for p in (39000001, 39000002))
+    )
+    db = tmp_path / "catalog.db"
+    assert harvest("import", extra, "--db", db, env=env).returncode == 0
+    assert rows(db, "select pmid, in_search from studies order by pmid") == [
+        (39000001, 0),
+        (39000002, 0),
+    ]
+    done = harvest("refresh", "--full", "--db", db, env=env)
+    assert done.returncode == 0, done.stderr
+    assert ", left the search" not in done.stdout and "left the search" not in done.stdout
+    assert rows(db, "select count(*) from study_changes where change = 'left_search'") == [(0,)]
+    assert rows(db, "select sum(in_search), count(*) from studies") == [(20, 22)]
+    status = harvest("status", "--db", db, env=env)
+    assert "no longer match the search" not in status.stdout
+
+
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        ("harvest.yml", "Error: {folder}/harvest.yml: read_timeout must be a finite number, "
+                        "got nan\n"),
+        ("taxonomy.yml", None),
+        ("email", "Error: no contact email for NCBI: set NCBI_EMAIL or `email` in "
+                  "config/harvest.yml\n"),
+    ],
+)  # fmt: skip
+def test_a_refresh_failing_on_configuration_is_a_failed_run(
+    standin, env, fast_config, tmp_path, broken, message
+):
+    standin.load_corpus(10, seed=47)
+    db = tmp_path / "catalog.db"
+    assert harvest("refresh", "--db", db, env=env).returncode == 0
+    assert harvest("status", "--db", db, env=env).returncode == 0
+    if broken == "harvest.yml":
+        with open(fast_config / "harvest.yml", "a") as out:
+            out.write("read_timeout: .nan\n")
+    elif broken == "taxonomy.yml":
+        (fast_config / "taxonomy.yml").write_text("facets: [unclosed\n")
+    else:
+        env = {k: v for k, v in env.items() if k != "NCBI_EMAIL"}
+        text = (fast_config / "harvest.yml").read_text()
+        (fast_config / "harvest.yml").write_text(re.sub(r"(?m)^email:.*$", "", text))
+    done = harvest("refresh", "--db", db, env=env)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("Error: ")
+    if message:
+        assert done.stderr == message.format(folder=fast_config)
+    error = done.stderr[len("Error: ") : -1]
+    pubmed_runs = "select mode, status, error from harvest_runs where mode != 'trials' order by id"
+    assert rows(db, pubmed_runs) == [
+        ("full", "ok", None),
+        ("incremental", "failed", f"configuration: {error}"),
+    ]
+    status = harvest("status", "--db", db, env=env)
+    assert status.returncode == 1
+    assert re.search(rf"^Last refresh FAILED at \S+: configuration: {re.escape(error)}$",
+                     status.stdout, re.M), status.stdout  # fmt: skip
+
+
+def test_a_configuration_failure_without_a_catalog_creates_none(env, fast_config, tmp_path):
+    with open(fast_config / "harvest.yml", "a") as out:
+        out.write("batch_size: 1.7\n")
+    done = harvest("refresh", "--db", tmp_path / "catalog.db", env=env)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Error: {fast_config}/harvest.yml: batch_size must be a whole number, got 1.7\n"
+    )
+    assert not (tmp_path / "catalog.db").exists()

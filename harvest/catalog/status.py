@@ -14,6 +14,7 @@ from harvest.citing.ledger import pages_to_review, review_lines
 from harvest.errors import HarvestError
 
 REFRESH_MODES = ("full", "incremental")
+MAX_AGE_DAYS = 3660  # ten years: anything longer is a typo
 FLAG_LABELS = {
     "retracted": "newly retracted",
     "erratum": "newly corrected (erratum)",
@@ -36,8 +37,14 @@ def parse_age(text: str) -> timedelta:
         raise HarvestError(f"--max-age must look like 48h, 2d or 90m, got {text!r}")
     unit = {"d": "days", "h": "hours", "m": "minutes"}
     total = timedelta()
-    for number, u in parts:
-        total += timedelta(**{unit[u]: float(number)})
+    too_long = HarvestError(f"--max-age {text!r} is too long (at most {MAX_AGE_DAYS} days)")
+    try:
+        for number, u in parts:
+            total += timedelta(**{unit[u]: float(number)})
+    except OverflowError:
+        raise too_long from None
+    if total > timedelta(days=MAX_AGE_DAYS):
+        raise too_long
     return total
 
 
@@ -50,6 +57,14 @@ def _age(delta: timedelta) -> str:
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
+def database_file(db: sqlite_utils.Database) -> str | None:
+    """The file behind the main database (None in memory)."""
+    for _, name, file in db.conn.execute("pragma database_list"):
+        if name == "main":
+            return file or None
+    return None
+
+
 def _one(db, sql, params=()):
     rows = list(db.query(sql, params))
     return rows[0] if rows else None
@@ -59,10 +74,14 @@ def status_report(
     db: sqlite_utils.Database,
     max_age: timedelta,
     now: datetime | None = None,
-    db_path: str | Path = "",
+    db_path: str | Path | None = None,
 ) -> StatusReport:
-    """Build the status text; unhealthy when the last success is too old or the last run failed."""
+    """Build the status text; unhealthy when the last success is too old or the last run failed.
+
+    `db_path` (for the lock beside it) defaults to the file the database was opened from.
+    """
     now = now or datetime.now(timezone.utc)
+    db_path = db_path or database_file(db)
     lines, healthy = [], True
     counts = _one(
         db,
@@ -102,7 +121,7 @@ def status_report(
             f"Last refresh FAILED at {last['finished'] or last['started']}: {last['error']}"
         )
     elif last and last["status"] == "running":
-        if lock_held(db_path) is False:  # nobody holds the lock: that run was killed
+        if db_path and lock_held(db_path) is False:  # nobody holds the lock: it was killed
             healthy = False
             lines.append(f"Last refresh FAILED at {last['started']}: {INTERRUPTED}")
         else:

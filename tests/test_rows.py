@@ -1,0 +1,74 @@
+"""harvest/catalog/rows.py: pure row, link and prepare functions."""
+
+from harvest.catalog.rows import Prepared, author_key, prepare, record_links
+from harvest.pubmed.parse import Deleted, Malformed
+from harvest.record import content_hash, new_record, to_row
+
+
+def enrich(record):
+    return {"design": "rct"}, [("design", "rct", "publication type", "Randomized")]
+
+
+RECORD = new_record(
+    11,
+    title="T",
+    authors=[
+        {"last_name": "Smith", "fore_name": "Jane A", "initials": "JA", "orcid": "0000-1",
+         "affiliation": "Oslo"},
+        {"collective_name": "Trial Group"},
+    ],
+    mesh=[
+        {"ui": "D007649", "name": "Ketamine", "major": True,
+         "qualifiers": [{"ui": "Q000627", "name": "therapeutic use", "major": False}]},
+        {"ui": None, "name": "Stress Disorders, Post-Traumatic", "major": False},
+    ],
+    publication_types=[{"ui": "D016449", "name": "Randomized Controlled Trial"}],
+)  # fmt: skip
+
+
+def test_record_links_exact():
+    links = record_links(RECORD)
+    assert links.authors == [
+        ("Smith|Jane A|JA||0000-1", ("Smith", "Jane A", "JA", None, None, "0000-1"), "Oslo"),
+        ("|||Trial Group|", (None, None, None, None, "Trial Group", None), None),
+    ]
+    assert links.mesh == [
+        (
+            "Ketamine",
+            ("D007649", "Ketamine"),
+            1,
+            '[{"ui":"Q000627","name":"therapeutic use","major":false}]',
+        ),
+        (
+            "Stress Disorders, Post-Traumatic",
+            (None, "Stress Disorders, Post-Traumatic"),
+            0,
+            "[]",
+        ),
+    ]
+    assert links.types == [
+        ("Randomized Controlled Trial", ("D016449", "Randomized Controlled Trial"))
+    ]
+
+
+def test_author_key_ignores_affiliation_and_suffix():
+    assert author_key({"last_name": "Doe", "affiliation": "A"}) == author_key(
+        {"last_name": "Doe", "affiliation": "B", "suffix": "Jr"}
+    )
+
+
+def test_prepare_computes_row_hash_tags_and_links():
+    prepared = prepare(RECORD, enrich)
+    assert isinstance(prepared, Prepared)
+    assert prepared.pmid == 11
+    assert prepared.row == to_row(RECORD)
+    assert prepared.digest == content_hash(to_row(RECORD))
+    assert prepared.extra == {"design": "rct"}
+    assert prepared.provenance == [("design", "rct", "publication type", "Randomized")]
+    assert prepared.links == record_links(RECORD)
+
+
+def test_prepare_passes_other_items_and_unstorable_pmids_through():
+    too_big = new_record(2**63)
+    items = [Deleted(5), Malformed("x", "bad"), too_big]
+    assert [prepare(item, enrich) for item in items] == items
