@@ -25,13 +25,13 @@ from harvest.errors import HarvestError
 # Why a page must be reviewed: reason -> (condition on the cited study `s`, label for people).
 REVIEW_REASONS = {
     "retracted": ("s.retracted = 1", "retracted"),
-    "expression_of_concern": ("s.expression_of_concern = 1", "expression of concern"),
-    "erratum": ("s.erratum = 1", "erratum (corrected)"),
+    "expression_of_concern": ("s.expression_of_concern = 1", "under an expression of concern"),
+    "erratum": ("s.erratum = 1", "corrected by an erratum"),
     "deleted": ("s.deleted = 1", "deleted by PubMed"),
     "left_search": (
         "s.in_search = 0 and s.deleted = 0 and exists (select 1 from study_changes x "
         "where x.pmid = s.pmid and x.change = 'left_search')",
-        "no longer matches the catalog's search",
+        "no longer in the catalog's search",
     ),
 }
 LEDGER_TABLES = ("pages", "page_citations", "page_reviews")
