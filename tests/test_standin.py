@@ -377,6 +377,37 @@ def test_add_record_reads_dates_from_xml(server):
     )
 
 
+def test_pmid_ranges_in_the_term(server):
+    r = call(server, "esearch", term="(ketamine) AND 101:102[uid]")
+    assert ids_of(r) == [102, 101]
+    assert "<QueryTranslation>(ketamine) AND 101:102[UID]</QueryTranslation>" in r.text
+    assert ids_of(call(server, "esearch", term="x AND 102:999[pmid]")) == [103, 102]
+    dated = call(server, "esearch", term="(x) AND 1:102[uid]", datetype="edat",
+                 mindate="2020", maxdate="2020")  # fmt: skip
+    assert ids_of(dated) == [102]
+
+
+def test_a_new_entry_date_rewrites_the_xml_history(server):
+    server.update_record(101, edat=date(2024, 3, 5))
+    xml = server.record(101).xml
+    assert 'PubStatus="entrez"><Year>2024</Year><Month>3</Month><Day>5</Day>' in xml
+    assert 'PubStatus="pubmed"><Year>2024</Year><Month>3</Month><Day>5</Day>' in xml
+    assert ids_of(call(server, "esearch", term="x")) == [103, 101, 102]  # 103: 2025-06-20
+
+
+def test_expire_every_efetch_and_ignore_limits(server):
+    server.expire_every_efetch = True
+    webenv = ET.fromstring(call(server, "esearch", term="x", usehistory="y").content).findtext(
+        "WebEnv"
+    )
+    assert "Unable to obtain query #1" in call(server, "efetch", WebEnv=webenv, query_key=1).text
+    assert '<PMID Version="1">102</PMID>' in call(server, "efetch", id="102").text
+    server.ignore_limits = True
+    limited = call(server, "esearch", term="(x) AND 1:101[uid]", datetype="edat",
+                   mindate="2020", maxdate="2020")  # fmt: skip
+    assert ids_of(limited) == [103, 102, 101]
+
+
 # --- rate limiting, faults, log ------------------------------------------------------------------
 
 
