@@ -16,6 +16,7 @@ from harvest.config import TrialSettings
 from harvest.errors import HarvestError
 from harvest.registry.ctgov import CtgovClient, fetch_trials, parse_trial, search_params
 from harvest.registry.ids import normalise_id, registry_ids, registry_url
+from harvest.tagging.details import combine_funding
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import Taxonomy
 
@@ -204,6 +205,7 @@ def refresh_trials(
     *,
     full: bool = False,
     client: CtgovClient | None = None,
+    funding_classes: dict[str, str | None] | None = None,
 ) -> TrialOutcome:
     """Fetch the topic's trials (only those updated since the last success, minus the overlap,
     unless `full`), save them, relink studies; recorded as its own run (mode 'trials')."""
@@ -219,6 +221,8 @@ def refresh_trials(
     try:
         save_trials(db, fetch_trials(client, since), taxonomy, outcome)
         link_studies(db)
+        if funding_classes:
+            apply_registry_funding(db, funding_classes)
         outcome.links = db.conn.execute("select count(*) from study_trials").fetchone()[0]
     except BaseException as exc:
         outcome.requests = client.requests
@@ -241,3 +245,56 @@ def link_run_studies(db: sqlite_utils.Database, run_id: int) -> int:
         )
     ]
     return link_studies(db, pmids)
+
+
+def apply_registry_funding(db: sqlite_utils.Database, classes: dict[str, str | None]) -> int:
+    """Add each linked registration's sponsor class to its studies' funding; returns changed.
+
+    `classes` maps ClinicalTrials.gov sponsor classes to funding kinds (config/details.yml).
+    """
+    conn = db.conn
+    linked = conn.execute(
+        "select distinct l.pmid, t.nct_id, t.lead_sponsor, t.sponsor_class from study_trials l "
+        "join trials t on t.nct_id = l.registry_id join studies s on s.pmid = l.pmid "
+        "order by l.pmid, t.nct_id"
+    ).fetchall()
+    by_study: dict[int, list[tuple]] = {}
+    for pmid, nct, sponsor, sponsor_class in linked:
+        kind = classes.get(sponsor_class or "")
+        if kind:
+            by_study.setdefault(pmid, []).append((kind, f"{nct}: {sponsor} ({sponsor_class})"))
+    changed = 0
+    conn.execute("begin")
+    try:
+        for pmid, kinds in by_study.items():
+            own = {
+                row[0]
+                for row in conn.execute(
+                    "select tag from study_tags where pmid = ? and facet = 'funding' "
+                    "and source != 'registry'",
+                    (pmid,),
+                )
+            }
+            conn.execute(
+                "delete from study_tags where pmid = ? and facet = 'funding' "
+                "and source = 'registry'",
+                (pmid,),
+            )
+            for kind, evidence in dict(kinds).items():
+                conn.execute(
+                    "insert or ignore into study_tags (pmid, facet, tag, source, evidence) "
+                    "values (?, 'funding', ?, 'registry', ?)",
+                    (pmid, kind, evidence),
+                )
+            funding = combine_funding(own | {kind for kind, _ in kinds})
+            cursor = conn.execute(
+                "update studies set funding = ? where pmid = ? and funding is not ?",
+                (funding, pmid, funding),
+            )
+            changed += cursor.rowcount
+        conn.execute("commit")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("rollback")
+        raise
+    return changed
