@@ -18,13 +18,13 @@ from harvest.catalog.db import open_db
 from harvest.catalog.jobs import import_files, make_enricher
 from harvest.catalog.jobs import refresh as run_refresh
 from harvest.catalog.jobs import retag as run_retag
-from harvest.catalog.runs import catalog_lock
+from harvest.catalog.runs import StopRequest, catalog_lock, last_success, record_failed_run
 from harvest.catalog.status import parse_age, status_report
 from harvest.citing.check import Online, check_report, render_report, report_failed
 from harvest.citing.documents import read_document
 from harvest.citing.ledger import pages_to_review, resolve_review, review_lines, scan_pages
 from harvest.config import PROJECT_DIR, default_config_dir, load_query, load_settings, require_email
-from harvest.errors import HarvestError
+from harvest.errors import ConfigError, HarvestError
 from harvest.publish.serve import serve as run_serve
 from harvest.pubmed.eutils import EutilsClient
 from harvest.tagging.evaluate import evaluate_catalog
@@ -65,13 +65,21 @@ def errors_as_messages():
         sys.exit(130)
 
 
-def _stop_on_sigterm() -> None:
-    """systemd and kill send SIGTERM: roll back the open batch and record the run as failed."""
+def _stop_on_sigterm() -> StopRequest:
+    """systemd and kill send SIGTERM: the job stops after its current batch, recorded failed.
 
-    def stop(signum, frame):
-        raise HarvestError("terminated (SIGTERM) before the run finished")
+    The handler only sets a flag (it never raises where the signal lands); a second SIGTERM
+    stops at once.
+    """
+    stop = StopRequest()
 
-    signal.signal(signal.SIGTERM, stop)
+    def handle(signum, frame):
+        if stop.reason:
+            raise HarvestError("terminated (second SIGTERM) before the run finished")
+        stop.request("terminated (SIGTERM)")
+
+    signal.signal(signal.SIGTERM, handle)
+    return stop
 
 
 def _logging(quiet: bool, verbose: bool = False) -> None:
@@ -123,24 +131,47 @@ def refresh(db_path, config_dir, full, show_query, quiet, verbose):
         NCBI_EMAIL=you@clinic.org harvest refresh --db catalog.db
     """
     _logging(quiet, verbose)
-    _stop_on_sigterm()
+    stop = _stop_on_sigterm()
     with errors_as_messages():
         config_dir = config_dir or default_config_dir()
-        query = load_query(config_dir)
-        if show_query:
-            click.echo(query.term)
-            return
-        settings = load_settings(config_dir)
-        require_email(settings)
-        enrich = _enricher(config_dir)
+        try:
+            query = load_query(config_dir)
+            if show_query:
+                click.echo(query.term)
+                return
+            settings = load_settings(config_dir)
+            require_email(settings)
+            enrich = _enricher(config_dir)
+        except ConfigError as exc:
+            _record_config_failure(db_path, full, exc)
+            raise
 
         with catalog_lock(db_path):
             db = open_db(db_path)
             outcome = run_refresh(
-                db, settings, query, enrich, full=full, progress=_progress(quiet, "Fetching")
+                db,
+                settings,
+                query,
+                enrich,
+                full=full,
+                progress=_progress(quiet, "Fetching"),
+                stop=stop,
             )
         if not quiet:
             click.echo(outcome.summary())
+
+
+def _record_config_failure(db_path: Path, full: bool, exc: ConfigError) -> None:
+    """A refresh that cannot start is still a failed run, so `harvest status` reports it."""
+    if not Path(db_path).is_file():
+        return
+    try:
+        with catalog_lock(db_path):
+            db = open_db(db_path, create=False)
+            mode = "full" if full or not last_success(db) else "incremental"
+            record_failed_run(db, mode, "", f"configuration: {exc}")
+    except HarvestError:  # locked, or not a catalog: the configuration error is what to say
+        pass
 
 
 @cli.command(name="import")
@@ -157,13 +188,15 @@ def import_(files, db_path, config_dir, quiet):
         harvest import pubmed26n1335.xml.gz export.nbib --db catalog.db
     """
     _logging(quiet)
-    _stop_on_sigterm()
+    stop = _stop_on_sigterm()
     with errors_as_messages():
         enrich = _enricher(config_dir)
 
         with catalog_lock(db_path):
             db = open_db(db_path)
-            outcome = import_files(db, list(files), enrich, progress=_progress(quiet, "Importing"))
+            outcome = import_files(
+                db, list(files), enrich, progress=_progress(quiet, "Importing"), stop=stop
+            )
         if not quiet:
             click.echo(outcome.summary())
 
@@ -180,13 +213,13 @@ def retag(db_path, config_dir, quiet):
         harvest retag --db catalog.db
     """
     _logging(quiet)
-    _stop_on_sigterm()
+    stop = _stop_on_sigterm()
     with errors_as_messages():
         enrich = _enricher(config_dir)
 
         with catalog_lock(db_path):
             db = open_db(db_path, create=False)
-            outcome = run_retag(db, enrich, progress=_progress(quiet, "Tagging"))
+            outcome = run_retag(db, enrich, progress=_progress(quiet, "Tagging"), stop=stop)
         if not quiet:
             click.echo(outcome.summary())
 

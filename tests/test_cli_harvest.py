@@ -2,11 +2,14 @@
 
 import gzip
 import math
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -249,3 +252,128 @@ def test_twelve_thousand_records_past_the_search_cap(standin, eutils_env, tmp_pa
     assert standin.rate_limited_count == 0
     # each date window is fetched in batches of 500: a few more batches than 12,000 / 500
     assert 24 <= len(standin.requests_for("efetch")) <= 30
+
+
+# --- issue 8: the catalog's faults through the CLI ----------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["import", "refresh"])
+def test_db_in_a_missing_directory_is_one_line(eutils_env, tmp_path, command):
+    db = tmp_path / "nowhere" / "catalog.db"
+    args = [FIXTURES / "export.nbib"] if command == "import" else []
+    done = harvest(command, *args, "--db", db, env=eutils_env)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Error: cannot write beside the catalog {db}: No such file or directory\n"
+    )
+    assert not (tmp_path / "nowhere").exists()
+
+
+@contextmanager
+def tmpfs(path: Path, options: str):
+    """A small tmpfs at `path` (root only: skips otherwise)."""
+    path.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "none", str(path)])
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def test_db_in_a_read_only_directory_is_one_line(tmp_path):
+    with tmpfs(tmp_path / "ro", "ro,size=1m") as folder:
+        db = folder / "catalog.db"
+        done = harvest("import", FIXTURES / "export.nbib", "--db", db)
+    assert done.returncode == 1
+    assert done.stderr == f"Error: cannot write beside the catalog {db}: Read-only file system\n"
+
+
+def test_disk_full_reports_the_cause_and_counts_only_what_was_committed(record_factory, tmp_path):
+    corpus = record_factory.generate_corpus(3_000, seed=51)
+    big = tmp_path / "big.xml"
+    big.write_text(record_factory.make_article_set(xml for _, xml, *_ in corpus))
+    with tmpfs(tmp_path / "small", "size=3m") as folder:
+        db = folder / "catalog.db"
+        done = harvest("import", big, "--db", db)
+        assert done.returncode == 1
+        assert done.stderr == "Error: catalog database: database or disk is full\n"
+        (stored,) = rows(db, "select count(*) from studies")[0]
+        assert rows(db, "select mode, status, error, new from harvest_runs") == [
+            ("import", "failed", "catalog database: database or disk is full", stored)
+        ]
+        assert stored % 500 == 0 and stored < 3_000
+        assert rows(db, "select count(*) from study_changes where change = 'new'") == [(stored,)]
+        assert rows(db, "pragma integrity_check") == [("ok",)]
+
+
+def test_a_catalog_from_a_newer_version_is_refused(tmp_path):
+    db = tmp_path / "catalog.db"
+    conn = sqlite3.connect(db)
+    conn.execute("create table studies (pmid integer primary key)")
+    conn.execute("pragma user_version = 999")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    for args in (["import", FIXTURES / "export.nbib"], ["status"], ["retag"]):
+        done = harvest(*args, "--db", db)
+        assert done.returncode == 1
+        assert done.stderr.startswith(f"Error: catalog {db} has schema version 999, newer than")
+        assert done.stderr.count("\n") == 1
+    assert db.read_bytes() == before
+    assert rows(db, "select name from sqlite_master") == [("studies",)]
+
+
+def test_medline_import_never_downgrades_a_record_from_xml(record_factory, tmp_path):
+    xml = tmp_path / "rich.xml"
+    mesh = [("D007649", "Ketamine", True), ("D006801", "Humans", False)]
+    xml.write_text(record_factory.make_article_set([record_factory(39000011, mesh=mesh)]))
+    db = tmp_path / "catalog.db"
+    assert harvest("import", xml, "--db", db).returncode == 0
+    before = rows(db, "select * from studies where pmid = 39000011")
+    done = harvest("import", FIXTURES / "export.nbib", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("import: 1 new, 0 updated, 1 unchanged, 0 failed")
+    assert rows(db, "select * from studies where pmid = 39000011") == before
+    assert rows(db, "select pmid, record_source from studies order by pmid") == [
+        (39000011, "xml"),
+        (39000012, "medline"),
+    ]
+    names = rows(
+        db, "select name, count(*) from mesh_descriptors group by name having count(*) > 1"
+    )
+    assert names == []
+    assert rows(db, "select ui from mesh_descriptors where name = 'Ketamine'") == [("D007649",)]
+
+
+def test_two_refreshes_through_a_symlink_share_the_lock(standin, eutils_env, tmp_path):
+    standin.load_corpus(30, seed=53)
+    (tmp_path / "real").mkdir()
+    db = tmp_path / "real" / "catalog.db"
+    link = tmp_path / "link.db"
+    link.symlink_to(db)
+    standin.set_faults(slow=1.0, slow_seconds=3)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "harvest", "refresh", "--db", str(db)],
+        env=eutils_env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not standin.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = harvest("refresh", "--db", link, env=eutils_env)
+    finally:
+        first.wait(timeout=120)
+    assert second.returncode == 1
+    assert re.fullmatch(
+        rf"Error: a refresh is already running on {re.escape(str(link))} \(pid {first.pid}\); "
+        r"try again later\n",
+        second.stderr,
+    )
+    assert first.returncode == 0
