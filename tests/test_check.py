@@ -27,12 +27,32 @@ AMA_RETRACTED = (
 )
 
 
-@pytest.fixture(scope="module")
-def catalog(tmp_path_factory) -> Path:
-    path = build_catalog(tmp_path_factory.mktemp("check") / "catalog.db")
+def check_catalog(path: Path) -> Path:
+    """The test catalog with the topic flags the check reads pinned: 36500004 off topic,
+    36500005 an animal study, every other study on topic and in humans."""
+    build_catalog(path)
     conn = sqlite3.connect(path)
     with conn:
-        conn.execute("update studies set human = 0 where pmid = 36500005")  # an animal study
+        conn.execute("update studies set on_topic = (pmid != 36500004), human = (pmid != 36500005)")
+    conn.close()
+    return path
+
+
+def study(path: Path, pmid: int) -> dict:
+    """design, evidence_level and citation of a study as the catalog holds them."""
+    conn = sqlite3.connect(path)
+    row = conn.execute(
+        "select design, evidence_level, citation from studies where pmid = ?", (pmid,)
+    ).fetchone()
+    conn.close()
+    return dict(zip(("design", "evidence_level", "citation"), row, strict=True))
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory) -> Path:
+    path = check_catalog(tmp_path_factory.mktemp("check") / "catalog.db")
+    conn = sqlite3.connect(path)
+    with conn:
         conn.execute("update studies set erratum = 1 where pmid = 36500004")  # off-topic + erratum
     conn.close()
     return path
@@ -83,7 +103,7 @@ def test_one_study_named_twice_on_a_line_is_one_citation(conn):
     ]
 
 
-def test_a_citation_carries_design_level_and_the_ama_citation(conn):
+def test_a_citation_carries_design_level_and_the_ama_citation(conn, catalog):
     [entry] = check_lines(conn, [(4, "see PMID: 31065731", False)])
     assert entry == {
         "line": 4,
@@ -92,11 +112,10 @@ def test_a_citation_carries_design_level_and_the_ama_citation(conn):
         "pmid": 31065731,
         "status": "retracted",
         "flags": ["retracted"],
-        "design": "meta-analysis",
-        "evidence_level": 1,
-        "citation": entry["citation"],
+        **study(catalog, 31065731),
     }
     assert entry["citation"].startswith(AMA_RETRACTED)
+    assert entry["design"] is not None
 
 
 @pytest.mark.parametrize(
@@ -184,15 +203,16 @@ def test_report_summary_and_failure(conn):
     assert clean["summary"]["citations"] == 4
 
 
-def test_text_report(conn):
+def test_text_report(conn, catalog):
     report = check_report(conn, [("note.md", [(2, "PMID: 31065731 and PMID 36500004", False)])])
+    first, second = study(catalog, 31065731), study(catalog, 36500004)
     assert render_report(report).splitlines() == [
         "note.md: 2 citations",
         "  line 2: PMID: 31065731 -> PMID 31065731: RETRACTED",
-        "    meta-analysis, evidence level 1",
+        f"    {first['design']}, evidence level {first['evidence_level']}",
         "    " + report["documents"][0]["citations"][0]["citation"],
         "  line 2: PMID 36500004 -> PMID 36500004: ERRATUM (also off_topic)",
-        "    observational, evidence level 3",
+        f"    {second['design']}, evidence level {second['evidence_level']}",
         "    " + report["documents"][0]["citations"][1]["citation"],
         "2 citations: 1 retracted, 0 under an expression of concern, 1 with errata, "
         "0 not in the catalog, 0 uncertain matches",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.catalog_factory import build_catalog
+from tests.test_check import check_catalog, study
 from tests.test_extract import make_docx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def harvest(*args, env: dict | None = None) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory) -> Path:
-    return build_catalog(tmp_path_factory.mktemp("cli-check") / "catalog.db")
+    return check_catalog(tmp_path_factory.mktemp("cli-check") / "catalog.db")
 
 
 def check_json(catalog: Path, *files) -> tuple[int, dict]:
@@ -125,7 +125,9 @@ def test_markdown_draft_json(catalog):
         "evidence_level",
         "citation",
     }
-    assert (retracted["design"], retracted["evidence_level"]) == ("meta-analysis", 1)
+    assert (retracted["design"], retracted["evidence_level"]) == tuple(
+        study(catalog, 31065731).values()
+    )[:2]
     assert retracted["citation"].startswith("Mithoefer MC, Feduccia AA, Jerome L, et al. MDMA")
     assert report["documents"][0]["path"] == str(DRAFTS / "draft.md")
 

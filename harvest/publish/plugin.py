@@ -11,7 +11,7 @@ from datasette.utils.asgi import Response
 from markupsafe import escape
 
 from harvest.citing.exports import to_bibtex, to_csl_json, to_ris
-from harvest.publish import home, pages, search, tableview
+from harvest.publish import check_page, home, pages, search, tableview
 from harvest.publish.atom import ATOM_COLUMNS, to_atom
 from harvest.publish.cells import FLAG_COLUMNS, OWNED_COLUMNS, render_value, study_context
 from harvest.publish.export_routes import DATABASE_NAME
@@ -260,7 +260,15 @@ def register_routes(datasette: Any) -> list[tuple]:
         (r"^/-/evidence\.(?P<format>ris|bib|csljson)$", pages.evidence_export),
         (r"^/-/map$", home.map_page),
         (r"^/-/search$", search.search_page),
+        (r"^/-/check$", check_page.check_page),
     ]
+
+
+@hookimpl
+def skip_csrf(datasette: Any, scope: dict) -> bool | None:
+    """/-/check writes nothing, and its file uploads are multipart, which asgi-csrf cannot read
+    with the installed python-multipart (it passes FileClass=, since removed)."""
+    return True if scope.get("path") == datasette.urls.path("/-/check") else None
 
 
 @hookimpl
