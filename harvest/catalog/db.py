@@ -208,8 +208,7 @@ COLLATED_INDEXES = {
     "idx_studies_pmcid_nocase": "studies(pmcid collate nocase)",
 }
 
-# Full-text search: the study's words, and author, journal and DOI (staff search by them).
-FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms", "authors", "journal", "doi"]
+FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms"]
 
 # PRAGMA user_version. New tables and columns need no bump (ensure_schema adds them); a change
 # that must rewrite data adds a step to MIGRATIONS under the new version.
@@ -226,6 +225,8 @@ def open_db(
     path = Path(path)
     if (not create or read_only) and not path.exists():
         raise HarvestError(f"no catalog at {path}: run `harvest refresh` or `harvest import` first")
+    if not path.parent.is_dir():
+        raise HarvestError(f"cannot create catalog {path}: no directory {path.parent}")
     try:
         if read_only:
             uri = f"file:{quote(str(path.resolve()))}?mode=ro"
@@ -290,26 +291,6 @@ def ensure_schema(db: sqlite_utils.Database, path: str | Path = "") -> None:
         fts = None
     if not fts:
         db["studies"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter")
-
-
-def _table(db: sqlite_utils.Database, name: str, columns: dict, options: dict) -> None:
-    table = db[name]
-    if not table.exists():
-    if not path.parent.is_dir():
-        raise HarvestError(f"cannot create catalog {path}: no directory {path.parent}")
-        table.create(columns, not_null=_not_null(options), **options)
-        return
-    existing = set(table.columns_dict)
-    for column, kind in columns.items():
-        if column not in existing:
-            table.add_column(column, kind, not_null_default=options.get("defaults", {}).get(column))
-
-
-def _not_null(options: dict) -> set:
-    return set(options.get("defaults", {}))
-    if fts and list(db[fts].columns_dict) != FTS_COLUMNS:
-        db["studies"].disable_fts()  # FTS_COLUMNS changed: rebuild the index once
-        fts = None
     if version < SCHEMA_VERSION:
         _migrate(db, version if existed else SCHEMA_VERSION)
 
@@ -362,3 +343,18 @@ def _key_terms_by_name(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS = {1: _key_terms_by_name}
+
+
+def _table(db: sqlite_utils.Database, name: str, columns: dict, options: dict) -> None:
+    table = db[name]
+    if not table.exists():
+        table.create(columns, not_null=_not_null(options), **options)
+        return
+    existing = set(table.columns_dict)
+    for column, kind in columns.items():
+        if column not in existing:
+            table.add_column(column, kind, not_null_default=options.get("defaults", {}).get(column))
+
+
+def _not_null(options: dict) -> set:
+    return set(options.get("defaults", {}))
