@@ -50,7 +50,10 @@ def study_item(row: Mapping, labels: Mapping) -> dict:
     return {
         **row,
         "flags": flags,
-        "flag_items": [(f, FLAG_LABELS[f], n) for f, n in zip(serious, notes, strict=False)],
+        "flag_items": [
+            (f, FLAG_LABELS[f], n.removeprefix(FLAG_LABELS[f]).lstrip(". "))
+            for f, n in zip(serious, notes, strict=False)
+        ],
         "other_flags": [OTHER_FLAGS[f] for f in flags if f in OTHER_FLAGS],
         "design_label": design[0] if design else "Design not tagged",
     }
