@@ -2,13 +2,14 @@
 
 `/catalog/<table>.ris` (with the view's filters, search and sort), `/catalog/<canned query>.bib`
 (with its parameters) and `/catalog.csljson?sql=...` export the whole selection, not the page on
-screen. The selection's PMIDs are read a page at a time (Datasette's own keyset pagination for a
-table; LIMIT/OFFSET over the query for SQL); each page's studies are read from `studies` and
-written out before the next page is read, so memory stays bounded whatever the size.
+screen. The selection's PMIDs are read in one query (the SQL Datasette builds for the table view,
+or the query's own); then its studies are read from `studies` and written out PAGE_SIZE at a
+time, so memory holds the PMIDs and one page of studies whatever the size.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
@@ -23,6 +24,7 @@ from harvest.citing.exports import FORMATS, export_filename, export_frame
 
 DATABASE_NAME = "catalog"
 PAGE_SIZE = 500
+LIMIT = re.compile(r"\s+limit\s+\d+\s*$", re.IGNORECASE)
 FORMAT_PATTERN = "|".join(FORMATS)
 # Table-view arguments that shape the page rather than select studies.
 PAGE_ARGS = {"_col", "_nocol", "_size", "_next", "_shape", "_facet", "_facet_array",
@@ -46,20 +48,17 @@ def export_url(datasette: Any, name: str | None, fmt: str, args: Any = ()) -> st
     return base + ("?" + urlencode(items) if items else "")
 
 
-async def _table_pmids(datasette: Any, name: str, request: Any) -> AsyncIterator[list[int]]:
-    """PMIDs of a table view's whole selection, page by page, through the table's JSON API."""
+async def _table_sql(datasette: Any, name: str, request: Any) -> tuple[str, dict]:
+    """The SQL (and parameters) Datasette runs for a table view, without its page limit."""
     selection = [(k, v) for k, v in query_args(request) if k not in PAGE_ARGS]
-    shape = [("_col", "pmid"), ("_shape", "objects"), ("_size", str(PAGE_SIZE))]
+    shape = [("_col", "pmid"), ("_shape", "objects"), ("_size", "1")]
     shape += [("_nofacet", "1"), ("_nocount", "1"), ("_nosuggest", "1")]
     path = datasette.urls.table(DATABASE_NAME, name, format="json")
-    query = urlencode(selection + shape)
-    while query is not None:
-        response = await datasette.client.get(f"{path}?{query}")
-        if response.status_code != 200:
-            raise ExportError(response.status_code, _error_text(response))
-        data = response.json()
-        yield [row["pmid"] for row in data["rows"]]
-        query = urlencode(selection + shape + [("_next", data["next"])]) if data["next"] else None
+    response = await datasette.client.get(f"{path}?{urlencode(selection + shape)}")
+    if response.status_code != 200:
+        raise ExportError(response.status_code, _error_text(response))
+    query = response.json()["query"]
+    return LIMIT.sub("", query["sql"]), query["params"] or {}
 
 
 def _error_text(response: Any) -> str:
@@ -79,19 +78,19 @@ class ExportError(Exception):
         self.message = message
 
 
-async def _sql_pmids(db: Any, sql: str, params: dict) -> AsyncIterator[list[int]]:
-    """PMIDs of a query's whole result, in its order, LIMIT/OFFSET page by page."""
-    paged = f"select pmid from (\n{sql.strip().rstrip(';')}\n) limit :_ec_limit offset :_ec_offset"
-    offset = 0
-    while True:
-        page = params | {"_ec_limit": PAGE_SIZE, "_ec_offset": offset}
-        rows = (await db.execute(paged, page)).rows
-        if not rows:
-            return
-        yield [row[0] for row in rows]
-        if len(rows) < PAGE_SIZE:
-            return
-        offset += PAGE_SIZE
+async def _pmid_pages(db: Any, sql: str, params: dict, first: bool) -> AsyncIterator[list[int]]:
+    """PMIDs of a whole result, in its order, in pages of PAGE_SIZE.
+
+    One query reads only the PMIDs (a few bytes each), so the selection is one consistent
+    snapshot: paging the query itself (OFFSET, or Datasette's keyset on a sort column with ties)
+    can repeat or skip studies. `first`: the PMID is the result's first column (a table view's
+    SQL); otherwise the query is wrapped to pick its pmid column.
+    """
+    if not first:
+        sql = f"select pmid from (\n{sql.strip().rstrip(';')}\n)"
+    pmids = [row[0] for row in (await db.execute(sql, params)).rows]
+    for start in range(0, len(pmids), PAGE_SIZE):
+        yield pmids[start : start + PAGE_SIZE]
 
 
 async def _studies(db: Any, pmids: list[int]) -> list:
@@ -148,11 +147,12 @@ async def export_view(datasette: Any, request: Any) -> Any:
                 raise ExportError(403, "not allowed to view this table")
             if "pmid" not in await db.table_columns(name):
                 raise ExportError(400, f"export needs a pmid column; {name} has none")
-            pages = _table_pmids(datasette, name, request)
+            sql, params = await _table_sql(datasette, name, request)
+            pages = _pmid_pages(db, sql, params, first=True)
         else:
             sql, params = await _query_selection(datasette, request, name)
             await _check_pmid_column(db, sql, params)
-            pages = _sql_pmids(db, sql, params)
+            pages = _pmid_pages(db, sql, params, first=False)
     except ExportError as e:
         return Response.text(f"Export failed: {e.message}", status=e.status)
     head, separator, tail, build = export_frame(fmt)
