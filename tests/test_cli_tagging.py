@@ -50,7 +50,10 @@ def test_evaluate_and_retag_after_a_taxonomy_edit(tmp_path):
     assert conn.execute(
         "select source, evidence from study_tags where pmid = 90000031 and tag = 'anxiety' "
         "order by source"
-    ).fetchall() == [("abstract", "music festivals"), ("title", "music festivals")]
+    ).fetchall() == [
+        ("abstract", "objective: music festivals"),
+        ("title", "title: music festivals"),
+    ]
     assert (
         "anxiety"
         in conn.execute("select conditions from studies where pmid = 90000031").fetchone()[0]

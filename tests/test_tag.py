@@ -83,15 +83,15 @@ def test_structured_rct_exact_columns_and_provenance(taxonomy):
         "sample_size": 30,
     }
     assert tags.provenance == (
-        ("conditions", "ptsd", "title", "PTSD"),
-        ("conditions", "ptsd", "abstract", "PTSD"),
+        ("conditions", "ptsd", "title", "title: PTSD"),
+        ("conditions", "ptsd", "abstract", "inclusion: PTSD"),
         ("conditions", "psychological-trauma", "rule", "implied by ptsd"),
-        ("conditions", "depression", "abstract", "depressive"),
-        ("modalities", "ketamine", "title", "ketamine"),
-        ("modalities", "ketamine", "abstract", "ketamine"),
-        ("routes", "intravenous", "title", "intravenous"),
-        ("routes", "intravenous", "abstract", "infusions"),
-        ("populations", "adults", "abstract", "adults"),
+        ("conditions", "depression", "abstract", "methods: depressive"),
+        ("modalities", "ketamine", "title", "title: ketamine"),
+        ("modalities", "ketamine", "abstract", "methods: ketamine"),
+        ("routes", "intravenous", "title", "title: intravenous"),
+        ("routes", "intravenous", "abstract", "methods: infusions"),
+        ("populations", "adults", "abstract", "methods: adults"),
         ("design", "rct", "title", "randomized"),
         ("human", "1", "rule", "no animal or in-vitro terms"),
         ("on_topic", "1", "rule", "ketamine for ptsd"),
@@ -203,7 +203,8 @@ def test_abbreviations_and_umbrellas(taxonomy):
     )
 
 
-def test_oral_antidepressant_is_not_the_studied_route(taxonomy):
+def test_oral_antidepressant_started_with_esketamine_is_a_route_and_other_drug(taxonomy):
+    """The guide: all stated routes of the treatments in the studied arms count."""
     tags = tag(
         taxonomy,
         title="Esketamine nasal spray plus a newly initiated oral antidepressant",
@@ -214,7 +215,8 @@ def test_oral_antidepressant_is_not_the_studied_route(taxonomy):
             ("D000281", "Administration, Intranasal", False),
         ],
     )
-    assert tags.routes == ("intranasal",)
+    assert tags.routes == ("intranasal", "oral")
+    assert tags.modalities == ("ketamine", "esketamine", "other-drug")
 
 
 def test_mesh_routes_only_when_the_text_states_none(taxonomy):
@@ -393,7 +395,7 @@ def test_mesh_animals_without_humans(taxonomy):
                 abstract="In this non-randomized controlled study, 40 adults chose ketamine or "
                 "psychotherapy alone.",
             ),
-            "non-randomized-trial",
+            "open-label-trial",  # the guide's slug for every non-randomised trial
         ),
         (
             dict(
@@ -411,7 +413,7 @@ def test_mesh_animals_without_humans(taxonomy):
         ),
         (
             dict(title="CANMAT recommendations for ketamine", pts=("Practice Guideline",)),
-            "guideline",
+            "narrative-review",  # the guide has no guideline design
         ),
         (
             dict(
@@ -452,7 +454,8 @@ def test_retraction_notice_is_not_itself_retracted(taxonomy):
         pts=("Retraction of Publication",),
         comments_corrections=[{"type": "RetractionOf", "source": "J X", "pmid": 1, "note": None}],
     )
-    assert (tags.retracted, tags.design) == (0, "commentary")
+    assert (tags.retracted, tags.design, tags.evidence_level, tags.on_topic) == (0, "notice", 5, 0)
+    assert ("on_topic", "0", "rule", "a notice is not evidence") in tags.provenance
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,10 @@ import yaml
 
 from harvest.errors import ConfigError
 from harvest.tagging.matcher import Hit, anchor_of
-from harvest.tagging.taxonomy import DESIGNS, load_taxonomy
+from harvest.tagging.roles import DESIGN_TESTS as DECLARED_TESTS
+from harvest.tagging.rules import DESIGN_TESTS
+from harvest.tagging.tag import tag_record
+from harvest.tagging.taxonomy import load_taxonomy
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yml"
 
@@ -39,6 +42,7 @@ def test_facets_and_required_tags(taxonomy):
     )  # fmt: skip
     assert taxonomy.slugs("modalities") == (
         "ketamine", "esketamine", "arketamine", "psilocybin", "mdma", "psychotherapy",
+        "other-drug",
     )  # fmt: skip
     assert taxonomy.slugs("routes") == (
         "intravenous", "intramuscular", "intranasal", "oral", "sublingual", "subcutaneous",
@@ -46,7 +50,12 @@ def test_facets_and_required_tags(taxonomy):
     assert taxonomy.slugs("populations") == (
         "adults", "adolescents", "children", "older-adults", "veterans-military", "animals",
     )  # fmt: skip
-    assert set(taxonomy.slugs("design")) == set(DESIGNS)
+    # the tagging guide's design set: ten evidence designs plus two that are never evidence
+    assert taxonomy.slugs("design") == (
+        "meta-analysis", "systematic-review", "rct", "open-label-trial", "observational",
+        "case-report", "protocol", "narrative-review", "preclinical", "commentary", "notice",
+        "other",
+    )  # fmt: skip
 
 
 def test_every_tag_is_documented(taxonomy):
@@ -67,9 +76,9 @@ def test_umbrella_implications_are_transitive(taxonomy):
 
 def test_evidence_levels_are_monotone_by_design(taxonomy):
     assert dict(taxonomy.evidence_levels) == {
-        "meta-analysis": 1, "systematic-review": 1, "rct": 2, "non-randomized-trial": 3,
-        "open-label-trial": 3, "observational": 3, "case-report": 4, "protocol": 5,
-        "guideline": 5, "narrative-review": 5, "preclinical": 5, "commentary": 5,
+        "meta-analysis": 1, "systematic-review": 1, "rct": 2, "open-label-trial": 3,
+        "observational": 3, "case-report": 4, "protocol": 5, "narrative-review": 5,
+        "preclinical": 5, "commentary": 5, "notice": 5, "other": 5,
     }  # fmt: skip
 
 
@@ -249,7 +258,45 @@ def test_invalid_yaml(tmp_path):
         ),
         (
             lambda d: d["facets"]["design"]["tags"].pop("protocol"),
-            "required tag 'protocol' is missing",
+            r"roles\.designs\.precedence\[3\]\.design names 'protocol', which is not a design tag",
+        ),
+        (
+            lambda d: d["facets"]["conditions"]["tags"].update(
+                {"injury": d["facets"]["conditions"]["tags"].pop("physical-injury")}
+            ),
+            r"roles\.trauma\.injury names 'physical-injury', which is not a conditions tag",
+        ),
+        (
+            lambda d: d["roles"]["populations"].update(default="adult"),
+            r"roles\.populations\.default names 'adult', which is not a populations tag",
+        ),
+        (
+            lambda d: d["roles"]["negatable"].update(tags=["psychotherapy", "ketamine-therapy"]),
+            r"roles\.negatable\.tags names 'ketamine-therapy'",
+        ),
+        (
+            lambda d: d["roles"]["populations"].update(animals="ptsd"),
+            r"roles\.populations\.animals names 'ptsd', a conditions tag, not a populations tag",
+        ),
+        (
+            lambda d: d["roles"]["designs"]["precedence"].append({"design": "rct", "when": "x"}),
+            r"precedence\[29\]\.when: unknown test 'x'",
+        ),
+        (
+            lambda d: d["roles"]["designs"]["precedence"].pop(),
+            r"the last row must be `when: always`",
+        ),
+        (
+            lambda d: d["facets"]["design"]["tags"].update(
+                {"registry-entry": {"label": "x", "description": "y", "evidence_level": 5}}
+            ),
+            r"design\(s\) registry-entry have no row \(never chosen\)",
+        ),
+        (
+            lambda d: d["roles"]["designs"]["precedence"].insert(
+                0, {"design": "rct", "when": "score"}
+            ),
+            r"precedence\[0\]: test 'score' needs at_least",
         ),
         (
             lambda d: d["facets"]["conditions"]["tags"]["ptsd"].update(patterns=["ptsd("]),
@@ -304,3 +351,35 @@ def test_staff_can_add_a_synonym_without_code(tmp_path, raw):
         ("conditions", "ptsd", "Shell shocked"),
         ("populations", "veterans-military", "soldiers"),
     ]
+
+
+def test_every_declared_design_test_is_implemented():
+    assert set(DESIGN_TESTS) == set(DECLARED_TESTS)
+
+
+def test_roles_name_the_slugs_the_rules_use(taxonomy):
+    roles = taxonomy.roles
+    assert (roles.psychological_trauma, roles.physical_injury) == (
+        "psychological-trauma", "physical-injury",
+    )  # fmt: skip
+    assert roles.age_groups == ("adults", "adolescents", "children", "older-adults")
+    assert (roles.default_population, roles.animals) == ("adults", "animals")
+    assert roles.negatable_facets == {"conditions", "routes"}
+    assert roles.negatable_tags == {"psychotherapy"}
+    assert roles.precedence[0].design == "notice" and roles.precedence[-1].when == "always"
+
+
+def test_adding_a_design_is_a_yaml_change(tmp_path, raw):
+    def add(d):
+        d["facets"]["design"]["tags"]["registry-entry"] = {
+            "label": "Registry entry", "description": "A trial registration record.",
+            "evidence_level": 5, "title_terms": ["trial registration record"],
+        }  # fmt: skip
+        d["roles"]["designs"]["precedence"].insert(0, {"design": "registry-entry", "when": "named"})
+
+    taxonomy = load_taxonomy(write(tmp_path, broken(raw, add)))
+    record = {"pmid": 1, "title": "Ketamine for PTSD: a trial registration record",
+              "abstract": None, "publication_types": [], "mesh": []}  # fmt: skip
+    tags = tag_record(record, taxonomy)
+    assert (tags.design, tags.evidence_level) == ("registry-entry", 5)
+    assert ("design", "registry-entry", "title", "trial registration record") in tags.provenance

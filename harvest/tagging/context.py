@@ -21,8 +21,14 @@ from harvest.tagging.taxonomy import Taxonomy
 STRONG_ROLES = frozenset(
     {"title", "keyword", "objective", "methods", "results", "conclusions", "body"}
 )
-# Substances are never negated: "but not of ketamine" still reports on ketamine.
-NEGATABLE = frozenset({"conditions", "routes"})
+# Sentences that say what this study delivered (a `delivered_only` modality counts only there).
+DELIVERED_ROLES = frozenset({"title", "keyword", "objective", "methods", "results", "body"})
+# "adults with chronic PTSD": the condition names the enrolled population (a provenance label).
+POPULATION_BEFORE = re.compile(
+    r"\b(?:with|diagnosed with|meeting criteria for|suffering from|had)\s+(?:[a-z-]+\s+){0,3}$"
+)
+# How a sentence's role is named in a tag's provenance.
+ROLE_NAMES = {"results": "outcome", "conclusions": "conclusion", "body": "abstract"}
 CATEGORY_ROLES = {
     "BACKGROUND": "background",
     "OBJECTIVE": "objective",
@@ -176,6 +182,7 @@ class Doc:
         self.where = dict(zip(hits, sentence_numbers, strict=True))
         self.counts = None  # sample-size counts, filled by tag_numbers
         self.negation = taxonomy.negation
+        self.roles = taxonomy.roles
         self.cues: dict[str, list[Hit]] = {}
         self.by_facet: dict[str, list[Hit]] = {}
         cues, by_facet = self.cues, self.by_facet
@@ -196,6 +203,7 @@ class Doc:
         self.negation_starts = [h[2] for h in negations] if negations else []
         self.sentences = self._assign_roles(sentences)
         self.adverse = self.cue_sentences("adverse")
+        self.covariate = self.cue_sentences("covariate")
         self.exclusions = self._exclusion_spans()
 
     def sentence_index(self, pos: int) -> int:
@@ -287,23 +295,62 @@ class Doc:
         return any(start <= hit.start < end for start, end in self.exclusions)
 
     def strength(self, hit: Hit, adverse_sensitive: bool = False, review: bool = False) -> str:
-        """'strong' (describes the study), 'weak' (background, future, adverse) or 'drop'.
+        """'strong' (describes the study), 'weak' (background, future, adverse) or 'drop'."""
+        return self.judge(hit, adverse_sensitive, review)[0]
 
-        Conditions and routes are negated by a cue shortly before (or a "was not assessed"
-        after) them.
+    def judge(
+        self, hit: Hit, adverse_sensitive: bool = False, review: bool = False
+    ) -> tuple[str, str]:
+        """(strength, role) of a mention: strength is 'strong', 'weak' or 'drop'; the role says
+        where and how the text names it (title, objective, inclusion, outcome, covariate ...).
+
+        Negatable facets and tags (taxonomy roles) are negated by a cue shortly before (or a
+        "was not provided" after) them; a condition in a covariate or moderator clause is
+        dropped; a modality that must be delivered counts only from the study's own methods,
+        results, aim, title or keywords.
         """
         i = self.where[hit]
         sentence = self.sentences[i]
         if sentence.role in ("meta", "exclusion") or (self.exclusions and self.excluded(hit)):
-            return "drop"
-        if hit.facet in NEGATABLE and self.negated(hit):
-            return "drop"
-        if hit.facet == "modalities" and self.negation.unlike.search(
-            self.lower, max(sentence.start, hit.start - 30), hit.start
+            return "drop", "exclusion"
+        roles = self.roles
+        if (hit.facet in roles.negatable_facets or hit.name in roles.negatable_tags) and (
+            self.negated(hit)
         ):
-            return "weak"
+            return "drop", "negated"
+        if hit.facet == "conditions" and i in self.covariate and self._covariate_clause(hit):
+            return "drop", "covariate"
+        if hit.facet == "modalities":
+            if self.negation.unlike.search(
+                self.lower, max(sentence.start, hit.start - 30), hit.start
+            ):
+                return ("drop" if hit.name in roles.delivered_only else "weak"), "comparison"
+            if hit.name in roles.delivered_only:
+                if self.negation.contrast.search(
+                    self.lower, max(sentence.start, hit.start - 30), hit.start
+                ):
+                    return "drop", "comparison"
+                if sentence.role not in DELIVERED_ROLES and not (
+                    review and sentence.role == "background"
+                ):
+                    return "drop", sentence.role
         if adverse_sensitive and i in self.adverse and sentence.source == "abstract":
-            return "weak"
+            return "weak", "adverse event"
+        role = ROLE_NAMES.get(sentence.role, sentence.role)
+        if sentence.role in ("methods", "body") and POPULATION_BEFORE.search(
+            self.lower, max(sentence.start, hit.start - 40), hit.start
+        ):
+            role = "inclusion"  # the population the study enrolled
         if sentence.role in STRONG_ROLES or (review and sentence.role == "background"):
-            return "strong"
-        return "weak"
+            return "strong", role
+        return "weak", role
+
+    def _covariate_clause(self, hit: Hit) -> bool:
+        """A covariate cue in the same clause as the mention."""
+        sentence = self.sentences[self.where[hit]]
+        start = sentence.start
+        before = [m.end() for m in CLAUSE_BREAK.finditer(self.lower, start, hit.start)]
+        start = before[-1] if before else start
+        after = CLAUSE_BREAK.search(self.lower, hit.end, sentence.end)
+        end = after.start() if after else sentence.end
+        return any(start <= c.start < end for c in self.cues.get("covariate", ()))

@@ -35,10 +35,11 @@ from harvest.tagging.taxonomy import load_taxonomy
 
 FACETS = ("conditions", "modalities", "routes", "populations")
 FLAGS = ("human", "on_topic", "retracted", "erratum", "expression_of_concern", "sample_size")
+# Short display names for the confusion table; a design added to the taxonomy shows its slug.
 SHORT = {
-    "meta-analysis": "MA", "systematic-review": "SR", "rct": "RCT", "non-randomized-trial": "NRT",
-    "open-label-trial": "OLT", "observational": "OBS", "case-report": "CASE", "protocol": "PROT",
-    "guideline": "GUIDE", "narrative-review": "NREV", "preclinical": "PRE", "commentary": "COMM",
+    "meta-analysis": "MA", "systematic-review": "SR", "rct": "RCT", "open-label-trial": "OLT",
+    "observational": "OBS", "case-report": "CASE", "protocol": "PROT", "narrative-review": "NREV",
+    "preclinical": "PRE", "commentary": "COMM", "notice": "NOTE", "other": "OTHER",
 }  # fmt: skip
 
 

@@ -5,27 +5,17 @@ Each rule returns its value with the provenance that explains it: (value, source
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from harvest.tagging.context import STRONG_ROLES, Doc
 from harvest.tagging.taxonomy import Taxonomy
 
-MA, SR = "meta-analysis", "systematic-review"
 RETRACTED_TYPES = {"retracted publication", "D016441"}
 RETRACTED_REFS = {"RetractionIn", "RetractedandRepublishedIn"}
 ERRATUM_REFS = {"ErratumIn", "CorrectedandRepublishedIn"}
 CONCERN_REFS = {"ExpressionOfConcernIn"}
 RETRACTED_TITLE = ("retracted:", "retracted article:", "[retracted]")
 NAMED = 3  # score of a design named by a publication type or the title
-PRIMARY_DESIGNS = ("rct", "non-randomized-trial", "open-label-trial", "observational")
-# Section labels of systematic-review abstracts (PRISMA, JAMA style).
-REVIEW_LABELS = re.compile(
-    r"DATA SOURCE|STUDY SELECTION|DATA EXTRACTION|DATA SYNTHESIS|ELIGIBILITY CRITERIA|"
-    r"SEARCH METHOD|SEARCH STRATEGY|SELECTION CRITERIA|INFORMATION SOURCE|EVIDENCE ACQUISITION"
-)
-# Section labels of narrative reviews (Current Opinion, Expert Opinion journals).
-NARRATIVE_LABELS = re.compile(r"PURPOSE OF REVIEW|RECENT FINDINGS|AREAS COVERED|EXPERT OPINION")
 
 
 class DesignSignals:
@@ -58,11 +48,18 @@ class DesignSignals:
         )
         self.has_abstract = doc.has_abstract
         self.participants = participants
-        for pattern, slug in ((REVIEW_LABELS, SR), (NARRATIVE_LABELS, "narrative-review")):
-            labels = [label for label in doc.labels if pattern.search(label)]
+        self.roles = roles = taxonomy.roles
+        self.intervention = any(
+            doc.sentence_of(h).role in ("methods", "results", "body")
+            and doc.sentence_of(h).source == "abstract"
+            for h in doc.cues.get("intervention", ())
+        )
+        for slug, parts in roles.section_labels:
+            labels = [label for label in doc.labels if any(p in label for p in parts)]
             if labels:
                 self.body[slug] += 2
                 self.evidence.setdefault((slug, "term"), labels[0].title())
+        self.human = 1
 
     def score(self, slug: str) -> int:
         """3 if a publication type or the title names the design, plus abstract cues (max 3)."""
@@ -90,72 +87,130 @@ class DesignSignals:
 
 
 def decide_design(signals: DesignSignals, human: int) -> tuple[str, str, str]:
-    """Exactly one design, by precedence; text can overrule a misleading publication type."""
-    s = signals
-    others = set(s.pt) - {"commentary"}
-    if "commentary" in s.pt and not others:
-        return "commentary", "publication_type", s.pt["commentary"]
-    if "commentary" in s.title:
-        return "commentary", "title", s.title["commentary"]
-    protocol = _protocol(s)
-    if protocol:
-        return protocol
-    synthesis = s.body[MA] and s.body[SR] and s.body[MA] + s.body[SR] >= 3
-    if s.named(MA) or synthesis or (s.body[MA] and s.named(SR)):
-        return MA, *(s.named(MA) or s.named(SR) or ("abstract", s.evidence[(MA, "term")]))
-    if "narrative-review" in s.title and "narrative review" in s.title["narrative-review"].lower():
-        return "narrative-review", "title", s.title["narrative-review"]
-    if s.score(SR) >= 2:
-        return SR, *(s.named(SR) or ("abstract", s.evidence[(SR, "term")]))
-    for slug in ("guideline", "case-report"):
-        if s.named(slug):
-            return slug, *s.named(slug)
-    if "narrative-review" in s.pt and not others & set(PRIMARY_DESIGNS):
-        return "narrative-review", "publication_type", s.pt["narrative-review"]
-    if s.body["commentary"]:
-        return "commentary", "abstract", s.evidence[("commentary", "term")]
-    review = s.cited("narrative-review")
-    if review and not (set(s.pt) & set(PRIMARY_DESIGNS)):
-        return "narrative-review", *review
-    if s.cited("case-report"):
-        return "case-report", *s.cited("case-report")
-    if human == 0:
-        return "preclinical", "rule", "animal or in-vitro study"
-    for slug in PRIMARY_DESIGNS:
-        found = s.cited(slug)
+    """Exactly one design: the first row of the taxonomy's precedence table that holds."""
+    signals.human = human
+    for rule in signals.roles.precedence:
+        found = DESIGN_TESTS[rule.when](signals, rule)
         if found:
-            return slug, *found
-        if slug == "open-label-trial" and "open-label-trial" in s.pt_weak:
-            return slug, "publication_type", s.pt_weak[slug]
-    for slug in ("open-label-trial", "observational", "case-report", "narrative-review"):
-        found = s.cited(slug, weak=True)
-        if found:
-            return slug, *found
-    if "commentary" in s.pt_weak or not s.has_abstract:
-        return "commentary", *(
-            ("publication_type", s.pt_weak["commentary"])
-            if "commentary" in s.pt_weak
-            else ("rule", "no abstract")
-        )
-    if s.results or s.participants:
-        return "observational", "rule", "reports participants or results without naming a design"
-    return "narrative-review", "rule", "no study design named"
+            return rule.design, *found
+    raise AssertionError("the precedence table ends with `when: always`")  # checked at load
 
 
-def _protocol(s: DesignSignals) -> tuple[str, str, str] | None:
+def _named(s: DesignSignals, rule) -> tuple[str, str] | None:
+    return s.named(rule.design)
+
+
+def _only_type(s: DesignSignals, rule) -> tuple[str, str] | None:
+    if rule.design in s.pt and not set(s.pt) - {rule.design}:
+        return "publication_type", s.pt[rule.design]
+    return None
+
+
+def _title(s: DesignSignals, rule) -> tuple[str, str] | None:
+    return ("title", s.title[rule.design]) if rule.design in s.title else None
+
+
+def _title_says(s: DesignSignals, rule) -> tuple[str, str] | None:
+    text = s.title.get(rule.design)
+    return ("title", text) if text and rule.option("text") in text.lower() else None
+
+
+def _score(s: DesignSignals, rule) -> tuple[str, str] | None:
+    if s.score(rule.design) >= rule.option("at_least"):
+        return s.named(rule.design) or ("abstract", s.evidence[(rule.design, "term")])
+    return None
+
+
+def _in_abstract(s: DesignSignals, rule) -> tuple[str, str] | None:
+    if s.body[rule.design]:
+        return "abstract", s.evidence[(rule.design, "term")]
+    return None
+
+
+def _pooled(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """A pooled analysis: named, two pooling cues, or pooling with a systematic search."""
+    ma, sr = rule.design, s.roles.systematic_design
+    synthesis = s.body[ma] and s.body[sr] and s.body[ma] + s.body[sr] >= 3
+    if s.named(ma) or synthesis or s.body[ma] >= 2 or (s.body[ma] and s.named(sr)):
+        return s.named(ma) or s.named(sr) or ("abstract", s.evidence[(ma, "term")])
+    return None
+
+
+def _protocol(s: DesignSignals, rule) -> tuple[str, str] | None:
     """A protocol unless a publication type alone says so and the abstract reports results."""
-    future = s.body["protocol"]
-    named = s.named("protocol")
-    if not (named or future >= 2 or ("protocol" in s.title_weak and future)):
+    slug = rule.design
+    future = s.body[slug]
+    named = s.named(slug)
+    if not (named or future >= 2 or (slug in s.title_weak and future)):
         return None
     completed = s.results >= 2 and future == 0
-    if "protocol" in s.title or not completed:
+    if slug in s.title or not completed:
         if named:
-            return ("protocol", *named)
-        if "protocol" in s.title_weak:
-            return "protocol", "title", s.title_weak["protocol"]
-        return "protocol", "abstract", s.evidence[("protocol", "term")]
+            return named
+        if slug in s.title_weak:
+            return "title", s.title_weak[slug]
+        return "abstract", s.evidence[(slug, "term")]
     return None
+
+
+def _type_without_primary(s: DesignSignals, rule) -> tuple[str, str] | None:
+    others = set(s.pt) - {rule.design}
+    if rule.design in s.pt and not others & set(s.roles.primary_designs):
+        return "publication_type", s.pt[rule.design]
+    return None
+
+
+def _cited_without_primary_type(s: DesignSignals, rule) -> tuple[str, str] | None:
+    found = s.cited(rule.design)
+    return found if found and not set(s.pt) & set(s.roles.primary_designs) else None
+
+
+def _weak_type(s: DesignSignals, rule) -> tuple[str, str] | None:
+    if rule.design in s.pt_weak:
+        return "publication_type", s.pt_weak[rule.design]
+    return None
+
+
+def _animal(s: DesignSignals, rule) -> tuple[str, str] | None:
+    return ("rule", "animal or in-vitro study") if s.human == 0 else None
+
+
+def _no_abstract(s: DesignSignals, rule) -> tuple[str, str] | None:
+    return None if s.has_abstract else ("rule", "no abstract")
+
+
+def _describes_intervention(s: DesignSignals, rule) -> tuple[str, str] | None:
+    if s.participants and s.intervention:
+        return "rule", "participants received an intervention in this study (no design named)"
+    return None
+
+
+def _describes_participants(s: DesignSignals, rule) -> tuple[str, str] | None:
+    if s.results or s.participants:
+        return "rule", "reports participants or results without naming a design"
+    return None
+
+
+DESIGN_TESTS = {
+    "named": _named,
+    "cited": lambda s, rule: s.cited(rule.design),
+    "weakly_cited": lambda s, rule: s.cited(rule.design, weak=True),
+    "in_abstract": _in_abstract,
+    "only_type": _only_type,
+    "title": _title,
+    "title_says": _title_says,
+    "score": _score,
+    "pooled": _pooled,
+    "protocol": _protocol,
+    "type_without_primary": _type_without_primary,
+    "cited_without_primary_type": _cited_without_primary_type,
+    "weak_type": _weak_type,
+    "animal": _animal,
+    "no_abstract": _no_abstract,
+    "describes_intervention": _describes_intervention,
+    "describes_participants": _describes_participants,
+    "always": lambda s, rule: ("rule", "no study design named or described"),
+}
 
 
 def decide_human(record: dict, doc: Doc) -> tuple[int, str, str]:
@@ -202,12 +257,23 @@ def decide_on_topic(
     title_cues = _title_cues(doc)
     if "anaesthesia" in title_cues and not primary_targets:
         return 0, "anaesthesia, sedation or analgesia study"
-    if "recreational" in title_cues and "therapeutic" not in title_cues:
-        return 0, "recreational use or harms"
-    recreational = _strong_count(doc, "recreational")
-    if recreational >= 2 and recreational > _strong_count(doc, "therapeutic"):
+    if is_recreational(doc):
         return 0, "recreational use or harms"
     return 1, f"{substances[0]} for {targets[0]}"
+
+
+def is_recreational(doc: Doc) -> bool:
+    """The record is about recreational use or harms of the substance (not therapy)."""
+    title_cues = _title_cues(doc)
+    if "recreational" in title_cues and "therapeutic" not in title_cues:
+        return True
+    recreational = _strong_count(doc, "recreational")
+    return recreational >= 2 and recreational > _strong_count(doc, "therapeutic")
+
+
+def is_use_survey(doc: Doc) -> bool:
+    """A survey of substance users: conditions measured in it are exposures, not targets."""
+    return is_recreational(doc) and bool(doc.cues.get("survey") or doc.cues.get("recreational"))
 
 
 def _title_cues(doc: Doc) -> set[str]:

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from harvest.tagging.context import Doc
+from harvest.tagging.roles import Roles
 
 UNITS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -33,7 +34,6 @@ SCREENED = re.compile(
 )
 UPPER_N = re.compile(r"N\s*=\s*(\d{1,3}(?:,\d{3})+|\d{1,6})(?![\d.])")
 LOWER_N = re.compile(r"n\s*=\s*(\d{1,3}(?:,\d{3})+|\d{1,6})(?![\d.])(?!\s*(?:per|/|in each))")
-NO_SAMPLE = {"preclinical", "narrative-review", "commentary", "guideline"}
 COUNTED_ROLES = {"methods", "results", "body", "objective", "conclusions"}
 LOOK_BACK = 60
 
@@ -128,9 +128,9 @@ def states_participants(doc: Doc) -> bool:
     return bool(UPPER_N.search(text) or LOWER_N.search(text))
 
 
-def extract_sample_size(doc: Doc, design: str) -> int | None:
+def extract_sample_size(doc: Doc, design: str, roles: Roles) -> int | None:
     """The number of participants the abstract states, else None (1 for a single case)."""
-    if design in NO_SAMPLE:
+    if design in roles.no_sample_size_designs:
         return None
     enrolled, counts = _counts(doc)
     if enrolled:
@@ -145,6 +145,6 @@ def extract_sample_size(doc: Doc, design: str) -> int | None:
         values = [number_value(v) for v in LOWER_N.findall(sentence)]
         if values:
             return sum(values) if len(values) > 1 else values[0]
-    if design == "case-report" and doc.has_abstract:
+    if design == roles.single_case_design and doc.has_abstract:
         return 1
     return None

@@ -19,27 +19,14 @@ from harvest.tagging.rules import (
     decide_flags,
     decide_human,
     decide_on_topic,
+    is_use_survey,
 )
 from harvest.tagging.sample_size import extract_sample_size, states_participants
 from harvest.tagging.taxonomy import Taxonomy
 
 LIST_FACETS = ("conditions", "modalities", "routes", "populations")
-REVIEW_DESIGNS = frozenset({"narrative-review", "commentary", "guideline"})
 PRIMARY_ROLES = frozenset({"title", "objective"})  # where a study names its main condition
-PSYCH, INJURY = "psychological-trauma", "physical-injury"
-# Tags whose mention makes a bare "trauma" in the same sentence psychological.
-PSYCH_SIGNALS = frozenset(
-    {"ptsd", "depression", "treatment-resistant-depression", "anxiety", "suicidality",
-     "psychotherapy", "mdma", "psilocybin"}
-)  # fmt: skip
 ADVERSE_QUALIFIERS = frozenset({"chemically induced"})
-AGE_GROUPS = frozenset({"adults", "adolescents", "children", "older-adults"})
-ADULT_WORDS = frozenset(
-    {"patients", "participants", "veterans", "women", "men", "volunteers", "healthy volunteers",
-     "individuals", "service members", "soldiers", "mothers", "outpatients", "inpatients",
-     "parturients", "survivors", "clients", "respondents"}
-)  # fmt: skip
-NO_POPULATION_DESIGNS = frozenset({"narrative-review", "commentary", "guideline", "preclinical"})
 
 
 @dataclass(frozen=True)
@@ -121,9 +108,15 @@ def _mesh_tags(record: dict, taxonomy: Taxonomy) -> tuple[dict[str, _Found], set
     return found, major
 
 
-def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool):
-    """(strong, weak, primary slugs, sentence indexes) for the facet's hits in the text."""
+def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool, survey: str = ""):
+    """(strong, weak, primary slugs, sentence indexes, dropped) for the facet's text hits.
+
+    The evidence of each tag names the role of the mention ("objective: PTSD"); `dropped`
+    holds the slugs whose every mention was one the guide excludes (covariate, exclusion,
+    negated, use-survey exposure).
+    """
     strong, weak, primary, where = _Found(), _Found(), set(), {}
+    kept, dropped = set(), set()
     for hit in doc.by_facet.get(facet, ()):
         sentence = doc.sentence_of(hit)
         known = strong.tags.get(hit.name)
@@ -135,28 +128,36 @@ def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool):
         ):
             continue  # a repeated mention adds nothing
         tag = taxonomy.tags[hit.name]
-        strength = doc.strength(hit, tag.adverse_sensitive, review)
+        strength, role = doc.judge(hit, tag.adverse_sensitive, review)
+        if strength != "drop" and survey and facet == "conditions":
+            if sentence.role not in PRIMARY_ROLES and hit.name != survey:
+                strength, role = "drop", "use-survey exposure"
         if strength == "drop":
+            dropped.add(hit.name)
             continue
+        kept.add(hit.name)
         target = strong if strength == "strong" else weak
-        target.add(hit.name, sentence.source, doc.snippet(hit))
+        target.add(hit.name, sentence.source, f"{role}: {doc.snippet(hit)}")
         if strength == "strong":
             where.setdefault(hit.name, set()).add(doc.where[hit])
             if sentence.role in PRIMARY_ROLES:
                 primary.add(hit.name)
-    return strong, weak, primary, where
+    return strong, weak, primary, where, dropped - kept
 
 
-def _trauma_senses(doc: Doc, found: _Found, review: bool) -> None:
+def _trauma_senses(doc: Doc, taxonomy: Taxonomy, found: _Found, review: bool) -> None:
     """Give a bare "trauma" the injury or the psychological sense from its context."""
+    roles = taxonomy.roles
+    PSYCH, INJURY = roles.psychological_trauma, roles.physical_injury
     specific = doc.by_facet.get("conditions", ())
     injury_near = doc.cue_sentences("injury_context")
     psych_near = doc.cue_sentences("psych_context") | {
         doc.where[h]
         for facet in ("conditions", "modalities")
         for h in doc.by_facet.get(facet, ())
-        if h.name in PSYCH_SIGNALS
+        if h.name in roles.psychological_signals
     }
+    implying_psych = {s for s in found.tags if PSYCH in taxonomy.implies[s] or s == PSYCH}
     for hit in doc.cues.get("trauma_bare", ()):
         if any(h.start <= hit.start < h.end for h in specific):
             continue
@@ -166,7 +167,7 @@ def _trauma_senses(doc: Doc, found: _Found, review: bool) -> None:
         injury = i in injury_near
         psych = i in psych_near
         if not injury and not psych:
-            injury, psych = INJURY in found.tags, PSYCH in found.tags or "ptsd" in found.tags
+            injury, psych = INJURY in found.tags, bool(implying_psych)
         if injury and not psych:
             found.add(INJURY, "rule", f"{doc.snippet(hit)} (injury context)")
         elif psych and not injury:
@@ -214,13 +215,17 @@ def _comparator_routes(doc: Doc, strong: _Found, where: dict) -> None:
                 where[hit.name] = {doc.where[h] for h in others}
 
 
-def _default_adults(doc: Doc, populations: _Found) -> None:
-    """Participants of no stated age group ("veterans", "patients") are taken to be adults."""
-    if populations.tags.keys() & AGE_GROUPS:
+def _default_population(doc: Doc, taxonomy: Taxonomy, populations: _Found) -> None:
+    """Participants of no stated age group ("veterans", "patients") get the default (adults)."""
+    roles = taxonomy.roles
+    if populations.tags.keys() & set(roles.age_groups):
         return
+    words = roles.default_population_words
     for hit in doc.cues.get("human", ()):
-        if doc.sentence_of(hit).role in STRONG_ROLES and doc.snippet(hit).lower() in ADULT_WORDS:
-            populations.add("adults", "rule", f"{doc.snippet(hit)} (no age group stated)")
+        if doc.sentence_of(hit).role in STRONG_ROLES and doc.snippet(hit).lower() in words:
+            populations.add(
+                roles.default_population, "rule", f"{doc.snippet(hit)} (no age group stated)"
+            )
             return
 
 
@@ -230,32 +235,39 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
     human, human_source, human_evidence = decide_human(record, doc)
     signals = DesignSignals(record, doc, taxonomy, states_participants(doc))
     design, design_source, design_evidence = decide_design(signals, human)
-    review = design in REVIEW_DESIGNS
+    roles = taxonomy.roles
+    review = design in roles.review_designs
+    survey = roles.use_survey_condition if human == 1 and is_use_survey(doc) else ""
     mesh, major = _mesh_tags(record, taxonomy)
     facets: dict[str, _Found] = {}
     primary = set()
     for facet in LIST_FACETS:
-        strong, weak, facet_primary, where = _text_tags(doc, taxonomy, facet, review)
+        strong, weak, facet_primary, where, dropped = _text_tags(
+            doc, taxonomy, facet, review, survey
+        )
         result = _Found()
         if facet == "routes":
             _comparator_routes(doc, strong, where)
             result.merge(_routes(doc, taxonomy, (strong, weak, where), mesh[facet]))
         else:
-            result.merge(mesh[facet])
+            # a minor heading whose every mention in the text is excluded does not count
+            result.merge(mesh[facet], only=set(mesh[facet].tags) - (dropped - major))
             result.merge(strong)
         if facet == "conditions":
-            _trauma_senses(doc, result, review)
+            _trauma_senses(doc, taxonomy, result, review)
+            if survey and survey not in result.tags:
+                result.add(survey, "rule", "use-survey: recreational use or harms")
             primary = facet_primary | (major & set(taxonomy.slugs("conditions")))
         if not result.tags and facet in ("conditions", "modalities"):
             result.merge(weak)
         facets[facet] = result
-    if human == 1 and design not in NO_POPULATION_DESIGNS:
-        _default_adults(doc, facets["populations"])
+    if human == 1 and design not in roles.no_population_designs:
+        _default_population(doc, taxonomy, facets["populations"])
     if human == 0:
         kept = _Found()
-        kept.merge(facets["populations"], only={"animals"})
+        kept.merge(facets["populations"], only={roles.animals})
         if not kept.tags:
-            kept.add("animals", "rule", human_evidence)
+            kept.add(roles.animals, "rule", human_evidence)
         facets["populations"] = kept
     for found in facets.values():
         for slug in list(found.tags):
@@ -269,6 +281,8 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
     on_topic, topic_reason = decide_on_topic(
         taxonomy, doc, list(ordered["conditions"]), list(ordered["modalities"]), primary
     )
+    if on_topic and design in roles.off_topic_designs:
+        on_topic, topic_reason = 0, f"a {design} is not evidence"
     flags = decide_flags(record)
     provenance = [
         (facet, slug, source, evidence)
@@ -294,6 +308,6 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         retracted=flags["retracted"][0],
         erratum=flags["erratum"][0],
         expression_of_concern=flags["expression_of_concern"][0],
-        sample_size=extract_sample_size(doc, design),
+        sample_size=extract_sample_size(doc, design, roles),
         provenance=tuple(provenance),
     )

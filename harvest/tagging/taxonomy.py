@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,24 +11,15 @@ from pathlib import Path
 from harvest.config import read_yaml
 from harvest.errors import ConfigError
 from harvest.tagging.matcher import TOKEN, Matcher, Pattern, Phrase, anchor_of
+from harvest.tagging.roles import Roles, load_roles
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MESH_UI = re.compile(r"^[CDQ]\d{6,9}$")
 FACETS = ("conditions", "modalities", "routes", "populations", "design")
-DESIGNS = (
-    "meta-analysis", "systematic-review", "rct", "non-randomized-trial", "open-label-trial",
-    "observational", "case-report", "protocol", "guideline", "narrative-review", "preclinical",
-    "commentary",
-)  # fmt: skip
-REQUIRED_TAGS = {
-    "conditions": ("psychological-trauma", "physical-injury"),
-    "populations": ("animals",),
-    "design": DESIGNS,
-}
 CUES = (
     "objective", "literature", "general", "future", "exclusion", "inclusion", "adverse",
     "injury_context", "psych_context", "trauma_bare", "human", "counted", "recreational",
-    "therapeutic", "anaesthesia", "results",
+    "therapeutic", "anaesthesia", "results", "intervention", "covariate", "survey",
 )  # fmt: skip
 # Which YAML list feeds which kind of hit; "title" kinds count only in the title.
 TEXT_KEYS = {
@@ -106,6 +98,8 @@ class Taxonomy:
     pt_index: Mapping[str, tuple[tuple[str, bool], ...]]
     matcher: Matcher
     negation: Negation
+    roles: Roles
+    tagger_version: str  # changes with the taxonomy file and with the tagger's code
 
     def slugs(self, facet: str) -> tuple[str, ...]:
         """The tag slugs of one facet, in file order."""
@@ -116,7 +110,9 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
     """Read and compile taxonomy.yml; any problem raises ConfigError naming the place."""
     path = Path(path)
     data = read_yaml(path)
-    _require_keys(data, {"version", "evidence_levels", "facets", "cues", "negation"}, str(path))
+    _require_keys(
+        data, {"version", "evidence_levels", "facets", "roles", "cues", "negation"}, str(path)
+    )
     builder = _Builder(path)
     facets = data.get("facets")
     if not isinstance(facets, dict):
@@ -135,6 +131,7 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
     if not isinstance(levels, dict) or set(levels) != {1, 2, 3, 4, 5}:
         raise ConfigError(f"{path}: evidence_levels must describe levels 1 to 5")
     negation = _negation(data.get("negation"), path, builder)
+    roles = load_roles(data.get("roles"), {t.slug: t.facet for t in tags.values()}, str(path))
     return Taxonomy(
         version=int(data.get("version") or 1),
         facets=built,
@@ -145,7 +142,17 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
         pt_index={k: tuple(v) for k, v in builder.pts.items()},
         matcher=builder.matcher(),
         negation=negation,
+        roles=roles,
+        tagger_version=tagger_version(path),
     )
+
+
+def tagger_version(path: Path) -> str:
+    """A short hash of the taxonomy file and the tagger's source: what a retag would change."""
+    digest = hashlib.sha256(path.read_bytes())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _require_keys(data: dict, allowed: set, where: str) -> None:
@@ -194,9 +201,6 @@ class _Builder:
         if not isinstance(tags, dict) or not tags:
             raise ConfigError(f"{where}.tags must be a non-empty mapping of slug -> tag")
         built = tuple(self.tag(name, slug, spec) for slug, spec in tags.items())
-        for slug in REQUIRED_TAGS.get(name, ()):
-            if slug not in tags:
-                raise ConfigError(f"{where}.tags: required tag {slug!r} is missing")
         for tag in built:
             for other in tag.implies:
                 if other not in tags:
