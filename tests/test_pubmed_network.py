@@ -220,3 +220,12 @@ def test_when_fetching_by_id_fails_too_the_error_is_one_line(standin):
         list(fetch_records(client, window, 500))
     assert str(info.value) == "efetch: gave up after 2 attempts: HTTP 500"
     assert len(standin.requests) == 8
+
+
+def test_a_redirect_loop_fails_at_once_and_names_no_key():
+    with HostileServer(redirect("/entrez/eutils/esearch.fcgi")) as server:
+        client = EutilsClient(settings_for(server.url))
+        with pytest.raises(NCBIError) as info:
+            esearch(client)
+    assert str(info.value) == f"esearch: {server.url}esearch.fcgi redirects in a loop"
+    assert len(server.requests) == 4  # the request and three redirects, then no retry

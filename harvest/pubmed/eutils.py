@@ -180,10 +180,13 @@ class EutilsClient:
             limit = self.settings.max_response_bytes
             raise Transient(f"answer larger than {_size(limit)} (max_response_bytes)") from None
         except Redirected as exc:
+            why = " (the request would carry the API key there)" if self._key else ""
             raise NCBIError(
                 f"{utility}: {self._url(utility)} redirected to another host ({exc}); "
-                "not following it (the request would carry the API key there)"
+                f"not following it{why}"
             ) from None
+        except requests.exceptions.TooManyRedirects:
+            raise NCBIError(f"{utility}: {self._url(utility)} redirects in a loop") from None
         except requests.exceptions.ConnectionError as exc:
             reason = _short(exc)
             if reason in UNREACHABLE:
