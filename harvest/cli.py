@@ -19,12 +19,14 @@ from harvest.catalog.jobs import import_files, make_enricher
 from harvest.catalog.jobs import refresh as run_refresh
 from harvest.catalog.jobs import retag as run_retag
 from harvest.catalog.runs import StopRequest, catalog_lock, last_success, record_failed_run
+from harvest.catalog.snapshot import save_snapshot
 from harvest.catalog.status import parse_age, status_report
 from harvest.citing.check import Online, check_report, render_report, report_failed
 from harvest.citing.documents import read_document
 from harvest.citing.ledger import pages_to_review, resolve_review, review_lines, scan_pages
 from harvest.config import PROJECT_DIR, default_config_dir, load_query, load_settings, require_email
 from harvest.errors import ConfigError, HarvestError
+from harvest.publish.serve import publish_metadata
 from harvest.publish.serve import serve as run_serve
 from harvest.pubmed.eutils import EutilsClient
 from harvest.tagging.evaluate import evaluate_catalog
@@ -274,18 +276,54 @@ def evaluate(labels, db_path):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Datasette metadata file [default: ./metadata.yml, or the checkout's].",
 )
-def serve(db_path, host, port, metadata_path):
+@click.option(
+    "--immutable",
+    is_flag=True,
+    help="Serve a snapshot that never changes (Datasette's -i: counted once, no locking).",
+)
+def serve(db_path, host, port, metadata_path, immutable):
     """Serve the catalog read-only with Datasette.
 
     \b
     Example:
         harvest serve --db catalog.db --port 8001
+        harvest serve --immutable --db snapshots/catalog-2026-12-01.db
     """
     with errors_as_messages():
-        if metadata_path is None:
-            local = Path("metadata.yml")
-            metadata_path = local if local.exists() else PROJECT_DIR / "metadata.yml"
-        run_serve(db_path, host=host, port=port, metadata_path=metadata_path)
+        metadata_path = _metadata_path(metadata_path)
+        run_serve(db_path, host=host, port=port, metadata_path=metadata_path, immutable=immutable)
+
+
+def _metadata_path(metadata_path: Path | None) -> Path:
+    if metadata_path is None:
+        local = Path("metadata.yml")
+        metadata_path = local if local.exists() else PROJECT_DIR / "metadata.yml"
+    return metadata_path
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@DB_OPTION
+@click.option("--force", is_flag=True, help="Replace today's snapshot if it was already taken.")
+def snapshot(folder, db_path, force):
+    """Write a dated, immutable copy of the catalog, FOLDER/catalog-YYYY-MM-DD.db (UTC date).
+
+    Consistent even while a refresh writes (SQLite's online backup), integrity-checked, and
+    recorded in the catalog's `snapshots` table with its study count and sha256. One a day:
+    an existing snapshot of today is kept unless --force. Also writes FOLDER/metadata.json
+    (metadata.yml with the taxonomy's labels) for `datasette -i` or `datasette publish`.
+
+    \b
+    Example:
+        harvest snapshot snapshots/ --db catalog.db
+        harvest serve --immutable --db snapshots/catalog-2026-12-01.db
+    """
+    with errors_as_messages():
+        db = open_db(db_path, create=False)
+        snap = save_snapshot(db, folder, force=force)
+        metadata = publish_metadata(snap.path, _metadata_path(None))
+        (folder / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+        click.echo(snap.summary())
 
 
 @cli.command()

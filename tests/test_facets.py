@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -123,7 +125,7 @@ def test_labels_order_and_toggles(catalog):
 
 def test_html_page_shows_labels_not_slugs(catalog):
     ds = make_datasette(catalog)
-    response = asyncio.run(ds.client.get("/catalog/studies"))
+    response = asyncio.run(ds.client.get("/catalog/studies", follow_redirects=True))
     assert response.status_code == 200
     html = response.text
     assert "<strong>Conditions" in html and "(tags)" not in html and "(array)" not in html
@@ -186,3 +188,33 @@ def test_result_cache_starts_a_generation_on_each_commit(tmp_path):
     for i in range(3):
         cache.get(readers[0], ("k", i), lambda i=i: i)
     assert len(cache._entries) == 2
+
+
+def test_one_thread_computes_a_missing_result_while_others_wait(tmp_path):
+    path = tmp_path / "c.db"
+    conns = [sqlite3.connect(path, check_same_thread=False) for _ in range(6)]
+    cache = ResultCache()
+    for conn in conns:
+        cache.generation(conn)  # Datasette's connections live as long as their threads
+    calls = []
+    started = threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        time.sleep(0.2)
+        return 42
+
+    results: list = []
+    threads = [
+        threading.Thread(target=lambda c=c: results.append(cache.get(c, ("page",), slow)))
+        for c in conns
+    ]
+    threads[0].start()
+    assert started.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [42] * 6
+    assert len(calls) == 1

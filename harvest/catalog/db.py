@@ -164,10 +164,17 @@ TABLES = {
         {"pmid": INT, "source": TEXT, "run_id": INT, "at": TEXT},
         {"pk": "pmid"},
     ),
+    # Dated immutable copies of the catalog (harvest/catalog/snapshot.py, `harvest snapshot`).
+    "snapshots": (
+        {"id": INT, "file": TEXT, "path": TEXT, "date": TEXT, "taken": TEXT, "studies": INT,
+         "sha256": TEXT, "bytes": INT, "data_as_of": TEXT},
+        {"pk": "id"},
+    ),  # fmt: skip
     # The ledger (harvest/citing/ledger.py): what each content page cites, and what to review.
     "pages": (
         {"page": TEXT, "path": TEXT, "first_seen": TEXT, "last_scanned": TEXT,
-         "citations": INT, "unmatched": INT},
+         "citations": INT, "unmatched": INT,
+         "snapshot": TEXT},  # the snapshot file the page was last checked against (snapshot.py)
         {"pk": "page"},
     ),  # fmt: skip
     "page_citations": (
@@ -198,6 +205,7 @@ INDEXES = [
     ("studies", ["design"], False),
     ("studies", ["evidence_level"], False),
     ("studies", ["pub_year"], False),
+    ("studies", ["on_topic", "human"], False),  # the default studies view's filter, by index
     ("harvest_runs", ["status", "finished"], False),
     ("page_citations", ["pmid"], False),
     ("page_reviews", ["page", "pmid"], False),

@@ -1,5 +1,6 @@
-"""Publishing: Datasette serving the catalog read-only, with the catalog's plugin."""
+"""Publishing: Datasette serving the catalog read-only, with the catalog's plugin.
 
-from harvest.publish.serve import make_datasette, serve
-
-__all__ = ["make_datasette", "serve"]
+`harvest.publish.serve` (make_datasette, serve) is not imported here: plain `datasette` loads
+the plugin (harvest.publish.plugin) through its entry point while datasette.app is still
+importing, and serve imports datasette.app, so importing it here would be circular.
+"""

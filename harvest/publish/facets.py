@@ -53,6 +53,7 @@ class ResultCache:
         self._generation = 0
         self._versions: dict[int, int] = {}
         self._entries: OrderedDict[tuple, Any] = OrderedDict()
+        self._pending: dict[tuple, tuple[int, threading.Event]] = {}
 
     def generation(self, conn: sqlite3.Connection) -> int:
         """The current generation, after starting a new one if conn has seen a commit."""
@@ -65,18 +66,35 @@ class ResultCache:
             return self._generation
 
     def get(self, conn: sqlite3.Connection, key: tuple, compute: Callable[[], Any]) -> Any:
-        """The cached value for key, or compute() on conn's current data (then cached)."""
+        """The cached value for key, or compute() on conn's current data (then cached).
+
+        One thread computes a missing key while others asking for it wait: after a refresh
+        commits, twenty readers of a page cost one computation, not twenty.
+        """
         generation = self.generation(conn)
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        value = compute()
-        with self._lock:
-            if self._generation == generation:
-                self._entries[key] = value
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
+        while True:
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key]
+                pending = self._pending.get(key)
+                if pending is None or pending[0] != self._generation:
+                    done = threading.Event()
+                    self._pending[key] = (self._generation, done)
+                    break
+            pending[1].wait(timeout=60)
+        try:
+            value = compute()
+            with self._lock:
+                if self._generation == generation:
+                    self._entries[key] = value
+                    while len(self._entries) > self.size:
+                        self._entries.popitem(last=False)
+        finally:
+            with self._lock:
+                if self._pending.get(key, (None, None))[1] is done:
+                    del self._pending[key]
+            done.set()
         return value
 
 

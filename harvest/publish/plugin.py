@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import Response, asgi_static
+from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import escape
 
 from harvest.citing.exports import to_bibtex, to_csl_json, to_ris
@@ -19,6 +21,8 @@ from harvest.publish.facets import PLUGIN_NAME as PLUGIN_NAME  # re-exported for
 from harvest.publish.facets import TagFacet, plugin_settings
 
 STATIC_MOUNT = "-/evidence-catalog"
+# Served by the plugin itself, so plain `datasette -i` (a published snapshot) looks the same.
+PACKAGE_DIR = Path(__file__).resolve().parent
 RIS_COLUMNS = ("pmid", "title", "author_list", "journal", "pub_year")
 BIBTEX_COLUMNS = ("pmid", "title", "author_list", "journal", "pub_year")
 # Sent with every answer (issue 8 item 12). Datasette's own pages use inline scripts and styles.
@@ -261,7 +265,15 @@ def register_routes(datasette: Any) -> list[tuple]:
         (r"^/-/map$", home.map_page),
         (r"^/-/search$", search.search_page),
         (r"^/-/check$", check_page.check_page),
+        (rf"^/{STATIC_MOUNT}/(?P<path>.*)$", asgi_static(str(PACKAGE_DIR / "static"))),
     ]
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
+    """The catalog's templates first, also under plain `datasette` (which finds a plugin's
+    templates only in a package's folder, and this plugin is a module)."""
+    env.loader = ChoiceLoader([FileSystemLoader(str(PACKAGE_DIR / "templates")), env.loader])
 
 
 @hookimpl
