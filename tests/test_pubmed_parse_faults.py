@@ -3,6 +3,7 @@ large tail, and failures that must name their PMID."""
 
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -180,3 +181,58 @@ def test_an_unclosed_record_before_a_large_tail(tmp_path, record_property):
     assert result["failed"] == [["2", "PubmedArticle without its closing tag"]]
     record_property("peak_rss_mb", result["peak_rss_mb"])  # reported, not asserted
     print(f"peak RSS parsing a {path.stat().st_size >> 20} MB tail: {result['peak_rss_mb']} MB")
+
+
+def test_an_impossible_pmid_from_efetch_fails_once_and_is_not_fetched_again(standin):
+    standin.load_corpus(3, seed=4)
+    huge = make_article(8).replace(
+        '<PMID Version="1">8</PMID>', f'<PMID Version="1">{TOO_LARGE}</PMID>'
+    )
+    standin.add_record(huge)
+    from tests.test_fetch import client_for
+
+    client = client_for(standin)
+    (window,) = fetch_windows(client, "ketamine")
+    assert int(TOO_LARGE) in window.ids
+    items = list(fetch_records(client, window, 500))
+    assert [i for i in items if isinstance(i, Malformed)] == [
+        Malformed(
+            TOO_LARGE,
+            f"PubmedArticle: PMID {TOO_LARGE} is larger than a catalog key can be (2**63-1)",
+        )
+    ]
+    assert len(items) == 4
+    assert [r.utility for r in standin.requests] == ["esearch", "efetch"]
+
+
+def test_import_of_a_hostile_file_keeps_every_good_record(tmp_path):
+    bad = make_article(7).replace(
+        '<PMID Version="1">7</PMID>', f'<PMID Version="1">{TOO_LARGE}</PMID>'
+    )
+    unclosed = make_article(2).removesuffix("</PubmedArticle>")
+    path = tmp_path / "hostile.xml"
+    path.write_text(make_article_set([make_article(1), unclosed, make_article(3), bad]))
+    db = tmp_path / "catalog.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "harvest", "import", str(path), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("import: 2 new, 0 updated, 0 unchanged, 2 failed;")
+    conn = sqlite3.connect(db)
+    try:
+        studies = conn.execute("select pmid from studies order by pmid").fetchall()
+        failed = conn.execute("select pmid, reason from failed_records order by id").fetchall()
+    finally:
+        conn.close()
+    assert studies == [(1,), (3,)]
+    assert failed == [
+        ("2", "PubmedArticle without its closing tag"),
+        (
+            TOO_LARGE,
+            f"PubmedArticle: PMID {TOO_LARGE} is larger than a catalog key can be (2**63-1)",
+        ),
+    ]

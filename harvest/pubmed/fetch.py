@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from harvest.errors import FileFormatError, HistoryExpired, NCBIError
 from harvest.pubmed.eutils import EutilsClient, Transient
-from harvest.pubmed.parse import Deleted, Malformed, check_pmid, parse_pubmed_xml
+from harvest.pubmed.parse import Deleted, Malformed, parse_pubmed_xml
 
 log = logging.getLogger("harvest.pubmed.fetch")
 
@@ -242,8 +242,8 @@ def pmid_of(item) -> int | None:
     if isinstance(item, Deleted):
         return item.pmid
     if isinstance(item, Malformed) and item.pmid:
-        try:
-            return check_pmid(item.pmid)
+        try:  # any integer, even one too large to store: it still marks that id as seen
+            return int(item.pmid)
         except ValueError:
             return None
     return None
