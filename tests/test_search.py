@@ -157,3 +157,29 @@ def test_coded_values_read_as_words(ds):
     html = get(ds, "/catalog/studies?on_topic=1&human=1&_col=design&_col=evidence_level").text
     assert '<span class="ec-label" title="Level 2 of 5 (1 is strongest)">2 · Randomised' in html
     assert ">Randomised controlled trial</span>" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("_facet=nope", 400),
+        ("_facet_array=title", 400),
+        ("_facet_date=nope", 400),
+        ("_where=1=", 400),
+        ("_through={bad", 200),
+        ("_search_title=%22", 200),
+        ("_search=%22&_searchmode=raw", 200),
+        ("_searchmode=raw&_search=AND", 200),
+        ("pub_year__gte=abc", 200),
+        ("_next=zzz", 200),
+    ],
+)
+def test_table_options_never_give_a_500_or_an_sql_error(ds, query, status):
+    response = get(ds, f"/catalog/studies?{query}")
+    assert response.status_code == status
+    assert "Invalid SQL" not in response.text
+    if status == 400:
+        assert "<h1>That page cannot be shown</h1>" in response.text
+        assert '<a href="/catalog/studies">Show the same studies in the usual way</a>' in (
+            response.text
+        )

@@ -285,5 +285,5 @@ def skip_csrf(datasette: Any, scope: dict) -> bool | None:
 
 @hookimpl
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Response | None:
-    """An unknown `_sort` column is a 400 with a way back, not Datasette's 500."""
-    return tableview.sort_error_response(request, exception)
+    """An unknown `_sort` or a table option that does not fit: a 400 page with a way back."""
+    return tableview.error_response(request, exception)

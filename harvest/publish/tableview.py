@@ -20,6 +20,7 @@ STUDIES_PATH = "/catalog/studies"
 DEFAULT_FILTERS = (("on_topic", "1"), ("human", "1"))
 SHOW_ALL = ("_studies", "all")
 YEAR_BOUNDS = ("pub_year__gte", "pub_year__lte")
+SORT_ARGS = ("_sort", "_sort_desc")
 COLUMN_LABELS = {
     "pmid": "PMID",
     "title": "Title",
@@ -79,18 +80,37 @@ def _is_studies_html(scope: Mapping) -> bool:
     return scope.get("type") == "http" and scope.get("path") == STUDIES_PATH
 
 
+def _json_ok(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def rewrite_query(path: str, query: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
-    """The studies table's query made safe, or None if unchanged: `_search` as a raw FTS
-    query built by build_fts_query, blank year bounds (from the year-range form) dropped."""
+    """The studies table's query made safe, or None if unchanged: every `_search` (and
+    `_search_COLUMN`) as a raw FTS query built by build_fts_query, blank year bounds (from the
+    year-range form) and an unreadable `_through` dropped."""
     if not path.startswith(STUDIES_PATH) or "/" in path[len(STUDIES_PATH) :].lstrip("."):
         return None
-    rewritten = [(k, v) for k, v in query if not (k in YEAR_BOUNDS and not v.strip())]
-    args = dict(rewritten)
-    if "_search" in args and "_searchmode" not in args:
-        safe = build_fts_query(args["_search"])
-        rewritten = [(k, v) for k, v in rewritten if k != "_search"]
-        if safe:
-            rewritten += [("_search", safe), ("_searchmode", "raw")]
+    rewritten, searched = [], False
+    for key, value in query:
+        if key in YEAR_BOUNDS and not value.strip():
+            continue
+        if key == "_through" and not _json_ok(value):
+            continue
+        if key == "_searchmode":
+            continue
+        if key == "_search" or key.startswith("_search_"):
+            safe = build_fts_query(value)
+            if safe:
+                rewritten.append((key, safe))
+                searched = True
+            continue
+        rewritten.append((key, value))
+    if searched:
+        rewritten.append(("_searchmode", "raw"))
     return rewritten if rewritten != query else None
 
 
@@ -149,18 +169,38 @@ def column_css() -> Markup:
     return Markup("\n".join(rules))
 
 
-def sort_error_response(request: Any, exception: Exception) -> Response | None:
-    """A 400 page for `_sort` on a column that cannot be sorted (Datasette raises a 500)."""
-    if not isinstance(exception, DatasetteError) or "Cannot sort table by" not in str(exception):
-        return None
-    column = str(exception).split("Cannot sort table by", 1)[1].strip()
-    keep = [(k, v) for k, v in parse_qsl(request.query_string) if k not in ("_sort", "_sort_desc")]
-    back = request.path + (f"?{urlencode(keep)}" if keep else "")
+def _page(title: str, text: str, back: str) -> Response:
     body = (
-        "<!DOCTYPE html><html><head><title>Cannot sort by that column</title>"
+        f"<!DOCTYPE html><html><head><title>{escape(title)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>'
-        f"<h1>Cannot sort by “{escape(column)}”</h1><p>That is not a column this table can "
-        f'be sorted by. <a href="{escape(back)}">Show the same studies in the usual order</a>.'
-        "</p></body></html>"
+        f'<h1>{escape(title)}</h1><p>{escape(text)} <a href="{escape(back)}">Show the same '
+        'studies in the usual way</a> or go to the <a href="/">home page</a>.</p></body></html>'
     )
     return Response.html(body, status=400)
+
+
+def error_response(request: Any, exception: Exception) -> Response | None:
+    """A plain 400 page instead of Datasette's 500 or "Invalid SQL" for a table's options:
+    an unknown `_sort` column, a facet or filter option that does not fit the table."""
+    if not isinstance(exception, DatasetteError) or request is None:
+        return None
+    message = str(exception.message)
+    if "Cannot sort table by" in message:
+        column = message.split("Cannot sort table by", 1)[1].strip()
+        keep = [(k, v) for k, v in parse_qsl(request.query_string) if k not in SORT_ARGS]
+        back = request.path + (f"?{urlencode(keep)}" if keep else "")
+        return _page(
+            f"Cannot sort by “{column}”",
+            "That is not a column this table can be sorted by.",
+            back,
+        )
+    table_page = request.path.startswith("/catalog/") and "sql" not in request.args
+    if exception.title == "Invalid SQL" and table_page:
+        keep = [(k, v) for k, v in parse_qsl(request.query_string) if not k.startswith("_")]
+        back = request.path + (f"?{urlencode(keep)}" if keep else "")
+        return _page(
+            "That page cannot be shown",
+            "An option in the address (one starting with _) does not fit this table.",
+            back,
+        )
+    return None
