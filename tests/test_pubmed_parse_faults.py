@@ -236,3 +236,23 @@ def test_import_of_a_hostile_file_keeps_every_good_record(tmp_path):
             f"PubmedArticle: PMID {TOO_LARGE} is larger than a catalog key can be (2**63-1)",
         ),
     ]
+
+
+def test_an_unclosed_last_record_in_a_closed_file_is_one_failed_record():
+    unclosed = make_article(2).removesuffix("</PubmedArticle>")
+    items = parse(make_article_set([make_article(1), unclosed]))
+    assert kinds(items) == [1, Malformed("2", "PubmedArticle without its closing tag")]
+
+
+def test_resynchronising_across_read_blocks(monkeypatch):
+    import harvest.pubmed.parse
+
+    monkeypatch.setattr(harvest.pubmed.parse, "BLOCK", 97)
+    monkeypatch.setattr(harvest.pubmed.parse, "MAX_RECORD", 3000)
+    monkeypatch.setattr(harvest.pubmed.parse, "BROKEN_HEAD", 400)
+    record = make_article(2)
+    unclosed = record[: record.index("<ArticleTitle>")] + "<ArticleTitle>" + "text " * 2000
+    items = parse(make_article_set([make_article(1), unclosed, make_article(3)]))
+    assert kinds(items) == [1, Malformed("2", "PubmedArticle without its closing tag"), 3]
+    items = parse(make_article_set([make_article(1), unclosed]))
+    assert kinds(items) == [1, Malformed("2", "PubmedArticle without its closing tag")]

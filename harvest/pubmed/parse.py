@@ -557,7 +557,7 @@ def pubmed_chunks(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
             continue
         tag, start = match.group(1), match.start()
         closing = b"</" + tag + b">"
-        scan = match.end()
+        scan, ended = match.end(), False
         while True:
             end = buffer.find(closing, scan)
             following = TOP_LEVEL.search(buffer, scan, end if end >= 0 else len(buffer))
@@ -570,9 +570,10 @@ def pubmed_chunks(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes, bytes]]:
                 pos = end + len(closing)
                 yield declaration, tag, buffer[start:pos]
                 break
-            if len(buffer) - start > MAX_RECORD:  # give up on it; resynchronise further on
+            ended = ended or b"</PubmedArticleSet>" in buffer[scan:]  # the file ends in it
+            if len(buffer) - start > MAX_RECORD or (eof and ended):  # resynchronise further on
                 yield declaration, tag, buffer[start : start + BROKEN_HEAD]
-                pos = len(buffer) - 64
+                closed, pos = closed or ended, len(buffer) if eof else len(buffer) - 64
                 break
             if eof:
                 raise FileFormatError(
