@@ -52,17 +52,33 @@ def _series(rows: Sequence[tuple], labels: Mapping) -> dict[str, dict]:
 
 
 def _nice_max(value: int) -> int:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if value <= step * 5:
-            return step * ((value + step - 1) // step) if value else step
-    return value
+    """The smallest 4 x step (step 1, 2, 5, 10, 20, 25, 50 ...) at or above value: whole ticks."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
+        if value <= step * 4:
+            return step * 4
+    return -(-value // 4) * 4
+
+
+def _legend_rows(legend: Mapping[str, str]) -> list[list[tuple[float, str, str]]]:
+    """Legend entries laid out left to right, wrapping before the right edge."""
+    rows: list[list] = [[]]
+    x = LEFT
+    for name, colour in legend.items():
+        width = 22 + 7 * len(name)
+        if rows[-1] and x + width > WIDTH - RIGHT:
+            rows.append([])
+            x = LEFT
+        rows[-1].append((x, name, colour))
+        x += width + 12
+    return [r for r in rows if r]
 
 
 def _frame(title: str, xs: Sequence, top: int, body: list, legend: Mapping[str, str]) -> Markup:
     """Axes, gridlines, x labels, legend and the body, as one <svg> with a title."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    legend_rows = _legend_rows(legend)
     parts = [
-        f'<svg class="ec-chart" viewBox="0 0 {WIDTH} {HEIGHT + 20 * ((len(legend) + 3) // 4)}"'
+        f'<svg class="ec-chart" viewBox="0 0 {WIDTH} {HEIGHT + 20 * len(legend_rows)}"'
         f' role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
@@ -82,12 +98,13 @@ def _frame(title: str, xs: Sequence, top: int, body: list, legend: Mapping[str, 
                 f' text-anchor="middle">{escape(str(x))}</text>'
             )
     parts += body
-    for i, (name, colour) in enumerate(legend.items()):
-        lx, ly = LEFT + (i % 4) * 150, HEIGHT + 6 + 20 * (i // 4)
-        parts.append(
-            f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{lx + 14}" y="{ly}" class="ec-legend">{escape(name)}</text>'
-        )
+    for row, entries in enumerate(legend_rows):
+        ly = HEIGHT + 6 + 20 * row
+        for lx, name, colour in entries:
+            parts.append(
+                f'<rect x="{lx:.0f}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>'
+                f'<text x="{lx + 14:.0f}" y="{ly}" class="ec-legend">{escape(name)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 
