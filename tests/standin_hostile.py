@@ -157,3 +157,17 @@ def redirect(location: str, status: str = "307 Temporary Redirect") -> Answer:
         conn.sendall(response(status, b"", Location=location))
 
     return answer
+
+
+def gzip_bomb(decoded: int) -> Answer:
+    """A small gzip answer that inflates to `decoded` bytes of XML-looking text."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip container
+    block = b"<PubmedArticleSet>" + b" " * ((1 << 20) - 18)
+    body = b"".join(packer.compress(block) for _ in range(decoded >> 20)) + packer.flush()
+
+    def answer(request: str, conn: socket.socket) -> None:
+        conn.sendall(response("200 OK", body, Content_Encoding="gzip"))
+
+    return answer

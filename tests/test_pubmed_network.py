@@ -17,6 +17,7 @@ from tests.standin_hostile import (
     ESEARCH_OK,
     HostileServer,
     echo,
+    gzip_bomb,
     oversized,
     redirect,
     response,
@@ -76,6 +77,16 @@ def test_an_answer_over_the_cap_is_abandoned(announce):
     assert len(server.requests) == 2
     if not announce:  # reading stopped just past the cap: the 200 MB were never all sent
         assert server.sent < 2 * (16 << 20)
+
+
+def test_a_gzip_bomb_is_abandoned_past_the_cap():
+    with HostileServer(gzip_bomb(64 << 20)) as server:
+        client = EutilsClient(settings_for(server.url, max_response_bytes=1 << 20, max_attempts=1))
+        with pytest.raises(NCBIError) as info:
+            esearch(client)
+    assert str(info.value) == (
+        "esearch: gave up after 1 attempts: answer larger than 1 MB (max_response_bytes)"
+    )
 
 
 # --- the API key never leaks ---------------------------------------------------------------------
