@@ -240,3 +240,18 @@ def test_a_redirect_loop_fails_at_once_and_names_no_key():
             esearch(client)
     assert str(info.value) == f"esearch: {server.url}esearch.fcgi redirects in a loop"
     assert len(server.requests) == 4  # the request and three redirects, then no retry
+
+
+def test_deadline_and_cap_settings_are_read_and_checked(tmp_path):
+    from harvest.config import load_settings
+    from harvest.errors import ConfigError
+
+    (tmp_path / "harvest.yml").write_text("request_deadline: 7\nmax_response_bytes: 1000\n")
+    settings = load_settings(tmp_path, env={})
+    assert (settings.request_deadline, settings.max_response_bytes) == (7, 1000)
+    assert EutilsClient(settings).deadline == 7
+    (tmp_path / "harvest.yml").write_text("read_timeout: 30\n")
+    assert EutilsClient(load_settings(tmp_path, env={})).deadline == 120
+    (tmp_path / "harvest.yml").write_text("request_deadline: 0\n")
+    with pytest.raises(ConfigError, match="request_deadline must be positive, got 0"):
+        load_settings(tmp_path, env={})
