@@ -68,10 +68,21 @@ def find_study(conn: sqlite3.Connection, kind: str, value: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def _fts_query(text: str) -> str | None:
+def _words(text: str) -> list[str]:
     words = {w for w in normalise_text(text).split() if len(w) > 3 and not w.isdigit()}
-    words -= STOP_WORDS
-    return " OR ".join(f'"{w}"' for w in sorted(words)) or None
+    return sorted(words - STOP_WORDS)
+
+
+def _fts_queries(entry: str) -> list[str]:
+    """FTS5 queries on titles: the entry's longest sentence (most often its title) with every
+    word required, which is quick; then any of the entry's words, ranked."""
+    title = max(re.split(r"(?<=[.?!])\s+", entry), key=len)
+    queries = []
+    if len(_words(title)) >= 2:
+        queries.append("title : (" + " AND ".join(f'"{w}"' for w in _words(title)) + ")")
+    if _words(entry):
+        queries.append("title : (" + " OR ".join(f'"{w}"' for w in _words(entry)) + ")")
+    return queries
 
 
 def _first_author(row: Mapping) -> str:
@@ -101,32 +112,33 @@ def score_reference(entry: str, row: Mapping) -> tuple[float, bool, bool]:
     return score, named, year
 
 
-def match_reference(conn: sqlite3.Connection, entry: str, limit: int = 40) -> Match:
-    """The catalog study a reference entry describes (title, first author, year), or none."""
-    query = _fts_query(entry)
-    if not query:
-        return Match(None, in_catalog=False)
+def _candidates(conn: sqlite3.Connection, query: str, limit: int) -> list[dict]:
+    """Studies whose titles match an FTS5 query, best rank first."""
     try:
         pmids = [
-            r["rowid"]
-            for r in _rows(
-                conn,
+            row[0]
+            for row in conn.execute(
                 "select rowid from studies_fts where studies_fts match ? order by rank limit ?",
-                [f"title : ({query})", limit],
+                (query, limit),
             )
         ]
     except sqlite3.OperationalError:  # no FTS index (an old or foreign file)
-        return Match(None, in_catalog=False)
-    if not pmids:
-        return Match(None, in_catalog=False)
+        return []
     marks = ",".join("?" * len(pmids))
-    rows = _rows(conn, f"select {STUDY_COLUMNS} from studies where pmid in ({marks})", pmids)
-    best, best_key = None, (-1.0, 0)
-    for row in rows:
-        score, named, year = score_reference(entry, row)
-        key = (score + 5 * named + 5 * year, score)
-        if key > best_key:
-            best, best_key = (row, score, named, year), key
+    return _rows(conn, f"select {STUDY_COLUMNS} from studies where pmid in ({marks})", pmids)
+
+
+def match_reference(conn: sqlite3.Connection, entry: str, limit: int = 20) -> Match:
+    """The catalog study a reference entry describes (title, first author, year), or none."""
+    best, best_key = None, (-1.0, 0.0)
+    for query in _fts_queries(entry):
+        for row in _candidates(conn, query, limit):
+            score, named, year = score_reference(entry, row)
+            key = (score + 5 * named + 5 * year, score)
+            if key > best_key:
+                best, best_key = (row, score, named, year), key
+        if best and best[1] >= CONFIDENT_SCORE and best[2] and best[3]:
+            break  # a confident match from the quick query: no need to rank every word
     if best is None or best[1] < CANDIDATE_SCORE:
         return Match(None, in_catalog=False)
     row, score, named, year = best
