@@ -1,4 +1,5 @@
-"""A small, realistic catalog file for the Datasette tests, written through harvest.db/save.
+"""A small, realistic catalog file for the Datasette tests, built as production builds it: PubMed
+XML through `harvest import` (the real parser, tagger and citations).
 
 The first three studies and the retracted MDMA analysis follow published papers (authors, journal,
 volume, pages, DOI); the others are invented to cover the cases the pages must handle: a
@@ -8,12 +9,14 @@ expression of concern, an off-topic paper and an unsigned editorial.
 
 from __future__ import annotations
 
-import json
+import sqlite3
+from datetime import date
 from pathlib import Path
 
-from harvest.catalog.db import open_db
-from harvest.catalog.store import Saver
-from harvest.citing.styles import cite_ama, cite_apa, cite_vancouver
+from click.testing import CliRunner
+
+from harvest.cli import cli
+from tests.standin_records import make_article, make_article_set
 
 FIRST_SEEN = ("2025-01-06T02:00:00Z", "2025-03-03T02:00:00Z")
 MIDAZOLAM_PMIDS = {24740528, 33397139}
@@ -75,7 +78,7 @@ def types(*names: str) -> list[dict]:
 
 RCT = types("Journal Article", "Randomized Controlled Trial")
 STUDIES = [
-    (record(24740528,
+    record(24740528,
         "Efficacy of intravenous ketamine for treatment of chronic posttraumatic stress disorder: "
         "a randomized clinical trial.",
         ["Feder A", "Parides MK", "Murrough JW", "Perez AM", "Morgan JE", "Saxena S",
@@ -90,9 +93,7 @@ STUDIES = [
              "crossover trial comparing ketamine with midazolam in 41 patients with chronic PTSD."),
             ("CONCLUSIONS AND RELEVANCE", "Ketamine infusion was associated with rapid reduction "
              "in symptom severity."))),
-     {"conditions": ["ptsd"], "modalities": ["ketamine"], "routes": ["intravenous"],
-      "populations": ["adults"], "design": "rct", "evidence_level": 2, "sample_size": 41}),
-    (record(33397139,
+    record(33397139,
         "A Randomized Controlled Trial of Repeated Ketamine Administration for Chronic "
         "Posttraumatic Stress Disorder.",
         ["Feder A", "Costi S", "Rutter SB", "Collins AB", "Govindarajulu U", "Jha MK",
@@ -106,9 +107,7 @@ STUDIES = [
             ("METHODS", "Thirty participants were randomized to six infusions of ketamine or "
              "midazolam over two weeks."),
             ("RESULTS", "Ketamine reduced CAPS-5 scores more than midazolam."))),
-     {"conditions": ["ptsd"], "modalities": ["ketamine"], "routes": ["intravenous"],
-      "populations": ["adults"], "design": "rct", "evidence_level": 2, "sample_size": 30}),
-    (record(33972795,
+    record(33972795,
         "MDMA-assisted therapy for severe PTSD: a randomized, double-blind, placebo-controlled "
         "phase 3 study.",
         ["Mitchell JM", "Bogenschutz M", "Lilienstein A", "Harrison C", "Kleiman S",
@@ -122,9 +121,7 @@ STUDIES = [
         pub_date="2021-06", doi="10.1038/s41591-021-01336-3", pmcid="PMC8205851",
         publication_types=RCT, mesh=mesh("N-Methyl-3,4-methylenedioxyamphetamine"),
         abstract_sections=sections(("RESULTS", "MDMA-assisted therapy reduced CAPS-5 scores."))),
-     {"conditions": ["ptsd"], "modalities": ["mdma"], "routes": ["oral"],
-      "populations": ["adults"], "design": "rct", "evidence_level": 2, "sample_size": 90}),
-    (record(36500001,
+    record(36500001,
         "Ketamine and esketamine for posttraumatic stress disorder: a systematic review and "
         "meta-analysis.",
         ["Almeida TM", "Lacerda Á", "Nguyen H"],
@@ -134,11 +131,7 @@ STUDIES = [
         keywords=["ketamine", "esketamine", "PTSD", "meta-analysis"],
         abstract_sections=sections(("RESULTS", "Eight trials (n = 334) were pooled; "
                                     "ketamine was superior to midazolam or saline."))),
-     {"conditions": ["ptsd"], "modalities": ["ketamine", "esketamine"],
-      "routes": ["intravenous", "intranasal"],
-      "populations": ["adults"], "design": "meta-analysis", "evidence_level": 1,
-      "sample_size": 334}),
-    (record(31065731,
+    record(31065731,
         "MDMA-assisted psychotherapy for treatment of PTSD: study design and rationale for phase "
         "3 trials based on pooled analysis of six phase 2 randomized controlled trials.",
         ["Mithoefer MC", "Feduccia AA", "Jerome L", "Mithoefer A", "Wagner M", "Walsh Z",
@@ -149,79 +142,114 @@ STUDIES = [
         comments_corrections=[{"type": "RetractionIn", "source": "Psychopharmacology (Berl). "
                                "2024;241(9):1949", "pmid": 39150510, "note": None}],
         abstract_sections=sections(("RESULTS", "Pooled phase 2 data favoured MDMA."))),
-     {"conditions": ["ptsd"], "modalities": ["mdma"], "routes": ["oral"],
-      "populations": ["adults"], "design": "meta-analysis", "evidence_level": 1,
-      "sample_size": 105, "retracted": 1}),
-    (record(36500002, "Does psilocybin reduce PTSD symptoms in veterans?",
+    record(36500002, "Does psilocybin reduce PTSD symptoms in veterans?",
         ["Psilocybin Veterans Study Group", "Okafor CN"],
         ("Journal of psychopharmacology (Oxford, England)", "J Psychopharmacol"), 2025,
         pub_date="2025", epub_date="2025-03-10", doi="10.1177/02698811251234567",
         publication_status="aheadofprint", keywords=["psilocybin", "veterans"],
         abstract_sections=sections(("METHODS", "Open-label pilot in 15 veterans."))),
-     {"conditions": ["ptsd"], "modalities": ["psilocybin"], "routes": ["oral"],
-      "populations": ["veterans-military"], "design": "open-label-trial", "evidence_level": 3,
-      "sample_size": 15}),
-    (record(36500003, "Intranasal esketamine for depression with comorbid PTSD: a case report.",
+    record(36500003, "Intranasal esketamine for depression with comorbid PTSD: a case report.",
         ["Rossi L", "Bianchi G"], ("Cureus", "Cureus"), 2020, volume="12", issue="4",
         pages="e7760", pub_date="2020-04-20", doi="10.7759/cureus.7760",
         publication_types=types("Case Reports"),
         comments_corrections=[{"type": "ErratumIn", "source": "Cureus. 2020;12(6):c31",
                                "pmid": 36500099, "note": None}],
         abstract_sections=sections(("CASE", "A veteran improved after esketamine."))),
-     {"conditions": ["ptsd", "depression"], "modalities": ["ketamine", "esketamine"],
-      "routes": ["intranasal"], "populations": ["veterans-military"], "design": "case-report",
-      "evidence_level": 4, "sample_size": 1, "erratum": 1}),
-    (record(36500004, "Recreational ecstasy use among festival attendees.",
+    record(36500004, "Recreational ecstasy use among festival attendees.",
         ["Smith JA", "Doe J"], ("Drug and alcohol dependence", "Drug Alcohol Depend"), 2022,
         volume="231", pages="109-115", pub_date="2022-02-01", doi="10.1016/j.dad.2022.0001",
         abstract="Survey of 500 festival attendees about ecstasy use."),
-     {"conditions": [], "modalities": ["mdma"], "routes": [], "populations": ["adults"],
-      "design": "observational", "evidence_level": 3, "sample_size": 500, "on_topic": 0}),
-    (record(36500005, "Psychedelics and trauma: cautious optimism.", [],
+    record(36500005, "Psychedelics and trauma: cautious optimism.", [],
         ("The Lancet. Psychiatry", "Lancet Psychiatry"), 2022, volume="9", issue="3",
-        pages="181", pub_date="2022-03", publication_types=types("Editorial")),
-     {"conditions": ["ptsd"], "modalities": ["psilocybin", "mdma"], "routes": [],
-      "populations": [], "design": "commentary", "evidence_level": 5, "sample_size": None}),
-    (record(36500006,
+        pages="181", pub_date="2022-03", publication_types=types("Editorial"),
+        abstract="MDMA-assisted therapy and psilocybin are being tested for posttraumatic stress "
+                 "disorder (PTSD); this editorial weighs the early trials."),
+    record(36500006,
         "Single-dose ketamine for treatment-resistant depression: a randomized trial.",
         ["Kowalski P", "Novak J", "Horvat E", "Lind S", "Berg T", "Dahl K", "Moe R"],
         ("Biological psychiatry", "Biol Psychiatry"), 2019, volume="85", issue="10",
         pages="820-829", pub_date="2019-05-15", doi="10.1016/j.biopsych.2019.01.002",
         publication_types=RCT, keywords=["ketamine", "depression"],
-        abstract_sections=sections(("RESULTS", "Ketamine outperformed active placebo."))),
-     {"conditions": ["depression"], "modalities": ["ketamine"], "routes": ["intravenous"],
-      "populations": ["adults"], "design": "rct", "evidence_level": 2, "sample_size": 60,
-      "expression_of_concern": 1}),
+        comments_corrections=[{"type": "ExpressionOfConcernIn", "source": "Biol Psychiatry. "
+                               "2024;95(1):1", "pmid": 38000002, "note": None}],
+        abstract_sections=sections(
+            ("METHODS", "Sixty adults with treatment-resistant depression were randomized to "
+             "one intravenous infusion of ketamine or saline."),
+            ("RESULTS", "Ketamine outperformed active placebo."))),
 ]  # fmt: skip
 FIRST_BATCH = 7  # studies saved at FIRST_SEEN[0]; the rest at FIRST_SEEN[1]
 
 
-def enrich(record: dict) -> tuple[dict, list]:
-    """Tag columns from STUDIES, citations from harvest.citing, one provenance row per tag."""
-    tags = dict(next(t for r, t in STUDIES if r["pmid"] == record["pmid"]))
-    columns = {"human": 1, "on_topic": 1, "retracted": 0, "erratum": 0,
-               "expression_of_concern": 0, **tags}  # fmt: skip
-    provenance = []
-    for facet in ("conditions", "modalities", "routes", "populations"):
-        provenance += [(facet, slug, "title/abstract", f"matched {slug!r}") for slug in tags[facet]]
-        columns[facet] = json.dumps(tags[facet])
-    provenance.append(("design", tags["design"], "publication type", "from publication types"))
-    columns.update(citation=cite_ama(record), citation_apa=cite_apa(record),
-                   citation_vancouver=cite_vancouver(record))  # fmt: skip
-    return columns, provenance
+# Publication type names -> MeSH UIs, for the XML.
+TYPE_UIS = {"Journal Article": "D016428", "Randomized Controlled Trial": "D016449",
+            "Systematic Review": "D000078182", "Meta-Analysis": "D017418",
+            "Retracted Publication": "D016441", "Case Reports": "D002363", "Editorial": "D016421",
+            "Retraction of Publication": "D016440"}  # fmt: skip
+# A retraction notice as PubMed indexes it: a record of its own, pointing to the study it retracts.
+NOTICE = record(39150510,
+    "Retraction Note: MDMA-assisted psychotherapy for treatment of PTSD: study design and "
+    "rationale for phase 3 trials based on pooled analysis of six phase 2 randomized controlled "
+    "trials.", ["Mithoefer MC", "Feduccia AA"], ("Psychopharmacology", "Psychopharmacology (Berl)"),
+    2024, volume="241", issue="9", pages="1949", pub_date="2024-09",
+    doi="10.1007/s00213-024-06670-1", publication_types=types("Retraction of Publication"),
+    comments_corrections=[{"type": "RetractionOf", "source": "Psychopharmacology (Berl). "
+                           "2019;236(9):2735-2745", "pmid": 31065731, "note": None}],
+    abstract="The publisher has retracted this article.")  # fmt: skip
 
 
-def build_catalog(path: Path | str) -> Path:
-    """Write the test catalog to `path` (a new file) and return the path."""
-    path = Path(path)
-    db = open_db(path)
-    records = [r for r, _ in STUDIES]
-    for now, batch in zip(FIRST_SEEN, (records[:FIRST_BATCH], records[FIRST_BATCH:]), strict=True):
-        list(Saver(db, enrich, None, now, in_search=True, source="tests").save(batch))
-    db["harvest_runs"].insert(
-        {"started": "2025-03-03T02:00:00Z", "finished": "2025-03-03T02:03:10Z",
-         "mode": "incremental", "query": "ketamine-psilocybin-mdma-trauma", "found": 3, "new": 3,
-         "updated": 0, "unchanged": 0, "failed": 0, "deleted": 0, "requests": 4, "status": "ok"}
+def record_xml(rec: dict) -> str:
+    """One <PubmedArticle> for a record dict (the parser's shape), through the stand-in builder."""
+    year, month, day = (list(map(int, rec["pub_date"].split("-"))) + [None, None])[:3]
+    epub = rec.get("epub_date")
+    sections = [(s["label"], s["text"]) for s in rec["abstract_sections"]]
+    if not sections and rec.get("abstract"):
+        sections = [(None, rec["abstract"])]
+    authors = [
+        {"collective": a["collective_name"]} if a["collective_name"]
+        else {"last": a["last_name"], "fore": a["fore_name"], "initials": a["initials"]}
+        for a in rec["authors"]
+    ]  # fmt: skip
+    return make_article(
+        rec["pmid"], title=rec["title"], abstract_sections=sections or None,
+        journal=rec["journal"], iso=rec["journal_iso"], volume=rec["volume"],
+        issue=rec["issue"], pages=rec["pages"], year=year, month=month, day=day,
+        doi=rec["doi"], pmcid=rec["pmcid"], authors=authors,
+        mesh=[(m["ui"] or "D000000", m["name"], False) for m in rec["mesh"]],
+        publication_types=[(TYPE_UIS[t["name"]], t["name"]) for t in rec["publication_types"]],
+        keywords=rec["keywords"],
+        comments_corrections=[(c["type"], c["source"], c["pmid"])
+                              for c in rec["comments_corrections"]],
+        publication_status=rec["publication_status"],
+        epub_date=date.fromisoformat(epub) if epub else None,
+        edat=date.fromisoformat(rec["entrez_date"]),
     )  # fmt: skip
-    db.conn.close()
+
+
+def import_records(db_path: Path | str, records: list[dict], folder: Path) -> None:
+    """Write records as PubMed XML and `harvest import` them (real parser, tagger, citations)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    xml = folder / f"import-{records[0]['pmid']}-{len(records)}.xml"
+    xml.write_text(make_article_set(record_xml(r) for r in records), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(xml), "--db", str(db_path), "--quiet"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"harvest import failed: {result.output}")
+
+
+def build_catalog(path: Path | str, with_notice: bool = False) -> Path:
+    """Write the test catalog to `path` (a new file) through `harvest import`, and return it.
+
+    Tags, flags and citations are the real tagger's. first_seen is then set to two fixed dates
+    (the first FIRST_BATCH studies, then the rest) so the feed of new studies is reproducible.
+    """
+    path = Path(path)
+    records = [*STUDIES, *([NOTICE] if with_notice else [])]
+    import_records(path, records, path.parent / "xml")
+    conn = sqlite3.connect(path)
+    with conn:
+        for now, batch in zip(FIRST_SEEN, (records[:FIRST_BATCH], records[FIRST_BATCH:]),
+                              strict=True):  # fmt: skip
+            marks = ", ".join("?" for _ in batch)
+            conn.execute(f"update studies set first_seen = ? where pmid in ({marks})",
+                         [now, *(r["pmid"] for r in batch)])  # fmt: skip
+    conn.close()
     return path

@@ -186,15 +186,20 @@ async def _selection_count(db: Any, sql: str, params: dict) -> int | None:
 @hookimpl
 def extra_template_vars(view_name: str, database: str, request: Any, datasette: Any):
     """On a canned query or SQL page over the catalog: the complete export's links and size."""
-    if view_name != "" or database != DATABASE_NAME or request is None:
+    # A canned query is served by the table view, ?sql= by the database view.
+    if view_name not in ("", "table", "database") or database != DATABASE_NAME or not request:
+        return {}
+    if view_name == "database" and not request.args.get("sql"):
         return {}
 
     async def inner() -> dict:
         name = request.url_vars.get("table")
         name = tilde_decode(name) if name else None
+        db = datasette.get_database(DATABASE_NAME)
+        if name is not None and (await db.table_exists(name) or name in await db.view_names()):
+            return {}  # a table: its own template says how many studies it exports
         try:
             sql, params = await _query_selection(datasette, request, name)
-            db = datasette.get_database(DATABASE_NAME)
             await _check_pmid_column(db, sql, params)
         except (ExportError, sqlite3.DatabaseError, QueryInterrupted):
             return {}

@@ -42,6 +42,10 @@ def missing_columns(required: Iterable[str], columns: Iterable[str]) -> list[str
     return [c for c in required if c not in present]
 
 
+# The catalog's formats do not exist for other databases Datasette may serve.
+NOT_HERE = {"body": "Not found", "status_code": 404, "content_type": "text/plain; charset=utf-8"}
+
+
 def _missing_response(fmt: str, missing: list[str]) -> dict:
     """400 naming the columns a renderer needs but did not get."""
     # A dict, not a Response: Datasette's query view overrides a Response's status with 200.
@@ -57,7 +61,12 @@ def _export(
 ) -> Callable[..., Response | dict]:
     """An output renderer that checks its columns, then serialises the rows."""
 
-    def render(columns: list, rows: list, table: str | None, query_name: str | None, data: dict):
+    def render(
+        columns: list, rows: list, table: str | None, query_name: str | None, data: dict,
+        database: str,
+    ):  # fmt: skip
+        if database != DATABASE_NAME:
+            return NOT_HERE
         missing = missing_columns(required, columns)
         if missing:
             return _missing_response(fmt, missing)
@@ -83,6 +92,8 @@ async def _render_atom(
     datasette: Any, request: Any, columns: list, rows: list, query_name: str | None, database: str
 ) -> Response | dict:
     """The Atom feed of a query with atom_id, atom_title and atom_updated columns."""
+    if database != DATABASE_NAME:
+        return NOT_HERE
     missing = missing_columns(ATOM_COLUMNS, columns)
     if missing:
         return _missing_response("Atom", missing)
