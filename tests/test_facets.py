@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from harvest.cli import cli
 from harvest.publish.evidence import LEVEL_NAMES
-from harvest.publish.facets import ResultCache
+from harvest.publish.facets import ResultCache, cacheable
 from harvest.publish.serve import make_datasette, tag_labels
 from tests.standin_records import generate_corpus, make_article_set
 
@@ -218,3 +218,11 @@ def test_one_thread_computes_a_missing_result_while_others_wait(tmp_path):
         thread.join()
     assert results == [42] * 6
     assert len(calls) == 1
+
+
+def test_clock_and_chance_are_never_kept():
+    assert (
+        cacheable("select count(*) from studies where first_seen > date('now', '-7 days')") is False
+    )
+    assert cacheable("select * from studies order by random() limit 1") is False
+    assert cacheable("select count(*) from studies where on_topic = 1") is True

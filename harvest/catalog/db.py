@@ -205,7 +205,8 @@ INDEXES = [
     ("studies", ["design"], False),
     ("studies", ["evidence_level"], False),
     ("studies", ["pub_year"], False),
-    ("studies", ["on_topic", "human"], False),  # the default studies view's filter, by index
+    # The default studies view (on_topic = 1 and human = 1, newest first) straight from the index.
+    ("studies", ["on_topic", "human", "pub_date"], False),
     ("harvest_runs", ["status", "finished"], False),
     ("page_citations", ["pmid"], False),
     ("page_reviews", ["page", "pmid"], False),

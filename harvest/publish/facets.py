@@ -33,6 +33,12 @@ SETTINGS_ATTRIBUTE = "evidence_catalog_settings"
 TAG_TABLE = "study_tags"
 ORDERS = {"count": "count desc, value", "value": "value", "value_desc": "value desc"}
 WHERE = re.compile(r"\bwhere\b", re.IGNORECASE)
+# A result that depends on the clock or on chance may change without a commit: never kept.
+VOLATILE = re.compile(
+    r"\b(now|random|randomblob|current_date|current_time|current_timestamp|julianday|unixepoch)\b",
+    re.IGNORECASE,
+)
+MAX_KEPT_ROWS = 1000  # bigger results (exports) are computed every time, not kept
 # Titles for facets over columns the taxonomy does not describe.
 COLUMN_TITLES = {"evidence_level": "Evidence level", "pub_year": "Year published"}
 
@@ -65,8 +71,14 @@ class ResultCache:
                 self._entries.clear()
             return self._generation
 
-    def get(self, conn: sqlite3.Connection, key: tuple, compute: Callable[[], Any]) -> Any:
-        """The cached value for key, or compute() on conn's current data (then cached).
+    def get(
+        self,
+        conn: sqlite3.Connection,
+        key: tuple,
+        compute: Callable[[], Any],
+        keep: Callable[[Any], bool] = lambda value: True,
+    ) -> Any:
+        """The cached value for key, or compute() on conn's current data (kept if keep(value)).
 
         One thread computes a missing key while others asking for it wait: after a refresh
         commits, twenty readers of a page cost one computation, not twenty.
@@ -86,7 +98,7 @@ class ResultCache:
         try:
             value = compute()
             with self._lock:
-                if self._generation == generation:
+                if self._generation == generation and keep(value):
                     self._entries[key] = value
                     while len(self._entries) > self.size:
                         self._entries.popitem(last=False)
@@ -113,8 +125,17 @@ def _params_key(params: Any) -> tuple:
     return tuple(repr(v) for v in params or ())
 
 
+def cacheable(sql: str) -> bool:
+    """True for SQL whose result only a commit can change (no clock, no randomness)."""
+    return not VOLATILE.search(sql)
+
+
 async def cached_execute(db: Any, sql: str, params: Any = None, time_limit_ms: int = 0) -> Results:
-    """Run a read-only query on a Datasette database, answering from the cache when unchanged."""
+    """Run a read-only query on a Datasette database, answering from the cache when unchanged.
+
+    Results of up to MAX_KEPT_ROWS rows are kept; SQL using the clock or randomness is run
+    every time.
+    """
     params = params if params is not None else {}
     limit = time_limit_ms or db.ds.setting("sql_time_limit_ms")
 
@@ -129,7 +150,10 @@ async def cached_execute(db: Any, sql: str, params: Any = None, time_limit_ms: i
                         raise QueryInterrupted(e, sql, params) from None
                     raise
 
-        return cache_for(db).get(conn, (sql, _params_key(params)), compute)
+        if not cacheable(sql):
+            return compute()
+        key = (sql, _params_key(params))
+        return cache_for(db).get(conn, key, compute, lambda r: len(r.rows) <= MAX_KEPT_ROWS)
 
     return await db.execute_fn(run)
 

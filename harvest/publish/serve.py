@@ -52,8 +52,9 @@ class ReadOnlyDatabase(Database):
         return conn
 
     async def execute(self, sql: str, params: Any = None, truncate: bool = False, **kwargs: Any):
-        """As Datasette's, but a row count is kept until the catalog changes (facets.py)."""
-        if sql.startswith("select count(*) ") and not truncate:
+        """As Datasette's, but a result (a count, a page's summary) is kept until the catalog
+        changes (facets.py). Truncated queries (table rows, ad-hoc SQL) always run."""
+        if not truncate:
             return await cached_execute(self, sql, params, kwargs.get("custom_time_limit") or 0)
         return await super().execute(sql, params, truncate, **kwargs)
 
