@@ -150,6 +150,20 @@ def test_copy_a_citation_from_the_finder(page):
     assert expected.startswith("Feder A, Parides MK. Efficacy of intravenous ketamine")
 
 
+def test_a_retracted_citation_warns_before_it_copies(page):
+    page.goto("/-/evidence?condition=ptsd&modality=mdma&include_retracted=1")
+    messages = []
+    page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    page.locator("button[data-copy=cite-31065731]").click()
+    page.wait_for_function("document.querySelector('[data-copy=cite-31065731]').dataset.copied")
+    assert messages == [
+        "This study has been retracted. Copy its citation, with the retraction notice, anyway?"
+    ]
+    copied = page.evaluate("navigator.clipboard.readText()")
+    notice = "Retracted in: Psychopharmacology (Berl). 2024;241(9):1949. PMID: 39150510."
+    assert copied.endswith(notice)
+
+
 def test_map_cell_mdma_for_ptsd_leads_to_those_studies(page, base_url):
     budget = Budget(page, 2)
     page.goto("/")
