@@ -350,7 +350,7 @@ def test_medline_import_never_downgrades_a_record_from_xml(record_factory, tmp_p
 
 
 def test_two_refreshes_through_a_symlink_share_the_lock(standin, eutils_env, tmp_path):
-    standin.load_corpus(30, seed=53)
+    standin.load_corpus(1_500, seed=53)  # three slow efetches: the first run holds the lock
     (tmp_path / "real").mkdir()
     db = tmp_path / "real" / "catalog.db"
     link = tmp_path / "link.db"
@@ -376,4 +376,5 @@ def test_two_refreshes_through_a_symlink_share_the_lock(standin, eutils_env, tmp
         r"try again later\n",
         second.stderr,
     )
-    assert first.returncode == 0
+    pubmed_runs = "select mode, status from harvest_runs where mode != 'trials'"
+    assert rows(db, pubmed_runs) == [("full", "ok")]  # the second never started a run

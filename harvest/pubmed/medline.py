@@ -10,6 +10,7 @@ from Bio import Medline
 
 from harvest.errors import FileFormatError
 from harvest.pubmed.parse import Malformed, check_pmid, parse_free_date
+from harvest.record import new_record
 
 # Publication type names -> MeSH UIs (MEDLINE text carries names only).
 PT_UIS = {
@@ -204,40 +205,41 @@ def medline_to_record(rec: dict) -> dict:
                 }
             )
     pmc = _one(rec, "PMC")
-    return {
-        "pmid": pmid,
-        "pmid_version": 1,
-        "record_type": "article",
-        "title": _one(rec, "TI") or _one(rec, "BTI"),
-        "vernacular_title": _one(rec, "TT"),
-        "abstract": "\n".join(
+    return new_record(
+        pmid,
+        source="medline",
+        pmid_version=1,
+        record_type="article",
+        title=_one(rec, "TI") or _one(rec, "BTI"),
+        vernacular_title=_one(rec, "TT"),
+        abstract="\n".join(
             f"{s['label']}: {s['text']}" if s["label"] else s["text"] for s in sections
         )
         or None,
-        "abstract_sections": sections,
-        "copyright": _one(rec, "CI"),
-        "journal": _one(rec, "JT"),
-        "journal_iso": _one(rec, "TA"),
-        "issn": (_one(rec, "IS") or "").split(" ")[0] or None,
-        "nlm_unique_id": _one(rec, "JID"),
-        "medline_ta": _one(rec, "TA"),
-        "volume": _one(rec, "VI"),
-        "issue": _one(rec, "IP"),
-        "pages": _one(rec, "PG"),
-        "pub_year": year,
-        "pub_date": pub_date,
-        "pub_date_text": _one(rec, "DP"),
-        "epub_date": _compact_date(_one(rec, "DEP")),
-        "doi": ids.get("doi"),
-        "pmcid": pmc,
-        "pii": ids.get("pii"),
-        "authors": _authors(rec),
-        "language": (_list(rec, "LA") or [None])[0],
-        "languages": _list(rec, "LA"),
-        "publication_types": [{"ui": PT_UIS.get(p), "name": p} for p in _list(rec, "PT")],
-        "mesh": _mesh(rec),
-        "keywords": _list(rec, "OT"),
-        "chemicals": [
+        abstract_sections=sections,
+        copyright=_one(rec, "CI"),
+        journal=_one(rec, "JT"),
+        journal_iso=_one(rec, "TA"),
+        issn=(_one(rec, "IS") or "").split(" ")[0] or None,
+        nlm_unique_id=_one(rec, "JID"),
+        medline_ta=_one(rec, "TA"),
+        volume=_one(rec, "VI"),
+        issue=_one(rec, "IP"),
+        pages=_one(rec, "PG"),
+        pub_year=year,
+        pub_date=pub_date,
+        pub_date_text=_one(rec, "DP"),
+        epub_date=_compact_date(_one(rec, "DEP")),
+        doi=ids.get("doi"),
+        pmcid=pmc,
+        pii=ids.get("pii"),
+        authors=_authors(rec),
+        language=(_list(rec, "LA") or [None])[0],
+        languages=_list(rec, "LA"),
+        publication_types=[{"ui": PT_UIS.get(p), "name": p} for p in _list(rec, "PT")],
+        mesh=_mesh(rec),
+        keywords=_list(rec, "OT"),
+        chemicals=[
             {
                 "ui": None,
                 "name": re.sub(r"^\S+\s+\((.*)\)$", r"\1", c),
@@ -245,24 +247,24 @@ def medline_to_record(rec: dict) -> dict:
             }
             for c in _list(rec, "RN")
         ],
-        "comments_corrections": comments,
-        "databanks": [
+        comments_corrections=comments,
+        databanks=[
             {"name": s.split("/", 1)[0], "accession": s.split("/", 1)[1]}
             for s in _list(rec, "SI")
             if "/" in s
         ],
-        "coi_statement": _one(rec, "COIS"),
-        "grants": [
+        coi_statement=_one(rec, "COIS"),
+        grants=[
             {"id": g, "acronym": None, "agency": None, "country": None} for g in _list(rec, "GR")
         ],
-        "status": _one(rec, "STAT"),
-        "owner": _one(rec, "OWN"),
-        "publication_status": _one(rec, "PST"),
-        "history": history,
-        "entrez_date": history.get("entrez") or history.get("pubmed"),
-        "date_revised": _compact_date(_one(rec, "LR")),
-        "date_completed": _compact_date(_one(rec, "DCOM")),
-    }
+        status=_one(rec, "STAT"),
+        owner=_one(rec, "OWN"),
+        publication_status=_one(rec, "PST"),
+        history=history,
+        entrez_date=history.get("entrez") or history.get("pubmed"),
+        date_revised=_compact_date(_one(rec, "LR")),
+        date_completed=_compact_date(_one(rec, "DCOM")),
+    )
 
 
 def parse_medline(stream: IO[str]) -> Iterator[dict | Malformed]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from harvest.errors import FileFormatError
+from harvest.record import new_record
 
 MONTHS = {
     m: i
@@ -329,39 +330,40 @@ def parse_article(elem: ET.Element) -> dict:
     )
     history = _history(pubmed_data)
     info = citation.find("MedlineJournalInfo")
-    record = {
-        "pmid": pmid,
-        "pmid_version": _int(pmid_elem.get("Version")) or 1,
-        "record_type": "article",
-        "title": _t(article, "ArticleTitle"),
-        "vernacular_title": _t(article, "VernacularTitle"),
-        "abstract": abstract,
-        "abstract_sections": sections,
-        "copyright": copyright_,
-        "journal": _t(journal, "Title"),
-        "journal_iso": _t(journal, "ISOAbbreviation"),
-        "issn": _t(journal, "ISSN"),
-        "nlm_unique_id": _t(info, "NlmUniqueID"),
-        "medline_ta": _t(info, "MedlineTA"),
-        "volume": _t(journal, "JournalIssue/Volume"),
-        "issue": _t(journal, "JournalIssue/Issue"),
-        "pages": _t(article, "Pagination/MedlinePgn")
+    record = new_record(
+        pmid,
+        source="xml",
+        pmid_version=_int(pmid_elem.get("Version")) or 1,
+        record_type="article",
+        title=_t(article, "ArticleTitle"),
+        vernacular_title=_t(article, "VernacularTitle"),
+        abstract=abstract,
+        abstract_sections=sections,
+        copyright=copyright_,
+        journal=_t(journal, "Title"),
+        journal_iso=_t(journal, "ISOAbbreviation"),
+        issn=_t(journal, "ISSN"),
+        nlm_unique_id=_t(info, "NlmUniqueID"),
+        medline_ta=_t(info, "MedlineTA"),
+        volume=_t(journal, "JournalIssue/Volume"),
+        issue=_t(journal, "JournalIssue/Issue"),
+        pages=_t(article, "Pagination/MedlinePgn")
         or _pages(_t(article, "Pagination/StartPage"), _t(article, "Pagination/EndPage")),
-        "pub_year": pub_year,
-        "pub_date": pub_date,
-        "pub_date_text": pub_date_text,
-        "epub_date": epub,
-        "doi": doi,
-        "pmcid": ids.get("pmc"),
-        "pii": pii,
-        "authors": parse_authors(article.find("AuthorList")),
-        "publication_types": [
+        pub_year=pub_year,
+        pub_date=pub_date,
+        pub_date_text=pub_date_text,
+        epub_date=epub,
+        doi=doi,
+        pmcid=ids.get("pmc"),
+        pii=pii,
+        authors=parse_authors(article.find("AuthorList")),
+        publication_types=[
             {"ui": pt.get("UI"), "name": text_of(pt)}
             for pt in _findall(article, "PublicationTypeList/PublicationType")
             if text_of(pt)
         ],
-        "mesh": _mesh(citation),
-        "chemicals": [
+        mesh=_mesh(citation),
+        chemicals=[
             {
                 "ui": c.find("NameOfSubstance").get("UI"),
                 "name": _t(c, "NameOfSubstance"),
@@ -370,14 +372,14 @@ def parse_article(elem: ET.Element) -> dict:
             for c in _findall(citation, "ChemicalList/Chemical")
             if c.find("NameOfSubstance") is not None
         ],
-        "comments_corrections": _comments(citation),
-        "databanks": [
+        comments_corrections=_comments(citation),
+        databanks=[
             {"name": _t(bank, "DataBankName"), "accession": text_of(acc)}
             for bank in _findall(article, "DataBankList/DataBank")
             for acc in _findall(bank, "AccessionNumberList/AccessionNumber")
         ],
-        "coi_statement": _t(citation, "CoiStatement"),
-        "grants": [
+        coi_statement=_t(citation, "CoiStatement"),
+        grants=[
             {
                 "id": _t(g, "GrantID"),
                 "acronym": _t(g, "Acronym"),
@@ -386,14 +388,14 @@ def parse_article(elem: ET.Element) -> dict:
             }
             for g in _findall(article, "GrantList/Grant")
         ],
-        "status": citation.get("Status"),
-        "owner": citation.get("Owner"),
-        "publication_status": _t(pubmed_data, "PublicationStatus"),
-        "history": history,
-        "entrez_date": history.get("entrez") or history.get("pubmed"),
-        "date_revised": _date_elem(citation.find("DateRevised")),
-        "date_completed": _date_elem(citation.find("DateCompleted")),
-    }
+        status=citation.get("Status"),
+        owner=citation.get("Owner"),
+        publication_status=_t(pubmed_data, "PublicationStatus"),
+        history=history,
+        entrez_date=history.get("entrez") or history.get("pubmed"),
+        date_revised=_date_elem(citation.find("DateRevised")),
+        date_completed=_date_elem(citation.find("DateCompleted")),
+    )
     _common(record, article, citation)
     return record
 
@@ -423,54 +425,55 @@ def parse_book(elem: ET.Element) -> dict:
     for author_list in doc.findall("AuthorList"):
         authors.extend(parse_authors(author_list))
     title = _t(doc, "ArticleTitle") or _t(book, "BookTitle")
-    record = {
-        "pmid": pmid,
-        "pmid_version": _int(pmid_elem.get("Version")) or 1,
-        "record_type": "book",
-        "title": title,
-        "vernacular_title": _t(doc, "VernacularTitle"),
-        "abstract": abstract,
-        "abstract_sections": sections,
-        "copyright": copyright_,
-        "journal": _t(book, "BookTitle"),
-        "journal_iso": None,
-        "issn": None,
-        "nlm_unique_id": None,
-        "medline_ta": None,
-        "volume": _t(book, "Volume"),
-        "issue": None,
-        "pages": _t(doc, "Pagination/MedlinePgn"),
-        "pub_year": pub_year,
-        "pub_date": pub_date,
-        "pub_date_text": pub_date_text,
-        "epub_date": None,
-        "doi": ids.get("doi"),
-        "pmcid": ids.get("pmc"),
-        "pii": None,
-        "authors": authors,
-        "publication_types": [
+    record = new_record(
+        pmid,
+        source="xml",
+        pmid_version=_int(pmid_elem.get("Version")) or 1,
+        record_type="book",
+        title=title,
+        vernacular_title=_t(doc, "VernacularTitle"),
+        abstract=abstract,
+        abstract_sections=sections,
+        copyright=copyright_,
+        journal=_t(book, "BookTitle"),
+        journal_iso=None,
+        issn=None,
+        nlm_unique_id=None,
+        medline_ta=None,
+        volume=_t(book, "Volume"),
+        issue=None,
+        pages=_t(doc, "Pagination/MedlinePgn"),
+        pub_year=pub_year,
+        pub_date=pub_date,
+        pub_date_text=pub_date_text,
+        epub_date=None,
+        doi=ids.get("doi"),
+        pmcid=ids.get("pmc"),
+        pii=None,
+        authors=authors,
+        publication_types=[
             {"ui": pt.get("UI"), "name": text_of(pt)}
             for pt in doc.findall("PublicationType")
             if text_of(pt)
         ],
-        "mesh": [],
-        "chemicals": [],
-        "comments_corrections": [],
-        "databanks": [],
-        "coi_statement": None,
-        "grants": [
+        mesh=[],
+        chemicals=[],
+        comments_corrections=[],
+        databanks=[],
+        coi_statement=None,
+        grants=[
             {"id": _t(g, "GrantID"), "acronym": None, "agency": _t(g, "Agency"), "country": None}
             for g in _findall(doc, "GrantList/Grant")
         ],
-        "status": None,
-        "owner": None,
-        "publication_status": _t(book_data, "PublicationStatus"),
-        "history": history,
-        "entrez_date": history.get("entrez") or history.get("pubmed"),
-        "date_revised": _date_elem(doc.find("DateRevised")),
-        "date_completed": None,
-        "publisher": _t(book, "Publisher/PublisherName"),
-    }
+        status=None,
+        owner=None,
+        publication_status=_t(book_data, "PublicationStatus"),
+        history=history,
+        entrez_date=history.get("entrez") or history.get("pubmed"),
+        date_revised=_date_elem(doc.find("DateRevised")),
+        date_completed=None,
+        publisher=_t(book, "Publisher/PublisherName"),
+    )
     _common(record, doc, doc)
     return record
 
