@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harvest.catalog.db import open_db
+from harvest.catalog.snapshot import save_snapshot
 from harvest.citing.ledger import (
     pages_to_review,
     resolve_review,
@@ -91,6 +92,15 @@ def test_scan_records_each_pages_citations(db, site):
         ("guides/ptsd.md", str(site / "guides/ptsd.md"), t, t, 2, 0),
         ("mdma.html", str(site / "mdma.html"), t, t, 1, 1),
     ]
+
+
+def test_a_page_records_the_snapshot_it_was_checked_against(db, site, tmp_path):
+    scan_pages(db, [site / "mdma.html"])
+    assert db.conn.execute("select snapshot from pages").fetchall() == [(None,)]
+    snap = save_snapshot(db, tmp_path / "snapshots", day="2026-01-04")
+    scan_pages(db, [site / "mdma.html"])
+    assert snap.file == "catalog-2026-01-04.db"
+    assert db.conn.execute("select snapshot from pages").fetchall() == [(snap.file,)]
 
 
 def test_rescan_updates_and_marks_removed_never_deletes(db, site):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from harvest.catalog.snapshot import latest_snapshot
 from harvest.citing.check import match_citation
 from harvest.citing.documents import DOCUMENT_SUFFIXES, Line, read_document
 from harvest.citing.extract import Found, extract_citations
@@ -150,12 +151,21 @@ def scan_pages(
 def save_page_scan(db: sqlite_utils.Database, scan: PageScan, now: str) -> tuple[int, int]:
     """Upsert one page and its citations; (citations added, citations marked removed)."""
     conn = db.conn
+    snapshot = latest_snapshot(db)  # the dated copy of the catalog the page was checked against
     conn.execute(
-        "insert into pages (page, path, first_seen, last_scanned, citations, unmatched) "
-        "values (?, ?, ?, ?, ?, ?) on conflict(page) do update set path = excluded.path, "
+        "insert into pages (page, path, first_seen, last_scanned, citations, unmatched, snapshot) "
+        "values (?, ?, ?, ?, ?, ?, ?) on conflict(page) do update set path = excluded.path, "
         "last_scanned = excluded.last_scanned, citations = excluded.citations, "
-        "unmatched = excluded.unmatched",
-        (scan.page, str(scan.path), now, now, len(scan.citations), len(scan.unmatched)),
+        "unmatched = excluded.unmatched, snapshot = excluded.snapshot",
+        (
+            scan.page,
+            str(scan.path),
+            now,
+            now,
+            len(scan.citations),
+            len(scan.unmatched),
+            snapshot.file if snapshot else None,
+        ),  # fmt: skip
     )
     before = dict(
         conn.execute("select pmid, removed from page_citations where page = ?", (scan.page,))
