@@ -351,7 +351,7 @@ def check(files, db_path, config_dir, fmt, online):
         if online:
             settings = load_settings(config_dir or default_config_dir())
             require_email(settings)
-            lookup = Online(EutilsClient(settings))
+            lookup = Online(EutilsClient(settings), _enricher(config_dir))
         report = check_report(db.conn, documents, lookup)
     except HarvestError as exc:
         click.echo(f"Error: {exc}", err=True)

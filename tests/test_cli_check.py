@@ -250,7 +250,8 @@ def test_online_looks_up_citations_missing_from_the_catalog(
     standin.add_record(
         record_factory(
             42000001,
-            title="Ketamine in veterans: a retracted trial.",
+            title="Ketamine infusion for posttraumatic stress disorder in veterans: a randomized "
+            "controlled trial.",
             doi="10.5555/vet.1",
             publication_types=(
                 ("D016428", "Journal Article"),
@@ -261,7 +262,9 @@ def test_online_looks_up_citations_missing_from_the_catalog(
     )
     standin.add_record(
         record_factory(
-            42000002, title="Psilocybin for grief: an open trial.", doi="10.5555/Grief.2"
+            42000002,
+            title="Psilocybin-assisted therapy for PTSD: an open-label trial.",
+            doi="10.5555/Grief.2",
         )
     )
     draft = tmp_path / "online.md"
@@ -287,7 +290,11 @@ def test_online_looks_up_citations_missing_from_the_catalog(
         (4, "pmid", "PMID 24740528", 24740528, "ok", []),
     ]
     first = report["documents"][0]["citations"][0]
-    assert first["citation"].startswith("Smith JA. Ketamine in veterans: a retracted trial.")
+    assert first["citation"].startswith(
+        "Smith JA. Ketamine infusion for posttraumatic stress disorder in veterans: a randomized "
+        "controlled trial."
+    )
+    assert first["design"] == "rct"  # tagged with the project's taxonomy
     assert report["summary"]["retracted"] == 1
     log = standin.requests
     assert len(log) == 4  # efetch 42000001, esearch + efetch for the DOI, efetch 43999999

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -273,8 +273,8 @@ def render_report(report: Mapping) -> str:
 class Online:
     """Looks citations up in PubMed through E-utilities (the project's client, NCBI's rules)."""
 
-    def __init__(self, client: EutilsClient) -> None:
-        self.client = client
+    def __init__(self, client: EutilsClient, enrich: Callable | None = None) -> None:
+        self.client, self.enrich = client, enrich
         self._cache: dict[tuple[str, str], dict | None] = {}
 
     def lookup(self, kind: str, value: str) -> dict | None:
@@ -295,7 +295,7 @@ class Online:
     def _fetch(self, pmids: list[int], kind: str, value: str) -> dict | None:
         for item in fetch_by_ids(self.client, pmids, 200, set()):
             if isinstance(item, dict) and _names(item, kind, value):
-                return _as_row(item)
+                return _as_row(item, self.enrich)
         return None
 
 
@@ -308,9 +308,14 @@ def _names(record: Mapping, kind: str, value: str) -> bool:
     return (record.get("pmcid") or "").upper() == value
 
 
-def _as_row(record: Mapping) -> dict:
-    """A parsed record shaped like a studies row for the report (AMA citation, no tags)."""
+def _as_row(record: Mapping, enrich: Callable | None = None) -> dict:
+    """A parsed record shaped like a studies row: tagged by the taxonomy when `enrich` is given
+    (design, evidence level, topic and human flags, citations), else only its AMA citation."""
     row = dict(record)
-    row["citation"] = cite_ama(record)
-    row.update(design=None, evidence_level=None, on_topic=None, human=None)
+    row.update(citation=cite_ama(record), design=None, evidence_level=None, on_topic=None,
+               human=None)  # fmt: skip
+    if enrich is not None:
+        columns, _ = enrich(record)
+        row.update({k: columns[k] for k in ("design", "evidence_level", "on_topic", "human",
+                                            "citation") if columns.get(k) is not None})  # fmt: skip
     return row
