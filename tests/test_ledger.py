@@ -24,6 +24,7 @@ from harvest.citing.ledger import (
 )
 from harvest.errors import HarvestError
 from harvest.publish.serve import make_datasette
+from tests.standin_records import make_article_set
 from tests.test_check import check_catalog
 from tests.test_nightly import harvest, revise, rows
 
@@ -333,3 +334,15 @@ def test_ledger_cli_errors(tmp_path):
     )
     review = harvest("ledger", "review", "--db", db, env=None)
     assert (review.returncode, review.stdout) == (0, "No pages to review.\n")
+
+
+def test_an_update_file_that_deletes_a_cited_study_lists_the_page(db, site, tmp_path):
+    scan_pages(db, [site])
+    update = tmp_path / "pubmed26n1400.xml"
+    update.write_text(make_article_set([], deleted=[33972795]))
+    done = harvest("import", update, "--db", db.conn.execute("pragma database_list").fetchone()[2],
+                   env=None)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert [(r["page"], r["pmid"], r["reason"]) for r in pages_to_review(db)] == [
+        ("mdma.html", 33972795, "deleted")
+    ]

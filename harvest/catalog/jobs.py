@@ -239,7 +239,9 @@ def import_files(
         save_records(db, progress(prepared_items(paths, enrich)), run=run)
         outcome.found = run.stats.stored + run.stats.failed
 
-    return _run(db, "import", source, None, body)
+    outcome = _run(db, "import", source, None, body)
+    review_cited_studies(db, outcome.run_id)  # update files retract and delete cited studies too
+    return outcome
 
 
 def retag(
