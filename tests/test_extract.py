@@ -341,3 +341,20 @@ def test_windows_1252_text_is_read():
 def test_missing_file_is_a_format_error(tmp_path):
     with pytest.raises(FileFormatError, match=r"^cannot read .*nothere\.md: No such file"):
         read_document(tmp_path / "nothere.md")
+
+
+@pytest.mark.parametrize(
+    "text, entry",
+    [
+        ("Feder A, Parides MK. Efficacy of ketamine. JAMA Psychiatry. 2014;71:681.", True),
+        ("Feder AB et al. Efficacy of ketamine for PTSD. JAMA Psychiatry. 2014.", True),
+        ("Mitchell, J. M., & Bogenschutz, M. (2021). MDMA-assisted therapy. Nat Med.", True),
+        ("Aan Het Rot M, Collins KA. Ketamine for depression. Biol Psychiatry. 2010.", True),
+        ("The FDA approved esketamine nasal spray in 2019 for depression.", False),
+        ("In 2021, Smith JA and colleagues reported a larger trial of MDMA.", False),
+        ("PTSD affects about 6 in 100 people at some point (2023 figures).", False),
+        ("MDMA-assisted therapy was refused approval by the FDA in 2024.", False),
+    ],
+)
+def test_what_reads_like_a_reference_entry_outside_a_references_section(text, entry):
+    assert bool(extract_citations([(1, text, False)])) is entry

@@ -37,9 +37,11 @@ PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 LIST_MARKER = re.compile(r"^\s*(?:\[\d{1,3}\]|\(\d{1,3}\)|\d{1,3}[.)]|[-*+•])\s+")
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-# "Feder A, Parides MK." (AMA/Vancouver), "Feder, A., & Parides, M. K." (APA), "Feder A et al."
+# "Feder A, Parides MK." (AMA/Vancouver), "Feder A et al.", "Feder, A., & Parides, M. K." (APA):
+# a surname, then initials closed by punctuation, so "The FDA approved ..." is not an entry.
 AUTHOR_START = re.compile(
-    r"^[A-Z][\w'’\-]+(?:\s[A-Z][\w'’\-]+){0,3},?\s+(?:[A-Z]{1,3}\b|[A-Z]\.(?:\s?-?[A-Z]\.)*)",
+    r"^[A-Z][\w'’\-]+(?:[ -][A-Z][\w'’\-]+){0,3}"
+    r"(?:,?\s+[A-Z]{1,3}(?=[,.;]|\s+et\s+al)|,\s+(?:[A-Z]\.\s?-?){1,3})"
 )
 HEADING = re.compile(r"^\s*(?:#{1,6}\s+|\*\*)?(.*?)(?:\*\*)?\s*:?\s*$")
 REFERENCE_HEADINGS = {"references", "reference list", "bibliography", "works cited", "sources",
