@@ -103,6 +103,13 @@ def test_one_study_named_twice_on_a_line_is_one_citation(conn):
     ]
 
 
+def test_one_unknown_identifier_twice_on_a_line_is_one_citation(conn):
+    assert statuses(conn, "doi:10.9999/NOT.1 (https://doi.org/10.9999/not.1), PMID 99999999") == [
+        (1, "doi", None, "not_in_catalog", ["not_in_catalog"]),
+        (1, "pmid", None, "not_in_catalog", ["not_in_catalog"]),
+    ]
+
+
 def test_a_citation_carries_design_level_and_the_ama_citation(conn, catalog):
     [entry] = check_lines(conn, [(4, "see PMID: 31065731", False)])
     assert entry == {

@@ -112,6 +112,15 @@ def ids(text: str) -> list[tuple[str, str, str]]:
         ),
         ("a trial in 2014 with 41 patients; see page 10.5 of 2020/21", []),
         ("https://pubmed.ncbi.nlm.nih.gov/?term=ketamine", []),
+        ("https://pubmed.ncbi.nlm.nih.gov/?term=ketamine+2014", []),
+        (
+            "https://www.ncbi.nlm.nih.gov/pubmed/?term=24740528",
+            [("pmid", "24740528", "https://www.ncbi.nlm.nih.gov/pubmed/?term=24740528")],
+        ),
+        (
+            "https://europepmc.org/article/MED/24740528",
+            [("pmid", "24740528", "https://europepmc.org/article/MED/24740528")],
+        ),
     ],
 )
 def test_identifier_forms(text, expected):

@@ -201,11 +201,10 @@ def check_lines(
             if best is None or (best[1].row is None and match.row is not None):
                 entries[found.line] = (found, match)
             continue
-        key = (found.line, match.row["pmid"]) if match.row else None
+        key = (found.line, match.row["pmid"]) if match.row else (found.line, found.value)
         if key in seen:
             continue  # "doi:... PMID: ..." of one reference entry is one citation
-        if key:
-            seen.add(key)
+        seen.add(key)
         results.append((found, match))
     results += entries.values()
     results.sort(key=lambda item: item[0].line)

@@ -17,8 +17,8 @@ from urllib.parse import unquote
 KINDS = ("pmid", "doi", "pmcid", "reference")
 _URL_TAIL = r"[^\s<>\"'\]|]*"
 PUBMED_URL = re.compile(
-    r"(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/"
-    r"(\d{1,9})(?![\d])" + _URL_TAIL,
+    r"(?:https?://)?(?:www\.)?(?:(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/"
+    r"(?:\?term=)?|europepmc\.org/(?:abstract|article)/MED/)(\d{1,9})(?!\d)" + _URL_TAIL,
     re.IGNORECASE,
 )
 PMC_URL = re.compile(
