@@ -292,7 +292,7 @@ def test_ledger_across_a_refresh_that_retracts_a_cited_study(standin, env, tmp_p
         + re.escape(title),
         line,
     )
-    run_id = rows(db, "select max(id) from harvest_runs")[0][0]
+    run_id = rows(db, "select max(id) from harvest_runs where mode = 'incremental'")[0][0]
     assert rows(db, "select page, pmid, reason, run_id from page_reviews") == [
         (page, cited, "retracted", run_id)
     ]
