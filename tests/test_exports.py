@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sqlite3
 from datetime import date
 from urllib.parse import urlencode
@@ -190,7 +189,8 @@ def test_stream_export_yields_one_record_at_a_time():
 def big_catalog(catalog, tmp_path_factory):
     """20,000 studies: the imported 160 (real tags, flags, citations), cloned under new PMIDs."""
     path = tmp_path_factory.mktemp("big") / "catalog.db"
-    shutil.copy(catalog, path)
+    with sqlite3.connect(catalog) as src, sqlite3.connect(path) as copy:
+        src.backup(copy)  # whole database, WAL included
     with sqlite3.connect(path) as conn:
         columns = [r[1] for r in conn.execute("pragma table_info(studies)")]
         others = ", ".join(f"[{c}]" for c in columns if c != "pmid")

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.utils import derive_named_parameters, tilde_decode
+from datasette.utils import derive_named_parameters, sqlite_timelimit, tilde_decode
 from datasette.utils.asgi import AsgiStream, Response
 
 from harvest.citing.exports import FORMATS, export_filename, export_frame
@@ -78,8 +77,25 @@ class ExportError(Exception):
         self.message = message
 
 
-async def _pmid_pages(db: Any, sql: str, params: dict, first: bool) -> AsyncIterator[list[int]]:
-    """PMIDs of a whole result, in its order, in pages of PAGE_SIZE.
+async def read(db: Any, sql: str, params: Any) -> list:
+    """Rows of one query on the catalog's read connection, under Datasette's SQL time limit.
+
+    Not through `db.execute`: the serve layer keeps small untruncated results until the catalog
+    changes (facets.py), and an export's pages would fill that cache with studies.
+    """
+    limit = db.ds.setting("sql_time_limit_ms")
+
+    def run(conn: sqlite3.Connection) -> list:
+        with sqlite_timelimit(conn, limit):
+            cursor = conn.cursor()
+            cursor.row_factory = sqlite3.Row
+            return cursor.execute(sql, params).fetchall()
+
+    return await db.execute_fn(run)
+
+
+async def _selection(db: Any, sql: str, params: dict, first: bool) -> list[int]:
+    """PMIDs of a whole result, in its order.
 
     One query reads only the PMIDs (a few bytes each), so the selection is one consistent
     snapshot: paging the query itself (OFFSET, or Datasette's keyset on a sort column with ties)
@@ -88,15 +104,13 @@ async def _pmid_pages(db: Any, sql: str, params: dict, first: bool) -> AsyncIter
     """
     if not first:
         sql = f"select pmid from (\n{sql.strip().rstrip(';')}\n)"
-    pmids = [row[0] for row in (await db.execute(sql, params)).rows]
-    for start in range(0, len(pmids), PAGE_SIZE):
-        yield pmids[start : start + PAGE_SIZE]
+    return [row[0] for row in await read(db, sql, params)]
 
 
 async def _studies(db: Any, pmids: list[int]) -> list:
     """The studies rows of some PMIDs, in the order given (unknown PMIDs skipped)."""
     marks = ", ".join("?" for _ in pmids)
-    rows = (await db.execute(f"select * from studies where pmid in ({marks})", pmids)).rows
+    rows = await read(db, f"select * from studies where pmid in ({marks})", pmids)
     by_pmid = {row["pmid"]: row for row in rows}
     return [by_pmid[p] for p in pmids if p in by_pmid]
 
@@ -148,19 +162,22 @@ async def export_view(datasette: Any, request: Any) -> Any:
             if "pmid" not in await db.table_columns(name):
                 raise ExportError(400, f"export needs a pmid column; {name} has none")
             sql, params = await _table_sql(datasette, name, request)
-            pages = _pmid_pages(db, sql, params, first=True)
+            selection = await _selection(db, sql, params, first=True)
         else:
             sql, params = await _query_selection(datasette, request, name)
             await _check_pmid_column(db, sql, params)
-            pages = _pmid_pages(db, sql, params, first=False)
+            selection = await _selection(db, sql, params, first=False)
     except ExportError as e:
         return Response.text(f"Export failed: {e.message}", status=e.status)
+    except sqlite3.OperationalError as e:  # interrupted by the time limit, or bad SQL
+        return Response.text(f"Export failed: {e}", status=400)
     head, separator, tail, build = export_frame(fmt)
 
     async def write(writer: Any) -> None:
         seen: set[int] = set()
         await writer.write(head)
-        async for pmids in pages:
+        for start in range(0, len(selection), PAGE_SIZE):
+            pmids = selection[start : start + PAGE_SIZE]
             fresh = [p for p in dict.fromkeys(pmids) if p not in seen]
             rows = await _studies(db, fresh) if fresh else []
             chunk = separator.join(build(row) for row in rows)
