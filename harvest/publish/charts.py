@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from harvest.publish.evidence import base_where
+from harvest.publish.evidence import AGGREGATE_MS, base_where
 
 PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f",
@@ -24,16 +24,19 @@ async def fetch_chart_data(db: Any) -> dict:
     where = " and ".join(base_where({}))
     by_treatment = await db.execute(
         "select pub_year, m.value, count(*) from studies, json_each(studies.modalities) m where "
-        f"{where} and json_valid(studies.modalities) and pub_year is not null group by 1, 2"
+        f"{where} and json_valid(studies.modalities) and pub_year is not null group by 1, 2",
+        custom_time_limit=AGGREGATE_MS,
     )
     by_design = await db.execute(
         f"select pub_year, design, count(*) from studies where {where}"
-        " and pub_year is not null group by 1, 2"
+        " and pub_year is not null group by 1, 2",
+        custom_time_limit=AGGREGATE_MS,
     )
     new = await db.execute(
         "select substr(first_seen, 1, 7), count(*) from studies where deleted = 0"
         " and first_seen is not null group by 1 order by 1 desc limit ?",
         [MONTHS],
+        custom_time_limit=AGGREGATE_MS,
     )
     return {
         "by_treatment": [tuple(r) for r in by_treatment.rows],

@@ -273,6 +273,7 @@ def register_routes(datasette: Any) -> list[tuple]:
         (r"^/-/evidence$", pages.evidence_page),
         (r"^/-/evidence\.json$", pages.evidence_json),
         (r"^/-/evidence\.(?P<format>ris|bib|csljson)$", pages.evidence_export),
+        (r"^/$", home.home_page),
         (r"^/-/map$", home.map_page),
         (r"^/-/search$", search.search_page),
         (r"^/-/check$", check_page.check_page),
