@@ -131,6 +131,11 @@ def to_row(record: Mapping) -> dict:
     return row
 
 
+def record_columns() -> list[str]:
+    """The studies columns `to_row` fills, in order."""
+    return list(to_row(new_record(1)))
+
+
 def from_row(row: Mapping) -> dict:
     """The record a studies row was written from (missing columns get their defaults)."""
 

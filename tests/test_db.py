@@ -5,7 +5,9 @@ import sqlite3
 import pytest
 
 from harvest.catalog.db import SCHEMA_VERSION, STUDIES, TABLES, ensure_schema, open_db
+from harvest.catalog.store import Run, save_records
 from harvest.errors import HarvestError
+from harvest.record import content_hash, new_record, to_row
 
 
 def schema(path) -> list:
@@ -135,3 +137,20 @@ def test_missing_directory_and_missing_catalog_are_one_message(tmp_path):
     assert str(missing.value) == (
         f"no catalog at {tmp_path / 'c.db'}: run `harvest refresh` or `harvest import` first"
     )
+
+
+def test_upgrade_rehashes_studies_so_none_looks_changed(tmp_path):
+    path = tmp_path / "c.db"
+    db = open_db(path)
+    record = new_record(5, title="Ketamine", keywords=["ptsd"], history={"entrez": "2020-01-01"})
+    run = Run(1, "2026-01-01T00:00:00Z", lambda r: ({}, []))
+    save_records(db, [record], run=run)
+    db.conn.execute("update studies set content_hash = 'hash of version 0'")
+    db.conn.execute("pragma user_version = 0")
+    db.conn.close()
+    db = open_db(path)
+    assert db.execute("select content_hash from studies").fetchall() == [
+        (content_hash(to_row(record)),)
+    ]
+    again = Run(2, "2026-01-02T00:00:00Z", lambda r: ({}, []))
+    assert save_records(db, [record], run=again).unchanged == 1

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from harvest.errors import HarvestError
+from harvest.record import content_hash, from_row, record_columns, to_row
 
 INT, TEXT = int, str
 
@@ -351,7 +352,27 @@ def _key_terms_by_name(conn: sqlite3.Connection) -> None:
         conn.execute("drop table temp.term_remap")
 
 
-MIGRATIONS = {1: _key_terms_by_name}
+def _rehash_studies(conn: sqlite3.Connection) -> None:
+    """Version 1: content hashes over (column, value) pairs, so no study looks changed."""
+    columns = [c for c in record_columns() if c in _columns(conn, "studies")]
+    cursor = conn.execute(f"select {', '.join(f'[{c}]' for c in columns)} from studies")
+    updates = []
+    for values in cursor:
+        row = dict(zip(columns, values, strict=True))
+        updates.append((content_hash(to_row(from_row(row))), row["pmid"]))
+    conn.executemany("update studies set content_hash = ? where pmid = ?", updates)
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"pragma table_info([{table}])")}
+
+
+def _version_1(conn: sqlite3.Connection) -> None:
+    _key_terms_by_name(conn)
+    _rehash_studies(conn)
+
+
+MIGRATIONS = {1: _version_1}
 
 
 def _table(db: sqlite_utils.Database, name: str, columns: dict, options: dict) -> None:
