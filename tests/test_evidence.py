@@ -235,3 +235,14 @@ def test_exports_hold_exactly_the_results(ds):
     bad = get(ds, "/-/evidence.ris?design=anecdote")
     assert bad.status_code == 400
     assert bad.text.startswith('Error: No design called "anecdote" in the catalog.')
+
+
+def test_a_query_over_the_time_limit_is_a_message_not_a_500(tmp_path):
+    slow = make_datasette(build_staff_catalog(tmp_path), settings={"sql_time_limit_ms": 0.0001})
+    page = get(slow, "/-/evidence?condition=ptsd")
+    assert page.status_code == 503
+    assert "The catalog is busy and this selection took too long to gather." in page.text
+    assert '<select name="condition"' in page.text
+    body = get(slow, "/-/evidence.json?condition=ptsd")
+    assert body.status_code == 503
+    assert body.json()["error"].startswith("The catalog is busy")

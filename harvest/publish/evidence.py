@@ -261,8 +261,7 @@ async def fetch_stats(db: Any, selection: Selection) -> list[dict]:
         " sum(sample_size) as participants from studies where "
         f"{where} group by 1, 2, 3"
     )
-    rows = (await db.execute(sql, params)).rows
-    return [dict(r) for r in rows if not is_notice(r)]
+    return [dict(r) for r in (await db.execute(sql, params)).rows]
 
 
 async def fetch_rows(
@@ -273,6 +272,7 @@ async def fetch_rows(
     limit: int | None = None,
     offset: int = 0,
     columns: str = RESULT_COLUMNS,
+    timeout_ms: int | None = None,
 ) -> list[dict]:
     """Result rows of the selection, strongest evidence first, notices never included."""
     where, params = build_where(selection)
@@ -284,7 +284,7 @@ async def fetch_rows(
     sql = f"select {columns} from studies where {where} order by {ORDER}"
     if limit is not None:
         sql += f" limit {int(limit)} offset {int(offset)}"
-    rows = (await db.execute(sql, params)).rows
+    rows = (await db.execute(sql, params, custom_time_limit=timeout_ms)).rows
     return [dict(r) for r in rows if not is_notice(r)]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import AsgiStream, Response
 
 from harvest.citing.exports import stream_export
@@ -27,6 +28,10 @@ FIELDS = (
     ("route", "Route", False),
     ("design", "Design", False),
     ("population", "Population", False),
+)
+TOO_SLOW = (
+    "The catalog is busy and this selection took too long to gather. Try again in a moment, "
+    "or choose a condition and a treatment to narrow it."
 )
 OTHER_FLAGS = {"off_topic": "Off-topic", "animal": "Animal study"}
 
@@ -156,8 +161,13 @@ async def evidence_page(datasette: Any, request: Any) -> Response:
         chosen={p: selection.tags.get(evidence.FACET_PARAMS[p], []) for p in evidence.FORM_PARAMS},
     )
     if status == 200:
-        stats = await evidence.fetch_stats(db, selection)
-        groups = await build_groups(db, selection, stats, base)
+        try:
+            stats = await evidence.fetch_stats(db, selection)
+            groups = await build_groups(db, selection, stats, base)
+        except QueryInterrupted:
+            context["error"] = TOO_SLOW
+            html = await datasette.render_template("evidence.html", context, request=request)
+            return Response.html(html, status=503)
         for group in groups:
             group["rows"] = [study_item(r, labels) for r in group["rows"]]
         query = selection.query_string()
@@ -184,8 +194,11 @@ async def evidence_json(datasette: Any, request: Any) -> Response:
         selection = evidence.parse_selection(request.args, labels)
     except ChoiceError as exc:
         return Response.json({"error": str(exc)}, status=400)
-    stats = await evidence.fetch_stats(db, selection)
-    rows = await evidence.fetch_rows(db, selection)
+    try:
+        stats = await evidence.fetch_stats(db, selection)
+        rows = await evidence.fetch_rows(db, selection, timeout_ms=evidence.AGGREGATE_MS)
+    except QueryInterrupted:
+        return Response.json({"error": TOO_SLOW}, status=503)
     body = {
         "results": [evidence.result_item(r) for r in rows],
         "counts_by_level": evidence.counts_by_level(stats),

@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 from urllib.parse import urlencode
 
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
@@ -163,7 +164,7 @@ async def search_page(datasette: Any, request: Any) -> Response:
             context["total"] = len(context["results"])
         if not context["results"] and query:
             context["total"], context["results"] = await fetch_matches(db, query, offset)
-    except sqlite3.Error:
+    except (sqlite3.Error, QueryInterrupted):
         context["message"] = (
             "That search could not be run. Try fewer words, or put a phrase in quotes."
         )
