@@ -247,3 +247,17 @@ def test_check_stop_stops_between_batches(db):
         save_records(db, [article(p) for p in range(1, 1001)], run=writer)
     assert writer.stats.new == 500
     assert rows(db, "select count(*) from studies") == [(500,)]
+
+
+def test_a_failed_pmid_is_counted_once_per_run(db):
+    writer = run()
+    save_records(db, [Malformed("12", "no Article"), Malformed(None, "no PMID")], run=writer)
+    save_records(db, [Malformed("12", "no Article"), Malformed(None, "no PMID")], run=writer)
+    assert writer.stats.failed == 3
+    assert rows(db, "select pmid, reason from failed_records order by id") == [
+        ("12", "no Article"),
+        (None, "no PMID"),
+        (None, "no PMID"),
+    ]
+    later = run(LATER, run_id=2)  # another run records it again
+    assert save_records(db, [Malformed("12", "no Article")], run=later).failed == 1

@@ -29,6 +29,7 @@ class Stats:
     deleted: int = 0
     seen: set = field(default_factory=set)
     changes: list = field(default_factory=list)
+    failed_pmids: set = field(default_factory=set)  # each unreadable PMID counted once a run
 
     @property
     def stored(self) -> int:
@@ -44,6 +45,7 @@ class Stats:
         self.deleted += other.deleted
         self.seen |= other.seen
         self.changes.extend(other.changes)
+        self.failed_pmids |= other.failed_pmids
 
 
 @dataclass
@@ -338,9 +340,20 @@ def save_deleted(batch: Batch, pmids: list[int]) -> None:
 
 
 def save_failures(batch: Batch, failed: list[Malformed]) -> None:
-    """Record records that could not be read, with their PMID text and the reason."""
-    batch.stats.failed += len(failed)
+    """Record records that could not be read, with their PMID text and the reason.
+
+    A PMID that failed already in this run (e.g. fetched again by id) is not counted again.
+    """
+    known = batch.run.stats.failed_pmids | batch.stats.failed_pmids
+    rows = []
+    for item in failed:
+        if item.pmid is not None:
+            if item.pmid in known:
+                continue
+            known.add(item.pmid)
+            batch.stats.failed_pmids.add(item.pmid)
+        rows.append((batch.run.id, item.pmid, item.reason, batch.run.now))
+    batch.stats.failed += len(rows)
     batch.conn.executemany(
-        "insert into failed_records (run_id, pmid, reason, at) values (?, ?, ?, ?)",
-        [(batch.run.id, item.pmid, item.reason, batch.run.now) for item in failed],
+        "insert into failed_records (run_id, pmid, reason, at) values (?, ?, ?, ?)", rows
     )
