@@ -59,7 +59,7 @@ class ResultCache:
         self._generation = 0
         self._versions: dict[int, int] = {}
         self._entries: OrderedDict[tuple, Any] = OrderedDict()
-        self._pending: dict[tuple, tuple[int, threading.Event]] = {}
+        self._pending: dict[tuple, tuple[threading.Event, list]] = {}
 
     def generation(self, conn: sqlite3.Connection) -> int:
         """The current generation, after starting a new one if conn has seen a commit."""
@@ -80,23 +80,28 @@ class ResultCache:
     ) -> Any:
         """The cached value for key, or compute() on conn's current data (kept if keep(value)).
 
-        One thread computes a missing key while others asking for it wait: after a refresh
-        commits, twenty readers of a page cost one computation, not twenty.
+        One thread computes a missing key while others asking for it wait and share its result
+        (computed from data no older than their request's own start, give or take that one
+        computation): after a refresh commits, twenty readers of a page cost one computation,
+        and while a refresh keeps committing, at most one per key runs at a time.
         """
         generation = self.generation(conn)
-        while True:
-            with self._lock:
-                if key in self._entries:
-                    self._entries.move_to_end(key)
-                    return self._entries[key]
-                pending = self._pending.get(key)
-                if pending is None or pending[0] != self._generation:
-                    done = threading.Event()
-                    self._pending[key] = (self._generation, done)
-                    break
-            pending[1].wait(timeout=60)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            pending = self._pending.get(key)
+            if pending is None:
+                done, box = threading.Event(), []
+                self._pending[key] = (done, box)
+        if pending is not None:
+            pending[0].wait(timeout=60)
+            if pending[1]:
+                return pending[1][0]
+            return compute()  # the computation failed (e.g. timed out): try on our own
         try:
             value = compute()
+            box.append(value)
             with self._lock:
                 if self._generation == generation and keep(value):
                     self._entries[key] = value
@@ -104,8 +109,7 @@ class ResultCache:
                         self._entries.popitem(last=False)
         finally:
             with self._lock:
-                if self._pending.get(key, (None, None))[1] is done:
-                    del self._pending[key]
+                del self._pending[key]
             done.set()
         return value
 
