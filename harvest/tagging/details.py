@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from re import _constants as _sre
+from re import _parser
 from typing import NamedTuple
 
 from harvest.config import read_yaml
@@ -71,6 +73,57 @@ FUNDED_BY = re.compile(
 )
 
 
+class Rule(NamedTuple):
+    """A pattern with the literal starts every match must begin with (None: no shortcut)."""
+
+    pattern: re.Pattern
+    starts: tuple[str, ...] | None
+
+    def search(self, text: str, lower: str | None = None) -> re.Match | None:
+        """pattern.search(text), skipped when no literal start occurs in the lowered text."""
+        if self.starts is not None:
+            lower = text.lower() if lower is None else lower
+            if not any(start in lower for start in self.starts):
+                return None
+        return self.pattern.search(text)
+
+    def finditer(self, text: str):
+        """pattern.finditer(text), empty when no literal start occurs."""
+        if self.starts is not None and not any(s in text.lower() for s in self.starts):
+            return iter(())
+        return self.pattern.finditer(text)
+
+
+def _starts(seq) -> tuple[set[str], bool]:
+    """Literal strings every match of a parsed sequence begins with, and whether they are all."""
+    prefixes = {""}
+    for op, value in seq:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # they consume nothing
+        if op is _sre.LITERAL:
+            prefixes = {p + chr(value) for p in prefixes}
+        elif op in (_sre.BRANCH, _sre.SUBPATTERN):
+            branches = value[1] if op is _sre.BRANCH else [value[-1]]
+            results = [_starts(branch) for branch in branches]
+            prefixes = {p + s for p in prefixes for found, _ in results for s in found}
+            if len(prefixes) > 64 or not all(done for _, done in results):
+                return prefixes, False
+        else:
+            return prefixes, False
+    return prefixes, True
+
+
+def rule(pattern: str) -> Rule:
+    """Compile a case-insensitive pattern with its literal starts for a cheap first check."""
+    compiled = re.compile(pattern, re.I)
+    try:
+        starts, _ = _starts(_parser.parse(pattern))  # case-sensitive parse: plain literals
+    except (re.error, TypeError, ValueError):
+        return Rule(compiled, None)
+    starts = {s.lower() for s in starts}
+    return Rule(compiled, tuple(sorted(starts)) if all(len(s) >= 2 for s in starts) else None)
+
+
 class Sentence(NamedTuple):
     source: str  # title | abstract | coi | grants
     role: str
@@ -81,25 +134,26 @@ class Sentence(NamedTuple):
 class DetailRules:
     """config/details.yml, compiled."""
 
-    drug_names: tuple[tuple[str, re.Pattern], ...]
-    other_drugs: re.Pattern
+    drug_names: tuple[tuple[str, Rule], ...]
+    other_drugs: Rule
     comparator_designs: frozenset[str]
-    comparators: tuple[tuple[str, tuple[re.Pattern, ...]], ...]
-    comparison_context: re.Pattern
+    comparators: tuple[tuple[str, Rule], ...]
+    comparison_context: Rule
     dose_bands: dict
     band_labels: dict
-    session_words: re.Pattern
-    per_week: re.Pattern
-    open_schedules: re.Pattern
+    session_words: Rule
+    per_week: Rule
+    open_schedules: Rule
     session_designs: frozenset[str]
-    safety: tuple[tuple[str, tuple[re.Pattern, ...]], ...]
-    harm_context: re.Pattern
+    safety: tuple[tuple[str, Rule], ...]
+    safety_any: Rule
+    harm_context: Rule
     suicidality_target: str
-    not_reported: re.Pattern
-    funding_sentence: re.Pattern
-    industry: re.Pattern
-    public: re.Pattern
-    no_funding: re.Pattern
+    not_reported: Rule
+    funding_sentence: Rule
+    industry: Rule
+    public: Rule
+    no_funding: Rule
     registry_classes: dict
 
 
@@ -127,9 +181,10 @@ class Details:
         }
 
 
-def _compile(pattern: str, path: Path, where: str) -> re.Pattern:
+def _compile(pattern: str, path: Path, where: str) -> Rule:
     try:
-        return re.compile(pattern, re.I)
+        re.compile(pattern, re.I)
+        return rule(pattern)
     except re.error as exc:
         raise ConfigError(f"{path}: {where}: bad pattern {pattern!r}: {exc}") from None
 
@@ -143,12 +198,18 @@ def _patterns(data: dict, key: str, slugs: tuple[str, ...], path: Path):
     if missing or unknown:
         problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
         raise ConfigError(f"{path}: {key}: {problem} (the fixed vocabulary is {', '.join(slugs)})")
-    return tuple(
-        (slug, tuple(_compile(p, path, f"{key}.{slug}") for p in block[slug])) for slug in slugs
-    )
+    for slug in slugs:  # each pattern checked on its own, so an error names it
+        for pattern in block[slug]:
+            _compile(pattern, path, f"{key}.{slug}")
+    return tuple((slug, _any(block[slug])) for slug in slugs)
 
 
-def _words(names: list, path: Path, where: str) -> re.Pattern:
+def _any(patterns: list[str]) -> Rule:
+    """One alternation: a single search per sentence instead of one per pattern."""
+    return rule("|".join(f"(?:{p})" for p in patterns))
+
+
+def _words(names: list, path: Path, where: str) -> Rule:
     if not isinstance(names, list) or not names:
         raise ConfigError(f"{path}: {where} must be a non-empty list")
     return _compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", path, where)
@@ -199,6 +260,7 @@ def load_details(path: Path | str) -> DetailRules:
             open_schedules=_compile(sessions["open_schedules"], path, "sessions.open_schedules"),
             session_designs=frozenset(sessions.get("designs") or ()),
             safety=_patterns({"safety": _lists(safety)}, "safety", SAFETY, path),
+            safety_any=_any([p for v in _lists(safety).values() for p in v]),
             harm_context=_compile(safety["harm_context"], path, "safety.harm_context"),
             suicidality_target=str(safety.get("suicidality_target_condition") or "suicidality"),
             not_reported=_compile(safety["not_reported"], path, "safety.not_reported"),
@@ -262,11 +324,11 @@ def extract_details(
 def _comparators(text: list[Sentence], rules: DetailRules, design, found: Details) -> None:
     if design not in rules.comparator_designs:
         return
-    for slug, patterns in rules.comparators:
+    for slug, pattern in rules.comparators:
         for sentence in text:
             if not rules.comparison_context.search(sentence.text):
                 continue
-            if any(p.search(sentence.text) for p in patterns):
+            if pattern.search(sentence.text):
                 found.comparators.append(slug)
                 found.provenance.append(("comparators", slug, sentence.source, sentence.text))
                 break
@@ -276,7 +338,7 @@ def _comparators(text: list[Sentence], rules: DetailRules, design, found: Detail
             p for f, t, _, p in found.provenance if f == "comparators" and t == "placebo"
         )
         if (
-            rules.comparators[1][1][0].search(placebo)
+            rules.comparators[1][1].search(placebo)
             and re.search(
                 r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine",
                 placebo,
@@ -418,8 +480,10 @@ def _safety(text: list[Sentence], rules: DetailRules, conditions: set, found: De
         if sentence.role == "title" or rules.not_reported.search(sentence.text):
             continue
         hits = []
-        for slug, patterns in rules.safety:
-            if not any(p.search(sentence.text) for p in patterns):
+        if not rules.safety_any.search(sentence.text):
+            continue
+        for slug, pattern in rules.safety:
+            if not pattern.search(sentence.text):
                 continue
             generic = slug in ("serious-adverse-events", "general-tolerability")
             if not generic and not rules.harm_context.search(sentence.text):
