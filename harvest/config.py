@@ -170,3 +170,68 @@ def load_query(config_dir: Path = DEFAULT_CONFIG_DIR) -> Query:
     if not isinstance(filter_, str):
         raise ConfigError(f"{path}: filter must be a string")
     return Query(name=str(data.get("name") or "default"), filter=filter_.strip(), **terms)
+
+
+DEFAULT_CTGOV_URL = "https://clinicaltrials.gov/api/v2/"
+
+
+@dataclass(frozen=True)
+class TrialSettings:
+    """The registry search and how to talk to ClinicalTrials.gov (config/trials.yml + env)."""
+
+    conditions: tuple[str, ...]
+    interventions: tuple[str, ...]
+    api_url: str = DEFAULT_CTGOV_URL
+    enabled: bool = True
+    page_size: int = 200
+    min_interval: float = 1.2  # the registry asks for about 50 requests a minute
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    request_deadline: float = 240.0
+    max_response_bytes: int = 64 * 1024 * 1024
+    max_attempts: int = 6
+    backoff_base: float = 2.0
+    backoff_max: float = 60.0
+    overlap_days: int = 3
+
+
+def load_trial_settings(config_dir: Path = DEFAULT_CONFIG_DIR, env: dict | None = None):
+    """Load config/trials.yml, then apply CTGOV_API_URL."""
+    env = os.environ if env is None else env
+    path = Path(config_dir) / "trials.yml"
+    data = read_yaml(path)
+    known = set(TrialSettings.__dataclass_fields__)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    terms = {}
+    for key in ("conditions", "interventions"):
+        value = data.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: {key} must be a non-empty list of search terms")
+        terms[key] = tuple(v.strip() for v in value if v.strip())
+    enabled = data.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"{path}: enabled must be true or false")
+    page_size = int(_number(data, "page_size", 200, path, int))
+    if page_size > 1000:
+        raise ConfigError(f"{path}: page_size must be at most 1000 (the registry's limit)")
+    numbers = {
+        key: _number(data, key, TrialSettings.__dataclass_fields__[key].default, path)
+        for key in ("min_interval", "connect_timeout", "read_timeout", "request_deadline",
+                    "backoff_base", "backoff_max")
+    }  # fmt: skip
+    for key, value in numbers.items():
+        if value != value or value == float("inf"):
+            raise ConfigError(f"{path}: {key} must be a finite number, got {value!r}")
+    url = str(env.get("CTGOV_API_URL") or data.get("api_url") or DEFAULT_CTGOV_URL)
+    return TrialSettings(
+        **terms,
+        api_url=url if url.endswith("/") else url + "/",
+        enabled=enabled,
+        page_size=page_size,
+        max_response_bytes=int(_number(data, "max_response_bytes", 64 << 20, path, int)),
+        max_attempts=int(_number(data, "max_attempts", 6, path, int)),
+        overlap_days=int(_number(data, "overlap_days", 3, path, int)),
+        **numbers,
+    )

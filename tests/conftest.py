@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.standin import EutilsStandin
+from tests.standin_ctgov import CtgovStandin
 from tests.standin_records import (
     Markup,
     generate_corpus,
@@ -49,11 +50,19 @@ def record_factory() -> RecordFactory:
 
 
 @pytest.fixture
-def eutils_env(standin: EutilsStandin) -> dict[str, str]:
-    """Environment for a subprocess/CliRunner run against the stand-in (no real API key)."""
+def eutils_env(standin: EutilsStandin, ctgov: CtgovStandin) -> dict[str, str]:
+    """Environment for a subprocess/CliRunner run against the stand-ins (no real API key):
+    E-utilities, and ClinicalTrials.gov (empty unless a test adds trials to `ctgov`)."""
     env = {k: v for k, v in os.environ.items() if k != "NCBI_API_KEY"}
-    env.update(NCBI_EUTILS_URL=standin.url, NCBI_EMAIL="test@example.org")
+    env.update(NCBI_EUTILS_URL=standin.url, NCBI_EMAIL="test@example.org", CTGOV_API_URL=ctgov.url)
     return env
+
+
+@pytest.fixture
+def ctgov() -> Iterator[CtgovStandin]:
+    """A running, empty ClinicalTrials.gov API v2 stand-in on 127.0.0.1."""
+    with CtgovStandin() as server:
+        yield server
 
 
 # === end of E-utilities stand-in fixtures =========================================================
@@ -72,4 +81,10 @@ def fast_config(tmp_path: Path) -> Path:
         "backoff_max: 60", "backoff_max: 2"
     )
     (folder / "harvest.yml").write_text(text)
+    trials = (folder / "trials.yml").read_text()
+    trials = trials.replace("min_interval: 1.2", "min_interval: 0.06")
+    trials = trials.replace("backoff_base: 2.0", "backoff_base: 0.1").replace(
+        "backoff_max: 60", "backoff_max: 2"
+    )
+    (folder / "trials.yml").write_text(trials)
     return folder

@@ -18,9 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def pubmed_only(args: tuple) -> list[str]:
+    """These tests are about the PubMed part of `harvest refresh`: the ClinicalTrials.gov part
+    (its own run and summary line) is tested in tests/test_cli_trials.py."""
+    args = [str(a) for a in args]
+    return [*args, "--skip-trials"] if args[:1] == ["refresh"] else args
+
+
 def harvest(*args, env=None, cwd=None, timeout=300):
     return subprocess.run(
-        [sys.executable, "-m", "harvest", *map(str, args)],
+        [sys.executable, "-m", "harvest", *pubmed_only(args)],
         capture_output=True,
         text=True,
         env=env,

@@ -252,7 +252,8 @@ def test_ris_export_of_all_studies(ds, conn):
     retracted = next(e for e in entries if e["accession_number"] == "31065731")
     assert retracted["keywords"][0] == "Retracted"
     assert retracted["notes"] == [
-        "Retracted. Retraction in: Psychopharmacology (Berl). 2024;241(9):1949. PMID: 39150510"
+        "Retracted. Retraction in: Psychopharmacology (Berl). 2024;241(9):1949. PMID: 39150510",
+        "Study: Protocol",
     ]
     notice = next(e for e in entries if e["accession_number"] == "39150510")
     assert notice["notes"] == [
@@ -279,7 +280,7 @@ def test_bibtex_export_of_all_studies(ds, conn):
     assert concern["keywords"].startswith("Expression of concern, ")
     assert concern["note"] == (
         "Expression of concern. Expression of concern in: Biol Psychiatry. 2024;95(1):1. "
-        "PMID: 38000002"
+        "PMID: 38000002. Study: RCT \u00b7 n = 60 \u00b7 vs active placebo \u00b7 1 infusion"
     )
     keys = {e.key for e in library.entries}
     assert {"feder2014_24740528", "feder2021_33397139", "anon2022_36500005"} <= keys

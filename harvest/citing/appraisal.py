@@ -85,6 +85,8 @@ def _doses(doses: list, routes: list) -> str:
 
 def appraisal_line(row: Mapping) -> str:
     """The one-liner for a studies row (or record with the same keys); "" when nothing is known."""
+    if not hasattr(row, "get"):  # sqlite3.Row
+        row = dict(zip(row.keys(), tuple(row), strict=True))
     parts = []
     design = row.get("design")
     if design:

@@ -14,10 +14,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from harvest.citing.appraisal import appraisal_line
 from harvest.citing.flags import (
     FLAG_LABELS,
     NOTICE_LABELS,
     flag_notes,
+    is_notice,
     notice_kind,
     notice_targets,
     study_flags,
@@ -61,9 +63,11 @@ def notice_notes(r: Mapping) -> list[str]:
     return notes
 
 
-def export_notes(r: Mapping) -> list[str]:
-    """The notes an exported entry carries: its flags and notices, or what it is a notice of."""
-    return flag_notes(r) + notice_notes(r)
+def export_notes(r: Mapping, row: Mapping | None = None) -> list[str]:
+    """The notes an exported entry carries: its flags and notices, or what it is a notice of,
+    then the clinician's one-liner of the study (design, n, comparator, dose, harms, funding)."""
+    appraisal = appraisal_line(row) if row is not None and not is_notice(r) else ""
+    return flag_notes(r) + notice_notes(r) + ([f"Study: {appraisal}"] if appraisal else [])
 
 
 def export_keywords(r: Mapping) -> list[str]:
@@ -100,7 +104,7 @@ def ris_record(row: Mapping) -> str:
     lines += [("UR", _pubmed(r.get("pmid"))), ("AB", r.get("abstract"))]
     keywords = dict.fromkeys(export_keywords(r) + r["mesh_terms"])
     lines += [("KW", k) for k in keywords]
-    lines += [("N1", note) for note in export_notes(r)]
+    lines += [("N1", note) for note in export_notes(r, row)]
     body = [f"{tag}  - {_one_line(value)}" for tag, value in lines if value not in (None, "")]
     return "\n".join(body + ["ER  - "]) + "\n"
 
@@ -178,7 +182,7 @@ def bibtex_record(row: Mapping) -> str:
         ("url", bibtex_verbatim(_pubmed(pmid)) if pmid else None),
         ("keywords", ", ".join(bibtex_escape(k) for k in export_keywords(r)) or None),
         ("abstract", bibtex_escape(r["abstract"]) if r.get("abstract") else None),
-        ("note", bibtex_escape(". ".join(export_notes(r))) or None),
+        ("note", bibtex_escape(". ".join(export_notes(r, row))) or None),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     kind = "book" if r.get("record_type") == "book" else "article"
@@ -224,7 +228,7 @@ def csl_item(row: Mapping) -> dict:
         "URL": _pubmed(r.get("pmid")),
         "language": r.get("language"),
         "abstract": r.get("abstract"),
-        "note": ". ".join(export_notes(r)) or None,
+        "note": ". ".join(export_notes(r, row)) or None,
         "keyword": ", ".join(export_keywords(r)) or None,
     }
     required = ("id", "type", "title", "author", "issued", "container-title")

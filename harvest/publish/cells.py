@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
+from harvest.citing.appraisal import appraisal_line
 from harvest.citing.flags import (
     FLAG_LABELS,
     FLAG_ORDER,
@@ -232,6 +233,7 @@ def study_context(row: Mapping, tags: list[Mapping], labels: Mapping | None = No
         "design": r.get("design"),
         "evidence_level": r.get("evidence_level"),
         "sample_size": r.get("sample_size"),
+        "appraisal": appraisal_line(row),
         "publication_types": r["publication_types"],
         "mesh_terms": r["mesh_terms"],
         "keywords": r["keywords"],

@@ -54,7 +54,7 @@ TRUE = {"1", "on", "true", "yes"}
 RESULT_COLUMNS = (
     "pmid, title, citation, design, evidence_level, sample_size, pub_year, pub_date, retracted,"
     " erratum, expression_of_concern, comments_corrections, publication_types, human, on_topic,"
-    " doi, journal_iso, authors"
+    " doi, journal_iso, authors, routes, comparators, doses, sessions, safety, funding"
 )
 ORDER = "evidence_level is null, evidence_level, pub_date desc, pmid desc"
 

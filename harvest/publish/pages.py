@@ -11,6 +11,7 @@ from urllib.parse import quote
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import AsgiStream, Response
 
+from harvest.citing.appraisal import appraisal_line
 from harvest.citing.exports import stream_export
 from harvest.citing.flags import FLAG_LABELS, flag_notes, is_notice, study_flags
 from harvest.publish import evidence
@@ -61,6 +62,7 @@ def study_item(row: Mapping, labels: Mapping) -> dict:
         ],
         "other_flags": [OTHER_FLAGS[f] for f in flags if f in OTHER_FLAGS],
         "design_label": design[0] if design else "Design not tagged",
+        "appraisal": appraisal_line(row),
     }
 
 
