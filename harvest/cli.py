@@ -15,7 +15,7 @@ import click
 
 from harvest import __version__
 from harvest.catalog.db import open_db
-from harvest.catalog.jobs import import_files, make_enricher
+from harvest.catalog.jobs import import_files, make_enricher, retag_preview
 from harvest.catalog.jobs import refresh as run_refresh
 from harvest.catalog.jobs import retag as run_retag
 from harvest.catalog.runs import StopRequest, catalog_lock, last_success, record_failed_run
@@ -29,8 +29,9 @@ from harvest.errors import ConfigError, HarvestError
 from harvest.publish.serve import publish_metadata
 from harvest.publish.serve import serve as run_serve
 from harvest.pubmed.eutils import EutilsClient
+from harvest.tagging.changes import format_changes
 from harvest.tagging.evaluate import evaluate_catalog
-from harvest.tagging.taxonomy import load_taxonomy
+from harvest.tagging.taxonomy import load_taxonomy, tagger_version
 
 DB_OPTION = click.option(
     "--db",
@@ -207,16 +208,28 @@ def import_(files, db_path, config_dir, quiet):
 @DB_OPTION
 @CONFIG_OPTION
 @QUIET_OPTION
-def retag(db_path, config_dir, quiet):
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print per tag how many studies would gain or lose it (with sample PMIDs); write nothing.",
+)
+def retag(db_path, config_dir, quiet, dry_run):
     """Re-apply config/taxonomy.yml to every stored record, without network.
 
     \b
     Example:
-        harvest retag --db catalog.db
+        harvest retag --db catalog.db --dry-run && harvest retag --db catalog.db
     """
     _logging(quiet)
     stop = _stop_on_sigterm()
     with errors_as_messages():
+        if dry_run:
+            taxonomy = load_taxonomy(Path(config_dir or default_config_dir()) / "taxonomy.yml")
+            enrich = _enricher(config_dir)
+            db = open_db(db_path, create=False, read_only=True)
+            changes = retag_preview(db, enrich, progress=_progress(quiet, "Tagging"))
+            click.echo(format_changes(changes, taxonomy.tagger_version))
+            return
         enrich = _enricher(config_dir)
 
         with catalog_lock(db_path):
@@ -234,7 +247,8 @@ def retag(db_path, config_dir, quiet):
     show_default=True,
     help="Exit non-zero when the last successful refresh is older than this (e.g. 36h, 2d).",
 )
-def status(db_path, max_age):
+@CONFIG_OPTION
+def status(db_path, max_age, config_dir):
     """Show the last refresh, counts and recent changes; exit 1 when stale or failed.
 
     \b
@@ -244,7 +258,9 @@ def status(db_path, max_age):
     with errors_as_messages():
         limit = parse_age(max_age)
         db = open_db(db_path, create=False, read_only=True)
-        report = status_report(db, limit, db_path=db_path)
+        taxonomy = Path(config_dir or default_config_dir()) / "taxonomy.yml"
+        version = tagger_version(taxonomy) if taxonomy.is_file() else None
+        report = status_report(db, limit, db_path=db_path, tagger_version=version)
         click.echo(report.text)
         if not report.healthy:
             sys.exit(1)
@@ -253,16 +269,24 @@ def status(db_path, max_age):
 @cli.command()
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @DB_OPTION
-def evaluate(labels, db_path):
+@CONFIG_OPTION
+@click.option(
+    "--text-only",
+    is_flag=True,
+    help="Re-tag the labelled studies with MeSH, substances and publication types removed "
+    "(as In-Process and publisher records arrive) and score that.",
+)
+def evaluate(labels, db_path, config_dir, text_only):
     """Score the catalog's tags against gold labels (JSON: pmid -> facets).
 
     \b
     Example:
-        harvest evaluate tests/fixtures/tagging_labels.json --db catalog.db
+        harvest evaluate tests/fixtures/tagging_labels.json --db catalog.db [--text-only]
     """
     with errors_as_messages():
         db = open_db(db_path, create=False, read_only=True)
-        click.echo(evaluate_catalog(db, labels))
+        taxonomy = load_taxonomy(Path(config_dir or default_config_dir()) / "taxonomy.yml")
+        click.echo(evaluate_catalog(db, labels, taxonomy, text_only=text_only))
 
 
 @cli.command()

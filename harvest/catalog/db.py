@@ -73,6 +73,7 @@ STUDIES = {
     "erratum": INT,
     "expression_of_concern": INT,
     "sample_size": INT,
+    "tagger_version": TEXT,  # taxonomy + tagger code hash the tags came from (retag due?)
     # citations (issue 4)
     "citation": TEXT,
     "citation_apa": TEXT,

@@ -31,6 +31,7 @@ from harvest.pubmed.eutils import EutilsClient
 from harvest.pubmed.fetch import fetch_by_ids, fetch_records, fetch_windows
 from harvest.pubmed.sources import open_input
 from harvest.record import from_row
+from harvest.tagging.changes import TagChanges
 from harvest.tagging.tag import tag_record
 
 log = logging.getLogger("harvest")
@@ -94,6 +95,7 @@ def make_enricher(taxonomy) -> Callable[[dict], tuple[dict, list]]:
         columns = tags.as_columns()
         for facet in ("conditions", "modalities", "routes", "populations"):
             columns[facet] = json.dumps(list(columns[facet]))
+        columns["tagger_version"] = taxonomy.tagger_version
         columns.update(citations(record))
         return columns, list(tags.provenance)
 
@@ -268,6 +270,18 @@ def retag(
     return _run(db, "retag", "taxonomy", None, body)
 
 
+def retag_preview(db: sqlite_utils.Database, enrich, progress: Progress = lambda i: i):
+    """What `retag` would change, per tag (TagChanges), reading the catalog only."""
+    changes = TagChanges()
+    pmids = [row[0] for row in db.conn.execute("select pmid from studies order by pmid")]
+    for start in progress(range(0, len(pmids), 500)):
+        chunk = pmids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"select * from studies where pmid in ({marks})", chunk):
+            changes.add(row["pmid"], row, enrich(from_row(row))[0])
+    return changes
+
+
 def retag_rows(db: sqlite_utils.Database, rows: list[dict], run: Run) -> None:
     """Recompute tags and citations of stored studies; rewrite only rows whose values changed."""
     with batch_transaction(db, run) as batch:
@@ -279,8 +293,15 @@ def retag_rows(db: sqlite_utils.Database, rows: list[dict], run: Run) -> None:
                 "select facet, tag, source, evidence from study_tags where pmid = ?", (pmid,)
             ).fetchall()
             same_tags = sorted(old) == sorted(tuple(p) for p in provenance)
-            if same_tags and all(row.get(k) == v for k, v in extra.items()):
+            if same_tags and all(
+                row.get(k) == v for k, v in extra.items() if k != "tagger_version"
+            ):
                 stats.unchanged += 1
+                if row.get("tagger_version") != extra.get("tagger_version"):
+                    conn.execute(  # same tags from a newer tagger: record the version only
+                        "update studies set tagger_version = ? where pmid = ?",
+                        (extra.get("tagger_version"), pmid),
+                    )
                 continue
             stats.updated += 1
             extra = dict(extra, last_changed=run.now)

@@ -75,6 +75,7 @@ def status_report(
     max_age: timedelta,
     now: datetime | None = None,
     db_path: str | Path | None = None,
+    tagger_version: str | None = None,
 ) -> StatusReport:
     """Build the status text; unhealthy when the last success is too old or the last run failed.
 
@@ -137,10 +138,30 @@ def status_report(
         lines.extend(
             f"  run {f['id']} ({f['mode']}, {f['started']}): {f['error']}" for f in failures
         )
+    if tagger_version:
+        lines.append(_retag_line(db, tagger_version, counts["total"]))
     lines.extend(_recent_changes(db, success))
     lines.extend(review_lines(db))  # pages citing a study that changed: unhealthy until resolved
     healthy &= not pages_to_review(db)
     return StatusReport("\n".join(lines), healthy)
+
+
+def _retag_line(db, version: str, total: int) -> str:
+    """Whether the stored tags come from the current taxonomy and tagger (a retag is due)."""
+    columns = set(db["studies"].columns_dict)
+    stale = total
+    if "tagger_version" in columns:
+        stale = _one(
+            db,
+            "select count(*) as n from studies where coalesce(tagger_version, '') != ?",
+            (version,),
+        )["n"]
+    if not stale:
+        return f"Tags: current (tagger {version})"
+    return (
+        f"Tags: RETAG DUE: {stale} of {total} studies were tagged by another taxonomy or tagger "
+        f"version (now {version}); run `harvest retag --dry-run`, then `harvest retag`"
+    )
 
 
 def _recent_changes(db, success) -> list[str]:

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from harvest.config import default_config_dir
 from harvest.errors import FileFormatError
+from harvest.record import from_row
+from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
 
 FACETS = ("conditions", "modalities", "routes", "populations")
@@ -257,13 +259,22 @@ def prediction_from_row(row: Mapping) -> dict:
     return prediction
 
 
-def evaluate_catalog(db, labels_path: Path | str, taxonomy=None) -> str:
-    """Score the tags stored in the catalog's studies table against a gold label file."""
+def _text_only(record: dict) -> dict:
+    """The record as the text alone describes it: MeSH, substances and publication types gone."""
+    return dict(record, mesh=[], chemicals=[], publication_types=[])
+
+
+def evaluate_catalog(db, labels_path: Path | str, taxonomy=None, text_only: bool = False) -> str:
+    """Score the tags stored in the catalog's studies table against a gold label file.
+
+    With `text_only`, the labelled studies are re-tagged (nothing is written) from their title,
+    abstract and keywords only, as In-Process and publisher records arrive.
+    """
 
     labels = load_labels(labels_path)
     if taxonomy is None:
         taxonomy = load_taxonomy(Path(default_config_dir()) / "taxonomy.yml")
-    columns = ", ".join(("pmid", "design", *FACETS, *FLAGS))
+    columns = "*" if text_only else ", ".join(("pmid", "design", *FACETS, *FLAGS))
     predictions = {}
     pmids = [int(p) for p in labels]
     for start in range(0, len(pmids), 500):
@@ -271,5 +282,13 @@ def evaluate_catalog(db, labels_path: Path | str, taxonomy=None) -> str:
         marks = ", ".join("?" * len(chunk))
         sql = f"select {columns} from studies where pmid in ({marks})"
         for row in db.query(sql, chunk):
-            predictions[str(row["pmid"])] = prediction_from_row(row)
-    return format_report(evaluate(predictions, labels, taxonomy.implies))
+            if text_only:
+                tags = tag_record(_text_only(from_row(row)), taxonomy)
+                predictions[str(row["pmid"])] = tags.as_columns()
+            else:
+                predictions[str(row["pmid"])] = prediction_from_row(row)
+    report = format_report(evaluate(predictions, labels, taxonomy.implies))
+    if text_only:
+        head, _, rest = report.partition("\n")
+        report = f"{head} (text only: MeSH and publication types removed)\n{rest}"
+    return report

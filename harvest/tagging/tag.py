@@ -254,6 +254,12 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             result.merge(mesh[facet], only=set(mesh[facet].tags) - (dropped - major))
             result.merge(strong)
         if facet == "conditions":
+            if design in roles.primary_target_designs and facet_primary:
+                # a protocol's conditions: its primary target, not its list of secondary measures
+                keep = facet_primary | {i for s in facet_primary for i in taxonomy.implies[s]}
+                kept = _Found()
+                kept.merge(result, only=keep | major)
+                result = kept
             _trauma_senses(doc, taxonomy, result, review)
             if survey and survey not in result.tags:
                 result.add(survey, "rule", "use-survey: recreational use or harms")
