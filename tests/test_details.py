@@ -50,6 +50,8 @@ def details(rec: dict, design: str = "rct", conditions=("ptsd",)):
         ("Participants were randomized to ketamine plus treatment as usual or usual care alone.",
          ["usual-care"]),
         ("Adults were randomized to 0.2 mg/kg vs 0.5 mg/kg ketamine.", ["dose-comparison"]),
+        ("Adults were randomized to ketamine 0.1, 0.2 or 0.5 mg/kg.", ["dose-comparison"]),
+        ("The control group received normal saline infusions.", ["placebo"]),
     ],
 )  # fmt: skip
 def test_comparator_of_a_randomised_trial(text, expected):
@@ -125,6 +127,10 @@ def test_microgram_doses_and_mdma_milligrams():
         ("Participants had three MDMA sessions a month apart.", 3),
         ("Patients received up to six ketamine infusions as needed.", None),
         ("Esketamine was taken daily for a month.", None),
+        ("Patients had three infusions per week for two weeks.", 6),
+        ("Participants received two doses of psilocybin 25 mg, three weeks apart.", 2),
+        ("Each participant received one of two doses of ketamine.", None),
+        ("Patients received six ketamine infusions. All kept their daily antidepressant.", 6),
     ],
 )
 def test_sessions_when_stated_or_unambiguous(text, expected):

@@ -56,6 +56,7 @@ EXCLUDED_BEFORE = re.compile(
     r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|<|cap(?:ped)? at)\s*$", re.I
 )
 DRUG_FOLLOWS = re.compile(r"\s*(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I)
+ARMS_OF_DOSES = re.compile(r"\b(?:one|either|each) of (?:the )?(?:two|three|four|\d) doses\b", re.I)
 STUDY_WORDS = re.compile(
     r"\b(?:we|this|here|our|participants|patients were|randomi[sz]ed|enrolled|received|"
     r"trial|study|studies)\b",
@@ -144,6 +145,7 @@ class DetailRules:
     session_words: Rule
     per_week: Rule
     open_schedules: Rule
+    up_to: Rule
     session_designs: frozenset[str]
     safety: tuple[tuple[str, Rule], ...]
     safety_any: Rule
@@ -258,6 +260,7 @@ def load_details(path: Path | str) -> DetailRules:
             ),
             per_week=_compile(sessions["per_week"], path, "sessions.per_week"),
             open_schedules=_compile(sessions["open_schedules"], path, "sessions.open_schedules"),
+            up_to=_compile(sessions["up_to"], path, "sessions.up_to"),
             session_designs=frozenset(sessions.get("designs") or ()),
             safety=_patterns({"safety": _lists(safety)}, "safety", SAFETY, path),
             safety_any=_any([p for v in _lists(safety).values() for p in v]),
@@ -453,17 +456,14 @@ def _sessions(text: list[Sentence], rules: DetailRules, design, found: Details) 
             for match in rules.session_words.finditer(sentence.text):
                 n = _number(match.group("n"))
                 phrase = match.group(0).lower()
-                if "doses" in phrase and re.search(
-                    r"\b(?:of|either) (?:two|three|\d) doses\b|"
-                    r"\bdoses of\b",
-                    sentence.text,
-                    re.I,
-                ):
+                if "doses" in phrase and ARMS_OF_DOSES.search(sentence.text):
                     continue  # "one of two doses": dose arms, not sessions
+                if rules.up_to.search(sentence.text[: match.start()]):
+                    return  # "up to six infusions": no fixed number
                 if n and n <= 52:
                     candidates.append(n)
         if candidates and rules.open_schedules.search(sentence.text):
-            return  # "up to six infusions", daily dosing: no fixed number
+            continue  # daily or flexible dosing in this sentence: its numbers are not sessions
         for n in candidates:
             counts[n] += 1
             evidence.setdefault(n, sentence)
