@@ -56,6 +56,11 @@ EXCLUDED_BEFORE = re.compile(
     r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|<|cap(?:ped)? at)\s*$", re.I
 )
 DRUG_FOLLOWS = re.compile(r"\s*(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I)
+DOSED_TIMES = re.compile(
+    r"\b(?:given|administered|dosed|received|repeated|infused)\s+(?:\w+\s+){0,2}?"
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve) times\b",
+    re.I,
+)
 ARMS_OF_DOSES = re.compile(r"\b(?:one|either|each) of (?:the )?(?:two|three|four|\d) doses\b", re.I)
 STUDY_WORDS = re.compile(
     r"\b(?:we|this|here|our|participants|patients were|randomi[sz]ed|enrolled|received|"
@@ -146,6 +151,7 @@ class DetailRules:
     per_week: Rule
     open_schedules: Rule
     up_to: Rule
+    not_dosing: Rule
     session_designs: frozenset[str]
     safety: tuple[tuple[str, Rule], ...]
     safety_any: Rule
@@ -261,6 +267,7 @@ def load_details(path: Path | str) -> DetailRules:
             per_week=_compile(sessions["per_week"], path, "sessions.per_week"),
             open_schedules=_compile(sessions["open_schedules"], path, "sessions.open_schedules"),
             up_to=_compile(sessions["up_to"], path, "sessions.up_to"),
+            not_dosing=_compile(sessions["not_dosing"], path, "sessions.not_dosing"),
             session_designs=frozenset(sessions.get("designs") or ()),
             safety=_patterns({"safety": _lists(safety)}, "safety", SAFETY, path),
             safety_any=_any([p for v in _lists(safety).values() for p in v]),
@@ -458,6 +465,10 @@ def _sessions(text: list[Sentence], rules: DetailRules, design, found: Details) 
                 phrase = match.group(0).lower()
                 if "doses" in phrase and ARMS_OF_DOSES.search(sentence.text):
                     continue  # "one of two doses": dose arms, not sessions
+                if rules.not_dosing.search(phrase) or (
+                    phrase.endswith("times") and not DOSED_TIMES.search(sentence.text)
+                ):
+                    continue  # "three preparatory sessions", "three times higher"
                 if rules.up_to.search(sentence.text[: match.start()]):
                     return  # "up to six infusions": no fixed number
                 if n and n <= 52:
