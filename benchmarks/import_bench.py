@@ -9,7 +9,8 @@ then, in the same run and each in a fresh subprocess:
   1. the floor: ElementTree.iterparse over the file, touching the fields the harvester stores;
   2. `harvest import FILE --db NEW.db` end to end (parse, normalise, tag, cite, store, FTS index).
 Prints records/s, the ratio of import time to the floor, and each one's peak memory (max RSS).
-Targets: ratio <= 3.0 and import peak memory < 400 MB.
+Targets (issue 11): ratio <= 2.5 (the bar is 3.0) and import peak memory < 400 MB for the whole
+process tree.
 """
 
 from __future__ import annotations
@@ -308,7 +309,7 @@ def main() -> None:
     print(f"records: {count} ({size_mb:.1f} MB {'gzip ' if args.gzip else ''}XML)")
     print(f"floor (ElementTree iterparse): {floor_s:.2f}s, {int(count) / floor_s:,.0f} records/s")
     print(f"harvest import: {import_s:.2f}s, {int(count) / import_s:,.0f} records/s")
-    print(f"ratio import/floor: {ratio:.2f}x (target <= 3.0)")
+    print(f"ratio import/floor: {ratio:.2f}x (target <= 2.5, bar 3.0)")
     print(
         f"peak memory (all processes, RSS): import {import_mb:.0f} MB (target < 400), "
         f"floor {floor_mb:.0f} MB"
