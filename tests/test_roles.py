@@ -159,3 +159,18 @@ def test_psychotherapy_named_only_in_the_discussion_is_not_delivered(taxonomy):
 )  # fmt: skip
 def test_designs_by_the_guide(taxonomy, title, abstract, design):
     assert tag_record(record(title, abstract), taxonomy).design == design
+
+
+def test_severity_words_and_predictor_titles_are_not_covariates(taxonomy):
+    tags = tag_record(record(
+        "Predictors of response to ketamine in treatment-resistant depression",
+        "Adults with moderate to severe depression received six ketamine infusions; "
+        "baseline anxiety was a covariate.",
+    ), taxonomy)  # fmt: skip
+    assert tags.conditions == ("depression", "treatment-resistant-depression")
+    tags = tag_record(record(
+        "Esketamine in adults",
+        "Adults with moderate to severe PTSD received esketamine nasal spray. PTSD symptoms "
+        "improved.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.conditions, tags.design) == (("ptsd", "psychological-trauma"), "open-label-trial")

@@ -318,7 +318,12 @@ class Doc:
             self.negated(hit)
         ):
             return "drop", "negated"
-        if hit.facet == "conditions" and i in self.covariate and self._covariate_clause(hit):
+        if (
+            hit.facet == "conditions"
+            and i in self.covariate
+            and sentence.source == "abstract"
+            and self._covariate_clause(hit)
+        ):
             return "drop", "covariate"
         if hit.facet == "modalities":
             if self.negation.unlike.search(

@@ -180,7 +180,7 @@ def _no_abstract(s: DesignSignals, rule) -> tuple[str, str] | None:
 
 
 def _describes_intervention(s: DesignSignals, rule) -> tuple[str, str] | None:
-    if s.participants and s.intervention:
+    if (s.participants or s.results) and s.intervention:
         return "rule", "participants received an intervention in this study (no design named)"
     return None
 
