@@ -174,3 +174,19 @@ def test_severity_words_and_predictor_titles_are_not_covariates(taxonomy):
         "improved.",
     ), taxonomy)  # fmt: skip
     assert (tags.conditions, tags.design) == (("ptsd", "psychological-trauma"), "open-label-trial")
+
+
+@pytest.mark.parametrize(
+    "title, abstract, design",
+    [
+        ("Good news for ketamine: a randomized trial in PTSD",
+         "Sixty adults with PTSD were randomized to ketamine or midazolam.", "rct"),
+        ("Efficacy and cost-effectiveness of ketamine versus ECT: a randomised trial",
+         "We randomised 300 adults with depression to ketamine or ECT. Costs per "
+         "quality-adjusted life year were lower with ketamine.", "rct"),
+        ("Esketamine for treatment-resistant depression: a Markov model",
+         "We modelled costs over five years.", "other"),
+    ],
+)  # fmt: skip
+def test_trials_with_economic_words_stay_trials(taxonomy, title, abstract, design):
+    assert tag_record(record(title, abstract), taxonomy).design == design
