@@ -190,3 +190,13 @@ def test_severity_words_and_predictor_titles_are_not_covariates(taxonomy):
 )  # fmt: skip
 def test_trials_with_economic_words_stay_trials(taxonomy, title, abstract, design):
     assert tag_record(record(title, abstract), taxonomy).design == design
+
+
+def test_news_is_other_and_off_topic(taxonomy):
+    tags = tag_record(record(
+        "FDA panel weighs MDMA-assisted therapy for PTSD",
+        "An advisory committee discussed trials of MDMA-assisted therapy for PTSD.",
+        pts=("News",),
+    ), taxonomy)  # fmt: skip
+    assert (tags.design, tags.on_topic) == ("other", 0)
+    assert ("on_topic", "0", "rule", "publication type News is not evidence") in tags.provenance

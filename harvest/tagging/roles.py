@@ -57,6 +57,7 @@ class Roles:
     single_case_design: str
     off_topic_designs: frozenset[str]
     primary_target_designs: frozenset[str]
+    off_topic_types: frozenset[str]
     section_labels: tuple[tuple[str, tuple[str, ...]], ...]
     precedence: tuple[DesignRule, ...] = field(default=())
 
@@ -77,7 +78,8 @@ def load_roles(data, facets: dict, where: str) -> Roles:
     negatable = _mapping(data, "negatable", where, {"facets", "tags"})
     designs = _mapping(data, "designs", where, {
         "review", "no_population", "no_sample_size", "primary", "animal", "systematic",
-        "single_case", "off_topic", "primary_target_only", "section_labels", "precedence",
+        "single_case", "off_topic", "off_topic_types", "primary_target_only", "section_labels",
+        "precedence",
     })  # fmt: skip
 
     def one(section, key, facet, label):
@@ -121,6 +123,7 @@ def load_roles(data, facets: dict, where: str) -> Roles:
         single_case_design=one(designs, "single_case", "design", "designs"),
         off_topic_designs=frozenset(many(designs, "off_topic", "design", "designs")),
         primary_target_designs=frozenset(many(designs, "primary_target_only", "design", "designs")),
+        off_topic_types=frozenset(str(t).lower() for t in designs.get("off_topic_types") or ()),
         section_labels=_labels(designs.get("section_labels"), facets, f"{where}.designs"),
         precedence=_precedence(designs.get("precedence"), facets, f"{where}.designs.precedence"),
     )

@@ -289,6 +289,10 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
     )
     if on_topic and design in roles.off_topic_designs:
         on_topic, topic_reason = 0, f"a {design} is not evidence"
+    news = [p.get("name") for p in record.get("publication_types") or []
+            if (p.get("name") or "").lower() in roles.off_topic_types]  # fmt: skip
+    if on_topic and news:
+        on_topic, topic_reason = 0, f"publication type {news[0]} is not evidence"
     flags = decide_flags(record)
     provenance = [
         (facet, slug, source, evidence)
