@@ -200,3 +200,13 @@ def test_news_is_other_and_off_topic(taxonomy):
     ), taxonomy)  # fmt: skip
     assert (tags.design, tags.on_topic) == ("other", 0)
     assert ("on_topic", "0", "rule", "publication type News is not evidence") in tags.provenance
+
+
+def test_preoperative_anxiolysis_is_not_anxiety(taxonomy):
+    tags = tag_record(record(
+        "Intranasal esketamine for preoperative anxiety in children: a randomized trial",
+        "Children scheduled for tonsillectomy were randomized to esketamine or saline before "
+        "induction; preoperative anxiety and emergence delirium were lower with esketamine.",
+    ), taxonomy)  # fmt: skip
+    assert "anxiety" not in tags.conditions
+    assert tags.on_topic == 0
