@@ -108,12 +108,14 @@ class Matcher:
                 target = blocks if p.negative else hits
                 if (p.facet, p.name, p.kind) not in target:
                     target.append((p.facet, p.name, p.kind))
-            value = tuple((case, tuple(h), tuple(b)) for case, (h, b) in checks.items())
+            hits, blocks = checks.pop(None, ((), ()))
+            cased = tuple((case, tuple(h), tuple(b)) for case, (h, b) in checks.items())
             body = " ".join(tokens)
             for before in ENDS:
                 for after in ENDS:
                     key = before + body + after
-                    automaton.add_word(key, (len(key), len(tokens), value))
+                    value = (len(key), len(tokens), tuple(hits), tuple(blocks), cased)
+                    automaton.add_word(key, value)
         automaton.make_automaton()
         object.__setattr__(self, "automaton", automaton)
         anchors = ahocorasick.Automaton()
@@ -139,18 +141,23 @@ class Matcher:
         joined_starts = list(map(add, lengths, count(1)))
         hits: list[Hit] = []
         blocks: list[Hit] = []
-        for last, (size, n_tokens, value) in self.automaton.iter(joined):
+        keep, block = hits.append, blocks.append
+        for last, (size, n_tokens, positive, negative, cased) in self.automaton.iter(joined):
             first = bisect_left(joined_starts, last - size + 2)
             j, k = token_parts[first], token_parts[first + n_tokens - 1]
             start = cum[j] + j - len(parts[j])
             end = cum[k] + k
-            for case, positive, negative in value:
-                if case is not None and tuple(TOKEN.findall(text[start:end])) != case:
+            for facet, name, kind in positive:  # case-insensitive phrases
+                keep(_new(Hit, (facet, name, start, end, kind)))
+            for facet, name, kind in negative:
+                block(_new(Hit, (facet, name, start, end, kind)))
+            for case, case_hits, case_blocks in cased:  # abbreviations: exact tokens
+                if tuple(TOKEN.findall(text[start:end])) != case:
                     continue
-                for facet, name, kind in positive:
-                    hits.append(_new(Hit, (facet, name, start, end, kind)))
-                for facet, name, kind in negative:
-                    blocks.append(_new(Hit, (facet, name, start, end, kind)))
+                for facet, name, kind in case_hits:
+                    keep(_new(Hit, (facet, name, start, end, kind)))
+                for facet, name, kind in case_blocks:
+                    block(_new(Hit, (facet, name, start, end, kind)))
         present = set(map(_VALUE, self.anchors.iter(lower))) if len(self.anchors) else ()
         for p in self.patterns:
             if p.anchor not in present and (len(p.anchor) >= MIN_ANCHOR or p.anchor not in lower):
