@@ -21,15 +21,24 @@ from harvest.catalog.jobs import retag as run_retag
 from harvest.catalog.runs import StopRequest, catalog_lock, last_success, record_failed_run
 from harvest.catalog.snapshot import save_snapshot
 from harvest.catalog.status import parse_age, status_report
+from harvest.catalog.trials import apply_registry_funding, link_run_studies, refresh_trials
 from harvest.citing.check import Online, check_report, render_report, report_failed
 from harvest.citing.documents import read_document
 from harvest.citing.ledger import pages_to_review, resolve_review, review_lines, scan_pages
-from harvest.config import PROJECT_DIR, default_config_dir, load_query, load_settings, require_email
+from harvest.config import (
+    PROJECT_DIR,
+    default_config_dir,
+    load_query,
+    load_settings,
+    load_trial_settings,
+    require_email,
+)
 from harvest.errors import ConfigError, HarvestError
 from harvest.publish.serve import publish_metadata
 from harvest.publish.serve import serve as run_serve
 from harvest.pubmed.eutils import EutilsClient
 from harvest.tagging.changes import format_changes
+from harvest.tagging.details import load_details
 from harvest.tagging.evaluate import evaluate_catalog
 from harvest.tagging.taxonomy import load_taxonomy, tagger_version
 
@@ -103,9 +112,17 @@ def _progress(quiet: bool, label: str):
     return wrap
 
 
+def _funding_classes(config_dir: Path | None) -> dict:
+    folder = Path(config_dir or default_config_dir())
+    return load_details(folder / "details.yml").registry_classes
+
+
 def _enricher(config_dir: Path | None):
 
-    return make_enricher(load_taxonomy(Path(config_dir or default_config_dir()) / "taxonomy.yml"))
+    folder = Path(config_dir or default_config_dir())
+    return make_enricher(
+        load_taxonomy(folder / "taxonomy.yml"), load_details(folder / "details.yml")
+    )
 
 
 @click.group()
@@ -121,13 +138,18 @@ def cli():
     "--full", is_flag=True, help="Re-run the whole search and reconcile, not just changes."
 )
 @click.option("--show-query", is_flag=True, help="Print the PubMed query and exit.")
+@click.option(
+    "--skip-trials", is_flag=True, help="Do not ask ClinicalTrials.gov (config/trials.yml)."
+)
 @QUIET_OPTION
 @click.option("--verbose", "-v", is_flag=True, help="Log every request and retry.")
-def refresh(db_path, config_dir, full, show_query, quiet, verbose):
-    """Bring the catalog up to date with PubMed.
+def refresh(db_path, config_dir, full, show_query, skip_trials, quiet, verbose):
+    """Bring the catalog up to date with PubMed, then with ClinicalTrials.gov.
 
     The first run (and --full) fetches every record matching config/queries.yml; later runs ask
-    only for records entered or revised since the last successful refresh.
+    only for records entered or revised since the last successful refresh. The registry's
+    trials (config/trials.yml) are refreshed after PubMed as a run of their own: a registry
+    outage is reported (exit 1) but never undoes the PubMed part.
 
     \b
     Example:
@@ -144,6 +166,7 @@ def refresh(db_path, config_dir, full, show_query, quiet, verbose):
                 return
             settings = load_settings(config_dir)
             require_email(settings)
+            trial_settings = load_trial_settings(config_dir)
             enrich = _enricher(config_dir)
         except ConfigError as exc:
             _record_config_failure(db_path, full, exc)
@@ -160,8 +183,11 @@ def refresh(db_path, config_dir, full, show_query, quiet, verbose):
                 progress=_progress(quiet, "Fetching"),
                 stop=stop,
             )
-        if not quiet:
-            click.echo(outcome.summary())
+            link_run_studies(db, outcome.run_id)
+            if not quiet:
+                click.echo(outcome.summary())
+            if trial_settings.enabled and not skip_trials:
+                _refresh_trials(db, trial_settings, config_dir, full, quiet)
 
 
 def _record_config_failure(db_path: Path, full: bool, exc: ConfigError) -> None:
@@ -175,6 +201,21 @@ def _record_config_failure(db_path: Path, full: bool, exc: ConfigError) -> None:
             record_failed_run(db, mode, "", f"configuration: {exc}")
     except HarvestError:  # locked, or not a catalog: the configuration error is what to say
         pass
+
+
+def _refresh_trials(db, trial_settings, config_dir, full: bool, quiet: bool) -> None:
+    """The registry part of `refresh`: its failure is one Error line and exit 1."""
+    taxonomy = load_taxonomy(Path(config_dir) / "taxonomy.yml")
+    classes = load_details(Path(config_dir) / "details.yml").registry_classes
+    try:
+        trial_outcome = refresh_trials(
+            db, trial_settings, taxonomy, full=full, funding_classes=classes
+        )
+    except HarvestError as exc:
+        click.echo(f"Error: trial refresh failed (PubMed part saved): {exc}", err=True)
+        sys.exit(1)
+    if not quiet:
+        click.echo(trial_outcome.summary())
 
 
 @cli.command(name="import")
@@ -200,6 +241,8 @@ def import_(files, db_path, config_dir, quiet):
             outcome = import_files(
                 db, list(files), enrich, progress=_progress(quiet, "Importing"), stop=stop
             )
+            link_run_studies(db, outcome.run_id)
+            apply_registry_funding(db, _funding_classes(config_dir))
         if not quiet:
             click.echo(outcome.summary())
 
@@ -235,6 +278,7 @@ def retag(db_path, config_dir, quiet, dry_run):
         with catalog_lock(db_path):
             db = open_db(db_path, create=False)
             outcome = run_retag(db, enrich, progress=_progress(quiet, "Tagging"), stop=stop)
+            apply_registry_funding(db, _funding_classes(config_dir))
         if not quiet:
             click.echo(outcome.summary())
 

@@ -74,6 +74,13 @@ STUDIES = {
     "expression_of_concern": INT,
     "sample_size": INT,
     "tagger_version": TEXT,  # taxonomy + tagger code hash the tags came from (retag due?)
+    # study details (harvest/tagging/details.py)
+    "comparators": TEXT,
+    "doses": TEXT,
+    "dose_band": TEXT,
+    "sessions": INT,
+    "safety": TEXT,
+    "funding": TEXT,
     # citations (issue 4)
     "citation": TEXT,
     "citation_apa": TEXT,
@@ -168,27 +175,98 @@ TABLES = {
     ),
     # Dated immutable copies of the catalog (harvest/catalog/snapshot.py, `harvest snapshot`).
     "snapshots": (
-        {"id": INT, "file": TEXT, "path": TEXT, "date": TEXT, "taken": TEXT, "studies": INT,
-         "sha256": TEXT, "bytes": INT, "data_as_of": TEXT},
+        {
+            "id": INT,
+            "file": TEXT,
+            "path": TEXT,
+            "date": TEXT,
+            "taken": TEXT,
+            "studies": INT,
+            "sha256": TEXT,
+            "bytes": INT,
+            "data_as_of": TEXT,
+        },
         {"pk": "id"},
     ),  # fmt: skip
     # The ledger (harvest/citing/ledger.py): what each content page cites, and what to review.
     "pages": (
-        {"page": TEXT, "path": TEXT, "first_seen": TEXT, "last_scanned": TEXT,
-         "citations": INT, "unmatched": INT,
-         "snapshot": TEXT},  # the snapshot file the page was last checked against (snapshot.py)
+        {
+            "page": TEXT,
+            "path": TEXT,
+            "first_seen": TEXT,
+            "last_scanned": TEXT,
+            "citations": INT,
+            "unmatched": INT,
+            "snapshot": TEXT,
+        },  # the snapshot file the page was last checked against (snapshot.py)
         {"pk": "page"},
     ),  # fmt: skip
     "page_citations": (
-        {"page": TEXT, "pmid": INT, "kind": TEXT, "found": TEXT, "line": INT,
-         "first_seen": TEXT, "last_seen": TEXT, "removed": INT, "removed_at": TEXT},
+        {
+            "page": TEXT,
+            "pmid": INT,
+            "kind": TEXT,
+            "found": TEXT,
+            "line": INT,
+            "first_seen": TEXT,
+            "last_seen": TEXT,
+            "removed": INT,
+            "removed_at": TEXT,
+        },
         {"pk": ("page", "pmid"), "defaults": {"removed": 0}},
     ),  # fmt: skip
     "page_reviews": (
-        {"id": INT, "page": TEXT, "pmid": INT, "reason": TEXT, "detected": TEXT, "run_id": INT,
-         "cleared_at": TEXT, "resolved_at": TEXT, "resolved_by": TEXT, "note": TEXT},
+        {
+            "id": INT,
+            "page": TEXT,
+            "pmid": INT,
+            "reason": TEXT,
+            "detected": TEXT,
+            "run_id": INT,
+            "cleared_at": TEXT,
+            "resolved_at": TEXT,
+            "resolved_by": TEXT,
+            "note": TEXT,
+        },
         {"pk": "id"},
     ),  # fmt: skip
+    # ClinicalTrials.gov registrations of the topic (harvest/catalog/trials.py).
+    "trials": (
+        {
+            "nct_id": TEXT,
+            "title": TEXT,
+            "brief_title": TEXT,
+            "acronym": TEXT,
+            "overall_status": TEXT,
+            "why_stopped": TEXT,
+            "study_type": TEXT,
+            "phases": TEXT,
+            "enrollment": INT,
+            "lead_sponsor": TEXT,
+            "sponsor_class": TEXT,
+            "start_date": TEXT,
+            "primary_completion_date": TEXT,
+            "completion_date": TEXT,
+            "has_results": INT,
+            "last_update": TEXT,
+            "conditions": TEXT,
+            "interventions": TEXT,
+            "condition_tags": TEXT,
+            "modality_tags": TEXT,
+            "summary": TEXT,
+            "url": TEXT,
+            "first_seen": TEXT,
+            "last_changed": TEXT,
+            "content_hash": TEXT,
+        },
+        {"pk": "nct_id"},
+    ),
+    # Studies and their registrations: from PubMed's DataBankList ("databank"), the title or
+    # abstract ("text"), or the registry's own result references ("registry").
+    "study_trials": (
+        {"pmid": INT, "registry_id": TEXT, "registry": TEXT, "source": TEXT},
+        {"pk": ("pmid", "registry_id", "source")},
+    ),
 }
 
 # Only indexes that pages and queries need: each one costs every insert of a bulk import.
@@ -212,6 +290,8 @@ INDEXES = [
     ("harvest_runs", ["status", "finished"], False),
     ("page_citations", ["pmid"], False),
     ("page_reviews", ["page", "pmid"], False),
+    ("study_trials", ["registry_id"], False),
+    ("trials", ["overall_status"], False),
 ]
 # Case-insensitive lookups of a draft's DOIs and PMCIDs (`harvest check`): index name -> target.
 COLLATED_INDEXES = {
@@ -219,7 +299,8 @@ COLLATED_INDEXES = {
     "idx_studies_pmcid_nocase": "studies(pmcid collate nocase)",
 }
 
-FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms"]
+# Full-text search: the study's words, and author, journal and DOI (staff search by them).
+FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms", "authors", "journal", "doi"]
 
 # PRAGMA user_version. New tables and columns need no bump (ensure_schema adds them); a change
 # that must rewrite data adds a step to MIGRATIONS under the new version.
@@ -299,6 +380,9 @@ def ensure_schema(db: sqlite_utils.Database, path: str | Path = "") -> None:
     triggers = set(db.triggers_dict)
     if fts and not {"studies_ai", "studies_ad", "studies_au"} <= triggers:
         db["studies"].disable_fts()  # a run killed between creating the index and its triggers
+        fts = None
+    if fts and list(db[fts].columns_dict) != FTS_COLUMNS:
+        db["studies"].disable_fts()  # FTS_COLUMNS changed: rebuild the index once
         fts = None
     if not fts:
         db["studies"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter")

@@ -32,6 +32,7 @@ from harvest.pubmed.fetch import fetch_by_ids, fetch_records, fetch_windows
 from harvest.pubmed.sources import open_input
 from harvest.record import from_row
 from harvest.tagging.changes import TagChanges
+from harvest.tagging.details import DetailRules, detail_columns, extract_details
 from harvest.tagging.tag import tag_record
 
 log = logging.getLogger("harvest")
@@ -87,8 +88,10 @@ class Outcome:
         return f"{line}; {self.requests} requests in {self.seconds:.1f}s"
 
 
-def make_enricher(taxonomy) -> Callable[[dict], tuple[dict, list]]:
-    """Tags and citations for a record: (studies columns, provenance rows)."""
+def make_enricher(
+    taxonomy, details: DetailRules | None = None
+) -> Callable[[dict], tuple[dict, list]]:
+    """Tags, study details and citations for a record: (studies columns, provenance rows)."""
 
     def enrich(record: dict) -> tuple[dict, list]:
         tags = tag_record(record, taxonomy)
@@ -96,8 +99,13 @@ def make_enricher(taxonomy) -> Callable[[dict], tuple[dict, list]]:
         for facet in ("conditions", "modalities", "routes", "populations"):
             columns[facet] = json.dumps(list(columns[facet]))
         columns["tagger_version"] = taxonomy.tagger_version
+        provenance = list(tags.provenance)
+        if details is not None:
+            found = extract_details(record, details, design=tags.design, conditions=tags.conditions)
+            columns.update(detail_columns(found))
+            provenance.extend(found.provenance)
         columns.update(citations(record))
-        return columns, list(tags.provenance)
+        return columns, provenance
 
     return enrich
 

@@ -140,6 +140,9 @@ def status_report(
         )
     if tagger_version:
         lines.append(_retag_line(db, tagger_version, counts["total"]))
+    trial_lines, trials_ok = _trial_refresh(db)
+    lines.extend(trial_lines)
+    healthy &= trials_ok
     lines.extend(_recent_changes(db, success))
     lines.extend(review_lines(db))  # pages citing a study that changed: unhealthy until resolved
     healthy &= not pages_to_review(db)
@@ -162,6 +165,23 @@ def _retag_line(db, version: str, total: int) -> str:
         f"Tags: RETAG DUE: {stale} of {total} studies were tagged by another taxonomy or tagger "
         f"version (now {version}); run `harvest retag --dry-run`, then `harvest retag`"
     )
+
+
+def _trial_refresh(db) -> tuple[list[str], bool]:
+    """The last ClinicalTrials.gov refresh (its own run, mode 'trials'); unhealthy if it failed."""
+    last = _one(db, "select * from harvest_runs where mode = 'trials' order by id desc limit 1")
+    if not last:
+        return [], True
+    if last["status"] == "failed":
+        when = last["finished"] or last["started"]
+        return [f"Last trial refresh (ClinicalTrials.gov) FAILED at {when}: {last['error']}"], False
+    trials = _one(db, "select count(*) as n from trials")["n"] if db["trials"].exists() else 0
+    if last["status"] == "running":
+        return [f"A trial refresh is running since {last['started']}"], True
+    return [
+        f"Last trial refresh (ClinicalTrials.gov): {last['finished']}: {last['new']} new, "
+        f"{last['updated']} updated, {last['unchanged']} unchanged; {trials} trials in the catalog"
+    ], True
 
 
 def _recent_changes(db, success) -> list[str]:

@@ -13,14 +13,14 @@ DESIGNS = {
     "systematic-review": "Systematic review",
     "rct": "RCT",
     "open-label-trial": "Open-label trial",
-    "non-randomized-trial": "Non-randomised trial",
     "observational": "Observational study",
     "case-report": "Case report",
     "narrative-review": "Narrative review",
     "commentary": "Commentary",
     "protocol": "Protocol",
     "preclinical": "Preclinical study",
-    "guideline": "Guideline",
+    "notice": "Notice (not evidence)",
+    "other": "Not evidence (news, model or bibliometrics)",
 }
 COMPARATORS = {
     "placebo": "placebo",

@@ -32,6 +32,8 @@ from pathlib import Path
 from harvest.config import default_config_dir
 from harvest.errors import FileFormatError
 from harvest.record import from_row
+from harvest.tagging.details import extract_details, load_details
+from harvest.tagging.score_details import DETAIL_COLUMNS, format_details, score_details
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
 
@@ -274,7 +276,10 @@ def evaluate_catalog(db, labels_path: Path | str, taxonomy=None, text_only: bool
     labels = load_labels(labels_path)
     if taxonomy is None:
         taxonomy = load_taxonomy(Path(default_config_dir()) / "taxonomy.yml")
-    columns = "*" if text_only else ", ".join(("pmid", "design", *FACETS, *FLAGS))
+    stored = {row[1] for row in db.execute("pragma table_info(studies)").fetchall()}
+    detail_columns = [c for c in DETAIL_COLUMNS if c in stored]  # older catalogs lack them
+    columns = "*" if text_only else ", ".join(("pmid", "design", *FACETS, *FLAGS, *detail_columns))
+    rules = load_details(Path(default_config_dir()) / "details.yml") if text_only else None
     predictions = {}
     pmids = [int(p) for p in labels]
     for start in range(0, len(pmids), 500):
@@ -283,11 +288,18 @@ def evaluate_catalog(db, labels_path: Path | str, taxonomy=None, text_only: bool
         sql = f"select {columns} from studies where pmid in ({marks})"
         for row in db.query(sql, chunk):
             if text_only:
-                tags = tag_record(_text_only(from_row(row)), taxonomy)
-                predictions[str(row["pmid"])] = tags.as_columns()
+                record = _text_only(from_row(row))
+                tags = tag_record(record, taxonomy)
+                found = extract_details(
+                    record, rules, design=tags.design, conditions=tags.conditions
+                )
+                predictions[str(row["pmid"])] = {**tags.as_columns(), **found.as_columns()}
             else:
                 predictions[str(row["pmid"])] = prediction_from_row(row)
     report = format_report(evaluate(predictions, labels, taxonomy.implies))
+    details = format_details(score_details(predictions, labels))
+    if details:
+        report = f"{report.rstrip()}\n{details}\n"
     if text_only:
         head, _, rest = report.partition("\n")
         report = f"{head} (text only: MeSH and publication types removed)\n{rest}"
