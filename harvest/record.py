@@ -109,6 +109,19 @@ def author_display(authors: list[dict]) -> str:
     return ", ".join(names)
 
 
+def json_list(value: object) -> list:
+    """A JSON-array column of a row decoded (a list passes through); anything else is []."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return []
+        return decoded if isinstance(decoded, list) else []
+    return []
+
+
 def _list_json(value) -> str:
     return _dumps(value) if value else "[]"
 

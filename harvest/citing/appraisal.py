@@ -4,9 +4,10 @@ sessions, reported harms, funding ("RCT · n = 158 · vs placebo · ketamine 0.2
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
+
+from harvest.record import json_list
 
 DESIGNS = {
     "meta-analysis": "Meta-analysis",
@@ -56,15 +57,6 @@ HARMS = {
 DRUG_NAMES = {"mdma": "MDMA"}
 
 
-def _list(value: Any) -> list:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return []
-    return value if isinstance(value, list) else []
-
-
 def _amount(value: Any) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
@@ -93,18 +85,18 @@ def appraisal_line(row: Mapping) -> str:
         parts.append(DESIGNS.get(design, design.replace("-", " ").capitalize()))
     if row.get("sample_size"):
         parts.append(f"n = {row['sample_size']:,}")
-    comparators = [COMPARATORS.get(c, c) for c in _list(row.get("comparators"))]
+    comparators = [COMPARATORS.get(c, c) for c in json_list(row.get("comparators"))]
     if comparators:
         parts.append("vs " + " / ".join(comparators))
-    routes = _list(row.get("routes"))
-    doses = _doses(_list(row.get("doses")), routes)
+    routes = json_list(row.get("routes"))
+    doses = _doses(json_list(row.get("doses")), routes)
     if doses:
         parts.append(doses)
     sessions = row.get("sessions")
     if isinstance(sessions, int) and sessions > 0:
         word = "infusion" if "intravenous" in routes else "session"
         parts.append(f"{sessions} {word}{'s' if sessions != 1 else ''}")
-    harms = [HARMS.get(h, h) for h in _list(row.get("safety"))]
+    harms = [HARMS.get(h, h) for h in json_list(row.get("safety"))]
     if harms:
         parts.append("reported: " + ", ".join(harms))
     funding = row.get("funding")

@@ -7,9 +7,10 @@ whether the row *is* a notice (never evidence) and which study it concerns.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
+
+from harvest.record import json_list
 
 FLAG_ORDER = ("retracted", "expression_of_concern", "erratum")  # most serious first
 FLAG_LABELS = {
@@ -61,28 +62,15 @@ def _get(row: Mapping, key: str) -> Any:
         return row.get(key) if hasattr(row, "get") else None
 
 
-def _list(value: Any) -> list:
-    """A JSON array column decoded (or a list passed through); anything else is []."""
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return []
-        return decoded if isinstance(decoded, list) else []
-    return []
-
-
 def comments_corrections(row: Mapping) -> list[dict]:
     """The row's comments_corrections links as dicts (type, source, pmid, note)."""
-    return [c for c in _list(_get(row, "comments_corrections")) if isinstance(c, dict)]
+    return [c for c in json_list(_get(row, "comments_corrections")) if isinstance(c, dict)]
 
 
 def _type_keys(row: Mapping) -> set[str]:
     """Lower-cased publication type names and UIs of a row."""
     keys = set()
-    for pt in _list(_get(row, "publication_types")):
+    for pt in json_list(_get(row, "publication_types")):
         if isinstance(pt, dict):
             keys |= {str(pt.get(k)).lower() for k in ("name", "ui") if pt.get(k)}
         elif pt:

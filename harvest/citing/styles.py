@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from harvest.citing.flags import FLAG_LABELS, flag_notices, notice_targets, study_flags
+from harvest.record import json_list
 
 MONTHS = [
     "January", "February", "March", "April", "May", "June",
@@ -17,19 +17,6 @@ MINOR_WORDS = {"a", "an", "and", "as", "at", "by", "de", "der", "des", "du", "et
                "in", "la", "le", "of", "on", "or", "the", "to", "und", "with"}  # fmt: skip
 PAGES = re.compile(r"([A-Za-z]*)(\d+)\s*[-\u2013]\s*([A-Za-z]*)(\d+)")
 PAGE = re.compile(r"([A-Za-z]*)(\d+)")
-
-
-def _json_list(value: Any) -> list:
-    """Decode a JSON array column (or pass a list through); anything else is []."""
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return []
-        return decoded if isinstance(decoded, list) else []
-    return []
 
 
 def _names(items: list) -> list[str]:
@@ -46,17 +33,17 @@ def _authors(record: Mapping) -> list[dict]:
     if isinstance(value, str) and not value.strip().startswith("["):
         # Only the display string "Smith JA, Doe J" is there: keep each name as written.
         return [{"collective_name": name.strip()} for name in value.split(",") if name.strip()]
-    return [a for a in _json_list(value) if isinstance(a, dict)]
+    return [a for a in json_list(value) if isinstance(a, dict)]
 
 
 def normalise(record: Mapping) -> dict:
     """A plain dict with decoded lists, from a record dict or a studies row."""
     r = {key: record[key] for key in record.keys()}
     r["authors"] = _authors(record)
-    r["keywords"] = [str(k) for k in _json_list(r.get("keywords"))]
+    r["keywords"] = [str(k) for k in json_list(r.get("keywords"))]
     mesh = r.get("mesh_terms") if r.get("mesh_terms") is not None else r.get("mesh")
-    r["mesh_terms"] = _names(_json_list(mesh))
-    r["publication_types"] = _names(_json_list(r.get("publication_types")))
+    r["mesh_terms"] = _names(json_list(mesh))
+    r["publication_types"] = _names(json_list(r.get("publication_types")))
     for key in ("title", "journal", "journal_iso", "volume", "issue", "pages", "doi", "pmcid"):
         value = r.get(key)
         r[key] = str(value).strip() if value not in (None, "") else None
