@@ -191,6 +191,19 @@ def test_study_page_shows_its_registration_and_trial_page_its_publications(harve
     assert 'href="/catalog/studies/35000004">Esketamine for depression: results</a>' in html
 
 
+def test_evidence_map_counts_the_trials_of_each_pair(harvested):
+    db, _ = harvested
+    status, html = get_json(db, "/-/map")
+    assert status == 200
+    link = (
+        '<a class="ec-map-trials" href="/catalog/trials?condition_tags__arraycontains=ptsd'
+        '&amp;modality_tags__arraycontains=mdma"'
+    )
+    assert link in html
+    cell = html[html.index(link) :]
+    assert cell[cell.index(">") + 1 : cell.index("</a>")] == "2 trials"
+
+
 def test_a_status_change_is_picked_up_incrementally_in_few_requests(
     harvested, ctgov, eutils_env, fast_config
 ):

@@ -102,7 +102,8 @@ def freshness_line(freshness: Mapping) -> str:
 
 
 async def fetch_map(db: Any) -> dict[tuple[str, str], dict]:
-    """{(condition, modality): {"total": n, "levels": {level: n}}} over the finder's default set."""
+    """{(condition, modality): {"total": n, "levels": {level: n}, "trials": n}}: studies of the
+    finder's default set, and the registered trials of the pair."""
     where = " and ".join(base_where({}))
     sql = (
         "select c.value, m.value, studies.evidence_level, count(*) from studies,"
@@ -114,9 +115,20 @@ async def fetch_map(db: Any) -> dict[tuple[str, str], dict]:
     for condition, modality, level, n in (
         await db.execute(sql, custom_time_limit=AGGREGATE_MS)
     ).rows:
-        cell = cells.setdefault((condition, modality), {"total": 0, "levels": {}})
+        cell = cells.setdefault((condition, modality), {"total": 0, "levels": {}, "trials": 0})
         cell["total"] += n
         cell["levels"][level] = cell["levels"].get(level, 0) + n
+    if await db.table_exists("trials"):
+        trials_sql = (
+            "select c.value, m.value, count(distinct trials.nct_id) from trials,"
+            " json_each(trials.condition_tags) c, json_each(trials.modality_tags) m"
+            " where json_valid(trials.condition_tags) and json_valid(trials.modality_tags)"
+            " group by 1, 2"
+        )
+        for condition, modality, n in (await db.execute(trials_sql)).rows:
+            cell = cells.get((condition, modality))
+            if cell is not None:  # a pair with trials but no studies yet is not on the map
+                cell["trials"] = n
     return cells
 
 
