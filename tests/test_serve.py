@@ -132,7 +132,7 @@ def test_no_connection_can_write(tmp_path):
 def test_limits_for_a_staff_tool(tmp_path):
     ds = make_datasette(build_catalog(tmp_path / "catalog.db"))
     settings = asyncio.run(ds.client.get("/-/settings.json")).json()
-    assert (settings["sql_time_limit_ms"], settings["max_returned_rows"]) == (3000, 1000)
+    assert (settings["sql_time_limit_ms"], settings["max_returned_rows"]) == (3000, 200)
     assert settings["truncate_cells_html"] == 300
     assert settings["allow_download"] is False
     assert asyncio.run(ds.client.get("/catalog.db")).status_code == 403
@@ -252,6 +252,6 @@ def test_a_heavy_page_is_bounded_and_others_are_answered_meanwhile(tmp_path):
     page = results["heavy"]
     assert page.status_code in (200, 400)  # 400 only if the time limit cut the SQL off
     if page.status_code == 200:
-        assert page.text.count('<td class="col-pmid">') == 1000
-        assert "Custom SQL query returning more than 1,000 rows" in page.text
+        assert page.text.count('<td class="col-pmid">') == 200
+        assert "Custom SQL query returning more than 200 rows" in page.text
         assert "x" * 301 not in page.text and "\u2026" in page.text

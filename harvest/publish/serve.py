@@ -28,7 +28,7 @@ METADATA_PATH = PACKAGE_DIR.parent.parent / "metadata.yml"
 # stream past this limit (export_routes.py).
 SETTINGS: dict[str, Any] = {
     "sql_time_limit_ms": 3000,
-    "max_returned_rows": 1000,
+    "max_returned_rows": 200,
     "default_page_size": 50,
     "facet_time_limit_ms": 1000,
     "facet_suggest_time_limit_ms": 200,
