@@ -178,6 +178,13 @@ def test_recruiting_trials_by_condition_and_treatment(harvested):
     assert [r["nct_id"] for r in data] == ["NCT07777777"]
     status, data = get_json(db, "/catalog/trials.json?_shape=array&overall_status=RECRUITING")
     assert [r["nct_id"] for r in data] == ["NCT07777777"]
+    status, facets = get_json(db, "/catalog/trials.json?_facet=overall_status&_size=0")
+    assert status == 200
+    counts = {f["value"]: f["count"] for f in facets["facet_results"]["overall_status"]["results"]}
+    assert counts == {"COMPLETED": 6, "RECRUITING": 1, "TERMINATED": 1}
+    status, html = get_json(db, "/catalog/trials")
+    assert status == 200
+    assert 'id="facet-overall_status"' in html and 'id="facet-sponsor_class"' in html
 
 
 def test_study_page_shows_its_registration_and_trial_page_its_publications(harvested):
