@@ -149,13 +149,27 @@ def record_columns() -> list[str]:
     return list(to_row(new_record(1)))
 
 
+def is_record(item: Mapping) -> bool:
+    """True for a record as `new_record` builds it, False for a studies row."""
+    if "author_list" in item or "record_source" in item:
+        return False
+    return "source" in item or isinstance(item.get("authors"), list) or "mesh" in item
+
+
 def from_row(row: Mapping) -> dict:
-    """The record a studies row was written from (missing columns get their defaults)."""
+    """The record a studies row was written from (missing columns get their defaults).
+
+    A row may be whole or hold only the columns a query selected; one with the display string
+    `authors` ("Smith JA, Doe J") but no `author_list` keeps each name as written.
+    """
 
     def load(column: str, default):
         value = row.get(column)
         if isinstance(value, str):
-            return json.loads(value) if value else default
+            try:
+                return json.loads(value) if value else default
+            except ValueError:
+                return default
         return default if value is None else value
 
     fields = {name: row.get(name) for name in SCALARS if name != "pmid"}
@@ -168,6 +182,11 @@ def from_row(row: Mapping) -> dict:
             {"ui": ui, "name": name} for ui, name in zip(uis, names, strict=False)
         ]
     fields["history"] = load("history", {})
+    display = row.get("authors")
+    if "author_list" not in row and isinstance(display, str) and display.strip():
+        fields["authors"] = [
+            {"collective_name": name.strip()} for name in display.split(",") if name.strip()
+        ]
     source = row.get("record_source") or DEFAULT_SOURCE
     return new_record(row.get("pmid"), source=source, **fields)
 

@@ -6,6 +6,7 @@ from harvest.record import (
     FIELDS,
     content_hash,
     from_row,
+    is_record,
     new_record,
     source_rank,
     to_row,
@@ -120,3 +121,17 @@ def test_valid_pmid_and_source_rank():
     ]
     assert source_rank("xml") > source_rank("medline") > source_rank("unknown") == 0
     assert source_rank(None) == source_rank("xml")
+
+
+def test_a_query_row_with_only_the_author_display_string_keeps_its_names():
+    record = from_row({"pmid": 5, "title": "T", "authors": "Smith JA, Doe J"})
+    assert record["authors"] == [{"collective_name": "Smith JA"}, {"collective_name": "Doe J"}]
+    assert record["title"] == "T"
+    assert from_row({"pmid": 5, "keywords": "not json"})["keywords"] == []
+
+
+def test_is_record_tells_records_from_rows():
+    assert is_record(new_record(5))
+    assert is_record({"pmid": 5, "authors": [{"last_name": "Smith"}]})
+    assert not is_record({"pmid": 5, "author_list": "[]"})
+    assert not is_record({"pmid": 5, "authors": "Smith JA"})

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harvest.citing.flags import FLAG_LABELS, flag_notices, notice_targets, study_flags
-from harvest.record import json_list
+from harvest.record import from_row, is_record, json_list
 
 MONTHS = [
     "January", "February", "March", "April", "May", "June",
@@ -24,26 +24,18 @@ def _names(items: list) -> list[str]:
     return [i["name"] if isinstance(i, dict) else str(i) for i in items if i]
 
 
-def _authors(record: Mapping) -> list[dict]:
-    """Author dicts from a record (`authors` list) or a studies row (`author_list` JSON)."""
-    keys = record.keys()
-    value = record["author_list"] if "author_list" in keys else None
-    if value is None and "authors" in keys:
-        value = record["authors"]
-    if isinstance(value, str) and not value.strip().startswith("["):
-        # Only the display string "Smith JA, Doe J" is there: keep each name as written.
-        return [{"collective_name": name.strip()} for name in value.split(",") if name.strip()]
-    return [a for a in json_list(value) if isinstance(a, dict)]
-
-
-def normalise(record: Mapping) -> dict:
-    """A plain dict with decoded lists, from a record dict or a studies row."""
-    r = {key: record[key] for key in record.keys()}
-    r["authors"] = _authors(record)
-    r["keywords"] = [str(k) for k in json_list(r.get("keywords"))]
-    mesh = r.get("mesh_terms") if r.get("mesh_terms") is not None else r.get("mesh")
-    r["mesh_terms"] = _names(json_list(mesh))
-    r["publication_types"] = _names(json_list(r.get("publication_types")))
+def normalise(item: Mapping) -> dict:
+    """A plain dict for the styles: a record as it is, or a studies row (whole, or the columns a
+    query selected) read back through `harvest.record.from_row`; the row's other columns (flags,
+    tags, citations) kept beside it."""
+    data = {key: item[key] for key in item.keys()}
+    record = data if is_record(data) else from_row(data)
+    r = {**data, **record}
+    r["authors"] = [a for a in json_list(record.get("authors")) if isinstance(a, dict)]
+    r["keywords"] = [str(k) for k in json_list(record.get("keywords"))]
+    mesh = json_list(record.get("mesh")) or json_list(data.get("mesh_terms"))
+    r["mesh_terms"] = _names(mesh)
+    r["publication_types"] = _names(json_list(record.get("publication_types")))
     for key in ("title", "journal", "journal_iso", "volume", "issue", "pages", "doi", "pmcid"):
         value = r.get(key)
         r[key] = str(value).strip() if value not in (None, "") else None
