@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import ARGS, CHROMIUM
 from tests.standin import EutilsStandin
 from tests.standin_ctgov import CtgovStandin
 from tests.standin_records import (
@@ -88,3 +89,16 @@ def fast_config(tmp_path: Path) -> Path:
     )
     (folder / "trials.yml").write_text(trials)
     return folder
+
+
+# === Browser tests (tests/browser_support.py) =====================================================
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, for one test module (never a downloaded browser)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()

@@ -8,34 +8,17 @@ never into the repository. Skips when /usr/bin/chromium or Playwright is missing
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 import rispy
 
+from tests.browser_support import BROWSER_MARKS
 from tests.staff_catalog import build_staff_catalog
 from tests.test_serve import harvest_serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None, reason=f"no Chromium at {CHROMIUM} (apt install chromium)"
-    ),
-]
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +27,6 @@ def base_url(tmp_path_factory):
     db = build_staff_catalog(tmp_path_factory.mktemp("browser"))
     with harvest_serve(db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -8,29 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
 
+from tests.browser_support import BROWSER_MARKS
 from tests.staff_catalog import build_staff_catalog
 from tests.test_serve import harvest_serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None, reason=f"no Chromium at {CHROMIUM} (apt install chromium)"
-    ),
-]
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = BROWSER_MARKS
 
 
 class Budget:
@@ -61,14 +51,6 @@ def base_url(tmp_path_factory):
     db = build_staff_catalog(tmp_path_factory.mktemp("browser-staff"))
     with harvest_serve(db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def new_page(browser, base_url, width: int):

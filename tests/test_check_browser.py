@@ -4,37 +4,22 @@ the statuses; upload a .docx; the catalog file is never written. Skips without C
 from __future__ import annotations
 
 import hashlib
-import shutil
 
 import pytest
 
+from tests.browser_support import BROWSER_MARKS
 from tests.test_check import check_catalog
 from tests.test_extract import make_docx
 from tests.test_serve import harvest_serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DRAFT = """Ketamine helped (PMID: 24740528).
 Pooled phase 2 data: https://doi.org/10.1007/S00213-019-05249-5.
 Single dose: https://pubmed.ncbi.nlm.nih.gov/36500006/?from_term=ketamine
 Unknown: doi:10.9999/nothere.1
 """
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None, reason=f"no Chromium at {CHROMIUM} (apt install chromium)"
-    ),
-]
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +31,6 @@ def catalog(tmp_path_factory):
 def base_url(catalog):
     with harvest_serve(catalog) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

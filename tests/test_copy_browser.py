@@ -6,22 +6,16 @@ Skips when /usr/bin/chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
+from tests.browser_support import BROWSER_MARKS
 from tests.catalog_factory import build_catalog
 from tests.test_serve import harvest_serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 RETRACTION = "Retracted in: Psychopharmacology (Berl). 2024;241(9):1949. PMID: 39150510."
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"no Chromium at {CHROMIUM}"),
-]
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -33,15 +27,13 @@ def base_url(tmp_path_factory):
 
 
 @pytest.fixture
-def page(base_url):
+def page(browser, base_url):
     """A fresh page with clipboard access."""
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=base_url)
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        browser.close()
+    context = browser.new_context(base_url=base_url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
 
 
 def test_copying_a_retracted_citation_asks_first_and_copies_the_retraction(page):
