@@ -14,6 +14,7 @@ from harvest.errors import RegistryError
 from harvest.registry.ctgov import CtgovClient, fetch_trials, parse_trial
 from harvest.registry.ids import find_registry_ids, normalise_id, registry_url
 from tests.standin_ctgov import CtgovStandin, make_trial
+from tests.standin_hostile import HostileServer, trickle
 
 
 def settings(url: str, **changes) -> TrialSettings:
@@ -204,6 +205,21 @@ def test_trickling_answer_hits_the_deadline(ctgov: CtgovStandin):
     with pytest.raises(RegistryError) as failed:
         client.get_json("studies", {"pageSize": "300"})
     assert "answer took longer than the request deadline" in str(failed.value)
+
+
+def test_one_byte_per_second_is_cut_at_the_deadline():
+    server = HostileServer(lambda request, conn: None)
+    server.answer = trickle(server, b'{"studies": []}', 1.0, head_at_once=True)
+    with server:
+        url = f"http://{server.host}:{server.port}/api/v2/"
+        client = CtgovClient(settings(url, read_timeout=2, request_deadline=2.5, max_attempts=2))
+        with pytest.raises(RegistryError) as failed:
+            client.get_json("studies", {})
+    assert str(failed.value) == (
+        "ClinicalTrials.gov: gave up after 2 attempts: answer took longer than the request deadline"
+    )
+    assert len(server.requests) == 2
+    assert server.sent < 2 * 10  # a few bytes per attempt: the answer was never finished
 
 
 def test_oversized_answer_is_refused(ctgov: CtgovStandin):

@@ -21,7 +21,7 @@ import requests
 from harvest import __version__
 from harvest.config import Settings
 from harvest.errors import HistoryExpired, NCBIError
-from harvest.pubmed.transport import DeadlineExceeded, Redirected, TooLarge, Transport
+from harvest.transport import DeadlineExceeded, Redirected, TooLarge, Transport
 
 log = logging.getLogger("harvest.pubmed.eutils")
 T = TypeVar("T")

@@ -15,6 +15,7 @@ import requests
 from harvest import __version__
 from harvest.config import TrialSettings
 from harvest.errors import RegistryError
+from harvest.transport import DeadlineExceeded, Redirected, TooLarge, Transport
 
 log = logging.getLogger("harvest.registry")
 # Only what the catalog stores: keeps pages small (a full record with results is ~100 KB).
@@ -57,6 +58,11 @@ class CtgovClient:
         self.sleep, self.rng = sleep, rng
         self.requests = 0
         self._last_end: float | None = None
+        self.transport = Transport(
+            self.session,
+            deadline=settings.request_deadline,
+            max_bytes=settings.max_response_bytes,
+        )
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -93,16 +99,15 @@ class CtgovClient:
             if delay > 0:
                 self.sleep(delay)
         self.requests += 1
-        deadline = time.monotonic() + self.settings.request_deadline
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
-            response = self.session.get(
-                url,
-                params=params,
-                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-                stream=True,
-                allow_redirects=False,
-            )
-            body = _read_bounded(response, deadline, self.settings.max_response_bytes)
+            answer = self.transport.send("GET", url, params, timeout)
+        except DeadlineExceeded:
+            raise _Retry("answer took longer than the request deadline") from None
+        except TooLarge:
+            raise _Retry(f"answer larger than {self.settings.max_response_bytes} bytes") from None
+        except Redirected as exc:
+            raise RegistryError(f"ClinicalTrials.gov redirected to another host ({exc})") from None
         except requests.exceptions.ConnectionError as exc:
             text = str(exc).lower()
             if any(m in text for m in ("refused", "name or service", "resolve", "unreachable")):
@@ -114,9 +119,9 @@ class CtgovClient:
             raise _Retry(f"dropped answer ({type(exc).__name__})") from None
         finally:
             self._last_end = time.monotonic()
-        status = response.status_code
+        status, body = answer.status, answer.body
         if status == 429 or status >= 500:
-            raise _Retry(f"HTTP {status}", _retry_after(response))
+            raise _Retry(f"HTTP {status}", _retry_after(answer.headers))
         if status >= 300:
             text = " ".join(body[:300].decode("utf-8", "replace").split())
             raise RegistryError(f"ClinicalTrials.gov answered HTTP {status}: {text}")
@@ -136,25 +141,9 @@ class CtgovClient:
         return min(delay, max(self.settings.backoff_max, retry_after or 0))
 
 
-def _read_bounded(response: requests.Response, deadline: float, limit: int) -> bytes:
-    """The whole body, or _Retry when it comes too slowly or is larger than `limit` bytes."""
-    chunks, size = [], 0
+def _retry_after(headers: dict[str, str]) -> float | None:
     try:
-        for chunk in response.iter_content(65536):
-            size += len(chunk)
-            if size > limit:
-                raise _Retry(f"answer larger than {limit} bytes")
-            if time.monotonic() > deadline:
-                raise _Retry("answer took longer than the request deadline")
-            chunks.append(chunk)
-    finally:
-        response.close()
-    return b"".join(chunks)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    try:
-        return max(0.0, min(float(response.headers.get("Retry-After", "")), 300.0))
+        return max(0.0, min(float(headers.get("Retry-After", "")), 300.0))
     except ValueError:
         return None
 

@@ -1,4 +1,5 @@
-"""One HTTP exchange with E-utilities: an overall deadline, a size cap, no redirect off the host.
+"""One HTTP exchange (E-utilities, ClinicalTrials.gov): an overall deadline, a size cap, no redirect
+off the host.
 
 requests' `timeout` bounds each socket read, so a server that sends one byte per second is never
 timed out. Here a timer cuts the connection's socket when the whole exchange (headers, body,
