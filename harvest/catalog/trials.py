@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from harvest.catalog.runs import finish_run, last_success, start_run, utc_now
+from harvest.catalog.store import atomic
 from harvest.config import TrialSettings
 from harvest.errors import HarvestError
 from harvest.registry.ctgov import CtgovClient, fetch_trials, parse_trial, search_params
@@ -111,24 +112,24 @@ def _save_batch(db, rows: list[dict], taxonomy: Taxonomy, outcome: TrialOutcome)
             f"select nct_id, content_hash from trials where nct_id in ({marks})", ids
         )
     }
-    conn = db.conn
-    conn.execute("begin")
-    try:
+    counts = {"new": 0, "updated": 0, "unchanged": 0}
+    changed = []
+    with atomic(db) as conn:
         for row in rows:
             references = row.pop("result_pmids")
             row["content_hash"] = _hash(row)
             row["url"] = registry_url("ClinicalTrials.gov", row["nct_id"])
             nct = row["nct_id"]
             if nct in known and known[nct] == row["content_hash"]:
-                outcome.unchanged += 1
+                counts["unchanged"] += 1
             else:
                 row.update(tag_trial(row, taxonomy))
                 row["last_changed"] = now
                 if nct in known:
-                    outcome.updated += 1
-                    outcome.changed.append(nct)
+                    counts["updated"] += 1
+                    changed.append(nct)
                 else:
-                    outcome.new += 1
+                    counts["new"] += 1
                     row["first_seen"] = now
                 db["trials"].upsert(row, pk="nct_id")
             conn.execute(
@@ -139,11 +140,11 @@ def _save_batch(db, rows: list[dict], taxonomy: Taxonomy, outcome: TrialOutcome)
                 "values (?, ?, 'ClinicalTrials.gov', 'registry')",
                 [(pmid, nct) for pmid in references],
             )
-        conn.execute("commit")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
+    # Counted only once committed: a batch rolled back adds nothing to the run.
+    outcome.new += counts["new"]
+    outcome.updated += counts["updated"]
+    outcome.unchanged += counts["unchanged"]
+    outcome.changed.extend(changed)
 
 
 def study_registrations(study: dict) -> list[tuple[str, str, str]]:
@@ -173,8 +174,7 @@ def link_studies(db: sqlite_utils.Database, pmids: Iterable[int] | None = None) 
         conn.executemany("insert or ignore into link_pmids values (?)", ((p,) for p in pmids))
         where = " where pmid in (select pmid from link_pmids)"
     links = 0
-    conn.execute("begin")
-    try:
+    with atomic(db):
         conn.execute(
             "delete from study_trials where source in ('databank', 'text')"
             + (" and pmid in (select pmid from link_pmids)" if where else "")
@@ -190,11 +190,6 @@ def link_studies(db: sqlite_utils.Database, pmids: Iterable[int] | None = None) 
                 rows,
             )
             links += len(rows)
-        conn.execute("commit")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
     return links
 
 
@@ -264,8 +259,7 @@ def apply_registry_funding(db: sqlite_utils.Database, classes: dict[str, str | N
         if kind:
             by_study.setdefault(pmid, []).append((kind, f"{nct}: {sponsor} ({sponsor_class})"))
     changed = 0
-    conn.execute("begin")
-    try:
+    with atomic(db):
         for pmid, kinds in by_study.items():
             own = {
                 row[0]
@@ -292,9 +286,4 @@ def apply_registry_funding(db: sqlite_utils.Database, classes: dict[str, str | N
                 (funding, pmid, funding),
             )
             changed += cursor.rowcount
-        conn.execute("commit")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
     return changed
