@@ -67,3 +67,17 @@ def test_heldout_scored_text_only(heldout_db):
         pytest.skip("harvest evaluate has no --text-only option yet")
     report = _evaluate(heldout_db, "--text-only")
     assert report.splitlines()[0].startswith(f"Evaluated {_label_count()} labelled records")
+
+
+def _pmids(path: Path) -> set[str]:
+    return {k for k in json.loads(path.read_text(encoding="utf-8")) if not k.startswith("_")}
+
+
+def test_heldout_apart_from_tuning():
+    """No held-out PMID is among the records the tagger is tuned or developed on."""
+    tuned = set()
+    for path in (HERE.parent / "tuning").rglob("*labels.json"):
+        tuned |= _pmids(path)
+    tuned |= _pmids(HERE.parent / "tagging_labels.json")
+    assert len(tuned) >= 100
+    assert _pmids(LABELS) & tuned == set()
