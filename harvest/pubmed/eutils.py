@@ -21,6 +21,7 @@ import requests
 from harvest import __version__
 from harvest.config import Settings
 from harvest.errors import HistoryExpired, NCBIError
+from harvest.retry import CONNECT_ATTEMPTS, Throttle, backoff_delay, connection_reason, retry_after
 from harvest.transport import DeadlineExceeded, Redirected, TooLarge, Transport
 
 log = logging.getLogger("harvest.pubmed.eutils")
@@ -43,7 +44,6 @@ TRANSIENT_ERRORS = (
 # <ERROR> texts that no retry will fix, even when they mention the backend.
 PERMANENT_ERRORS = ("cannot be larger than", "out of acceptable range", "out of range")
 # Connection failures (refused, DNS) are retried only this often: no network is not a blip.
-CONNECT_ATTEMPTS = 3
 
 
 class Transient(Exception):
@@ -86,32 +86,6 @@ def check_xml_body(body: bytes, utility: str) -> None:
         raise NCBIError(f"{utility}: NCBI answered with an error: {message}")
 
 
-class Throttle:
-    """At most `rate` requests per second, measured from the end of the previous request.
-
-    Spacing from the end (not the start) keeps arrivals at NCBI at least 1/rate apart even when
-    answers are slow or the network delays one request and not the next.
-    """
-
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
-        self.interval = 1.0 / rate + 0.01
-        self.clock, self.sleep = clock, sleep
-        # Start as if a request had just ended: another process (last night's run, a retry
-        # by cron) may have called NCBI a moment ago, and the limit counts them all.
-        self.last_end: float | None = clock()
-
-    def wait(self) -> None:
-        """Sleep until the next request is allowed."""
-        if self.last_end is not None:
-            delay = self.last_end + self.interval - self.clock()
-            if delay > 0:
-                self.sleep(delay)
-
-    def done(self) -> None:
-        """Mark the end of a request."""
-        self.last_end = self.clock()
-
-
 class EutilsClient:
     """Calls E-utilities with tool/email/api_key, NCBI's rate limit and retries with backoff."""
 
@@ -129,7 +103,11 @@ class EutilsClient:
         self.transport = Transport(
             self.session, deadline=self.deadline, max_bytes=settings.max_response_bytes
         )
-        self.throttle = Throttle(settings.requests_per_second, sleep=sleep)
+        # Start as if a request had just ended: another process (last night's run, a retry
+        # by cron) may have called NCBI a moment ago, and the limit counts them all.
+        self.throttle = Throttle(
+            1.0 / settings.requests_per_second + 0.01, started=True, sleep=sleep
+        )
         self.sleep, self.rng = sleep, rng
         self.requests = 0  # HTTP requests sent, retries included
         self.retries = 0
@@ -188,8 +166,8 @@ class EutilsClient:
         except requests.exceptions.TooManyRedirects:
             raise NCBIError(f"{utility}: {self._url(utility)} redirects in a loop") from None
         except requests.exceptions.ConnectionError as exc:
-            reason = _short(exc)
-            if reason in UNREACHABLE:
+            reason, unreachable = connection_reason(exc)
+            if unreachable:
                 raise ConnectionFailure(reason) from None
             raise Transient(f"dropped connection ({reason})") from None
         except requests.exceptions.Timeout:
@@ -198,9 +176,9 @@ class EutilsClient:
             raise Transient(f"dropped answer ({type(exc).__name__})") from None
         status, body = answer.status, answer.body
         if status == 429:
-            raise Transient("HTTP 429 rate limited", _retry_after(answer.headers))
+            raise Transient("HTTP 429 rate limited", retry_after(answer.headers))
         if status >= 500 or status == 408:
-            raise Transient(f"HTTP {status}", _retry_after(answer.headers))
+            raise Transient(f"HTTP {status}", retry_after(answer.headers))
         if status >= 400:
             if ERROR_ELEMENT.search(body):
                 check_xml_body(body, utility)  # NCBI explains 400s in an <ERROR> body
@@ -228,14 +206,14 @@ class EutilsClient:
                     raise NCBIError(
                         f"cannot reach NCBI E-utilities at {self.settings.eutils_url}: {reason}"
                     ) from None
-                retry_after = None
+                wait = None
             except Transient as exc:
-                reason, retry_after = str(exc), exc.retry_after
+                reason, wait = str(exc), exc.retry_after
             if attempts >= self.settings.max_attempts:
                 raise NCBIError(
                     redact(f"{utility}: gave up after {attempts} attempts: {reason}", self._key)
                 )
-            delay = self._backoff(attempts, retry_after)
+            delay = self._backoff(attempts, wait)
             self.retries += 1
             log.info(redact(f"{utility}: {reason}; retry {attempts} in {delay:.1f}s", self._key))
             self.sleep(delay)
@@ -244,26 +222,13 @@ class EutilsClient:
     def _key(self) -> str | None:
         return self.settings.api_key
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        base = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
-        delay = base * (0.5 + self.rng())  # jitter: 0.5x to 1.5x
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return min(delay, max(self.settings.backoff_max, retry_after or 0))
+    def _backoff(self, attempt: int, wait: float | None) -> float:
+        s = self.settings
+        return backoff_delay(attempt, wait, s.backoff_base, s.backoff_max, self.rng)
 
 
 class ConnectionFailure(Exception):
     """The server could not be reached at all."""
-
-
-def _retry_after(headers: dict[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, min(float(value), 300.0))
-    except ValueError:
-        return None
 
 
 def _size(n: int) -> str:
@@ -280,22 +245,3 @@ def _client_error(utility: str, url: str, answer) -> str:
     if answer.status == 404:
         line += " (is eutils_url right?)"
     return f"{line}: {text[:200]}" if text else line
-
-
-UNREACHABLE = (
-    "connection refused",
-    "name or service not known",
-    "no route to host",
-    "temporary failure in name resolution",
-    "network is unreachable",
-    "failed to resolve",
-)
-
-
-def _short(exc: Exception) -> str:
-    """A short, key-free reason for a connection error."""
-    text = str(exc).lower()
-    for marker in (*UNREACHABLE, "connection reset", "remote end closed connection"):
-        if marker in text:
-            return marker
-    return type(exc).__name__

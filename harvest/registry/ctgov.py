@@ -15,6 +15,7 @@ import requests
 from harvest import __version__
 from harvest.config import TrialSettings
 from harvest.errors import RegistryError
+from harvest.retry import CONNECT_ATTEMPTS, Throttle, backoff_delay, connection_reason, retry_after
 from harvest.transport import DeadlineExceeded, Redirected, TooLarge, Transport
 
 log = logging.getLogger("harvest.registry")
@@ -32,7 +33,6 @@ FIELDS = ",".join(
         "hasResults",
     )
 )
-CONNECT_ATTEMPTS = 3
 
 
 class _Retry(Exception):
@@ -57,7 +57,7 @@ class CtgovClient:
         self.session.headers["Accept"] = "application/json"
         self.sleep, self.rng = sleep, rng
         self.requests = 0
-        self._last_end: float | None = None
+        self.throttle = Throttle(settings.min_interval, sleep=sleep)
         self.transport = Transport(
             self.session,
             deadline=settings.request_deadline,
@@ -77,7 +77,7 @@ class CtgovClient:
             try:
                 return self._attempt(url, params)
             except _Retry as exc:
-                reason, retry_after = str(exc), exc.retry_after
+                reason, wait = str(exc), exc.retry_after
                 if reason.startswith("unreachable"):
                     unreachable += 1
                     if unreachable >= CONNECT_ATTEMPTS:
@@ -89,15 +89,12 @@ class CtgovClient:
                 raise RegistryError(
                     f"ClinicalTrials.gov: gave up after {attempts} attempts: {reason}"
                 )
-            delay = self._backoff(attempts, retry_after)
+            delay = self._backoff(attempts, wait)
             log.info(f"ClinicalTrials.gov: {reason}; retry {attempts} in {delay:.1f}s")
             self.sleep(delay)
 
     def _attempt(self, url: str, params: dict[str, Any]) -> dict:
-        if self._last_end is not None:
-            delay = self._last_end + self.settings.min_interval - time.monotonic()
-            if delay > 0:
-                self.sleep(delay)
+        self.throttle.wait()
         self.requests += 1
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
@@ -109,19 +106,19 @@ class CtgovClient:
         except Redirected as exc:
             raise RegistryError(f"ClinicalTrials.gov redirected to another host ({exc})") from None
         except requests.exceptions.ConnectionError as exc:
-            text = str(exc).lower()
-            if any(m in text for m in ("refused", "name or service", "resolve", "unreachable")):
-                raise _Retry("unreachable: connection refused or no such host") from None
-            raise _Retry("dropped connection") from None
+            reason, unreachable = connection_reason(exc)
+            if unreachable:
+                raise _Retry(f"unreachable: {reason}") from None
+            raise _Retry(f"dropped connection ({reason})") from None
         except requests.exceptions.Timeout:
             raise _Retry("timed out") from None
         except requests.exceptions.RequestException as exc:
             raise _Retry(f"dropped answer ({type(exc).__name__})") from None
         finally:
-            self._last_end = time.monotonic()
+            self.throttle.done()
         status, body = answer.status, answer.body
         if status == 429 or status >= 500:
-            raise _Retry(f"HTTP {status}", _retry_after(answer.headers))
+            raise _Retry(f"HTTP {status}", retry_after(answer.headers))
         if status >= 300:
             text = " ".join(body[:300].decode("utf-8", "replace").split())
             raise RegistryError(f"ClinicalTrials.gov answered HTTP {status}: {text}")
@@ -133,19 +130,9 @@ class CtgovClient:
             raise _Retry("answer is not a JSON object")
         return data
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        base = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
-        delay = base * (0.5 + self.rng())
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return min(delay, max(self.settings.backoff_max, retry_after or 0))
-
-
-def _retry_after(headers: dict[str, str]) -> float | None:
-    try:
-        return max(0.0, min(float(headers.get("Retry-After", "")), 300.0))
-    except ValueError:
-        return None
+    def _backoff(self, attempt: int, wait: float | None) -> float:
+        s = self.settings
+        return backoff_delay(attempt, wait, s.backoff_base, s.backoff_max, self.rng)
 
 
 def search_params(settings: TrialSettings, since: date | None) -> dict[str, str]:
