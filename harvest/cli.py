@@ -62,16 +62,16 @@ QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress, wa
 
 
 @contextmanager
-def errors_as_messages():
-    """Expected failures become one `Error: ...` line and exit code 1; no traceback."""
+def errors_as_messages(code: int = 1):
+    """Expected failures become one `Error: ...` line and exit `code`; no traceback."""
     try:
         yield
     except HarvestError as exc:
         click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(code)
     except sqlite3.DatabaseError as exc:
         click.echo(f"Error: catalog database: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(code)
     except KeyboardInterrupt:
         click.echo("Error: interrupted", err=True)
         sys.exit(130)
@@ -412,7 +412,7 @@ def check(files, db_path, config_dir, fmt, online):
     Example:
         harvest check draft.md references.ris --db catalog.db --format json
     """
-    try:
+    with errors_as_messages(code=2):  # 1 means "problems found"
         documents = [(str(path), read_document(path)) for path in files]
         db = open_db(db_path, create=False, read_only=True)
         lookup = None
@@ -421,12 +421,6 @@ def check(files, db_path, config_dir, fmt, online):
             require_email(settings)
             lookup = Online(EutilsClient(settings), _enricher(config_dir))
         report = check_report(db.conn, documents, lookup)
-    except HarvestError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
-    except sqlite3.DatabaseError as exc:
-        click.echo(f"Error: catalog database: {exc}", err=True)
-        sys.exit(2)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
