@@ -1,0 +1,188 @@
+"""config/details.yml, loaded once and checked: the rules of the study-details extractor."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+
+from harvest.config import read_yaml
+from harvest.errors import ConfigError
+from harvest.tagging.details_text import Rule, RuleSet
+
+COMPARATORS = ("placebo", "active-placebo", "active-drug", "active-non-drug", "waitlist",
+               "usual-care", "dose-comparison")  # fmt: skip
+SAFETY = ("dissociation", "cardiovascular", "hyponatremia", "abuse-liability",
+          "suicidality-safety", "psychotic-symptoms", "urological", "hepatic", "nausea-vomiting",
+          "headache", "serious-adverse-events", "general-tolerability")  # fmt: skip
+FUNDING = ("industry", "public", "mixed", "unknown")
+DRUGS = ("ketamine", "esketamine", "arketamine", "psilocybin", "mdma")
+UNITS = ("mg/kg", "mg", "\u00b5g/kg")
+NUMBER = (r"\d+|one|single|a single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+          r"fifteen|twenty")  # fmt: skip
+NUM = r"\d+(?:\.\d+)?"
+# Words that cannot stand between a number and its session word ("six weeks of infusions").
+GAP_STOP = (r"(?:weeks?|days?|months?|hours?|minutes?|years?|of|per|and|or|to|with|after|before|"
+            r"every|each|the|in|at|for|on|from|than|patients?|participants?|subjects?|groups?|"
+            r"arms?)\b")  # fmt: skip
+# "0.5 mg/kg", "56 or 84 mg", "10 mg/70 kg", "0.5 mg/kg/h" (a rate: the code drops it).
+DOSE = (
+    rf"(?P<nums>{NUM}(?:\s*(?:-|\u2013|to|,|and|or)\s*{NUM})*)\s*"
+    r"(?P<unit>mg\s*/\s*kg|mg\s*kg-1|(?:\u00b5|\u03bc|u|mc)g\s*/\s*kg|mg)\b"
+    r"(?P<per>\s*(?:/|per)\s*(?:70\s*kg|kg|h|hr|hour|min|minute|day|d|week|wk)\b)?"
+)
+FUNDED_BY = (
+    r"\b(?:fund(?:ed|ing)|support(?:ed)?|sponsor(?:ed)?|financ\w+)\s+(?:\w+\s+){0,3}?(?:by|from)"
+    r"\s+(?:the\s+|a\s+|an\s+)?[A-Z]|\bfunding\s*:|\bgrants?\s+from\b|\bgrant (?:number|no\.?)\b"
+)
+PERSONAL_COI = (
+    r"\b(?:has|have) received|consult|advisory|speaker|honorari|stock|shares|equity|royalt|"
+    r"personal fees|employee of|board member|patent"
+)
+
+
+@dataclass(frozen=True)
+class DetailRules:
+    """config/details.yml, compiled; `automaton` holds every rule's literals."""
+
+    drug_names: tuple[tuple[str, Rule], ...]
+    other_drugs: Rule
+    comparator_designs: frozenset[str]
+    comparators: tuple[tuple[str, Rule], ...]
+    comparison_context: Rule
+    no_comparison: Rule
+    dose_bands: dict
+    band_labels: dict
+    dose: Rule
+    session_words: Rule
+    per_week: Rule
+    weeks_of: Rule
+    open_schedules: Rule
+    up_to: re.Pattern
+    not_dosing: re.Pattern
+    dosing: re.Pattern
+    session_designs: frozenset[str]
+    safety: tuple[tuple[str, Rule], ...]
+    harm_context: re.Pattern
+    suicidality_target: str
+    not_reported: Rule
+    funding_sentence: Rule
+    funded_by: re.Pattern
+    personal_coi: re.Pattern
+    industry: re.Pattern
+    public: re.Pattern
+    no_funding: re.Pattern
+    registry_classes: dict
+    automaton: ahocorasick.Automaton = field(repr=False, compare=False)
+
+
+def _check(pattern: str, path: Path, where: str) -> str:
+    try:
+        re.compile(pattern, re.I)
+    except re.error as exc:
+        raise ConfigError(f"{path}: {where}: bad pattern {pattern!r}: {exc}") from None
+    return pattern
+
+
+def _one(patterns, path: Path, where: str) -> str:
+    """One alternation of a pattern or a list of them, each checked on its own."""
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    if not isinstance(patterns, list) or not patterns:
+        raise ConfigError(f"{path}: {where} must be a pattern or a non-empty list of them")
+    for pattern in patterns:
+        _check(pattern, path, where)
+    return patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
+
+
+def _slugs(block, key: str, slugs: tuple[str, ...], path: Path) -> dict[str, str]:
+    if not isinstance(block, dict):
+        raise ConfigError(f"{path}: {key} must map each of {', '.join(slugs)} to patterns")
+    missing = [s for s in slugs if s not in block]
+    unknown = [s for s in block if s not in slugs and not isinstance(block[s], str)]
+    if missing or unknown:
+        problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
+        raise ConfigError(f"{path}: {key}: {problem} (the fixed vocabulary is {', '.join(slugs)})")
+    return {slug: _one(block[slug], path, f"{key}.{slug}") for slug in slugs}
+
+
+def _words(names, path: Path, where: str) -> str:
+    if not isinstance(names, list) or not names:
+        raise ConfigError(f"{path}: {where} must be a non-empty list")
+    return r"\b(?:" + "|".join(re.escape(str(n)) for n in names) + r")\b"
+
+
+def _bands(bands: dict, path: Path) -> dict:
+    labels = {}
+    for drug, rows in bands.items():
+        if drug not in DRUGS:
+            raise ConfigError(f"{path}: dose_bands: unknown drug {drug!r}")
+        for row in rows:
+            if row.get("unit") not in UNITS or not row.get("band"):
+                raise ConfigError(f"{path}: dose_bands.{drug}: each band needs band and unit")
+            labels[f"{drug}-{row['band']}"] = row.get("label") or f"{drug} {row['band']}"
+    return labels
+
+
+def load_details(path: Path | str) -> DetailRules:
+    """Load and check config/details.yml; a missing slug or a bad pattern is a ConfigError."""
+    path = Path(path)
+    data = read_yaml(path)
+    drugs = data.get("study_drugs") or {}
+    if sorted(drugs) != sorted(DRUGS):
+        raise ConfigError(f"{path}: study_drugs must name exactly {', '.join(DRUGS)}")
+    safety = data.get("safety") or {}
+    funding = data.get("funding") or {}
+    sessions = data.get("sessions") or {}
+    bands = data.get("dose_bands") or {}
+    labels = _bands(bands, path)
+    comparators = _slugs(data.get("comparators"), "comparators", COMPARATORS, path)
+    harms = _slugs({k: v for k, v in safety.items() if isinstance(v, list)}, "safety", SAFETY, path)
+    rules = RuleSet()
+    add = rules.add
+
+    def setting(block: dict, key: str, where: str) -> str:
+        if key not in block:
+            raise ConfigError(f"{path}: missing setting {where}.{key}")
+        return _one(block[key], path, f"{where}.{key}")
+
+    plain = lambda block, key, where: re.compile(setting(block, key, where), re.I)  # noqa: E731
+    session_words = setting(sessions, "session_words", "sessions")
+    return DetailRules(
+        drug_names=tuple(
+            (d, add(_words(names, path, f"study_drugs.{d}"))) for d, names in drugs.items()
+        ),
+        other_drugs=add(_words(data.get("other_drugs"), path, "other_drugs")),
+        comparator_designs=frozenset(data.get("comparator_designs") or ()),
+        comparators=tuple((slug, add(p)) for slug, p in comparators.items()),
+        comparison_context=add(setting(data, "comparison_context", "details")),
+        no_comparison=add(setting(data, "no_comparison", "details")),
+        dose_bands=bands,
+        band_labels=labels,
+        dose=add(DOSE),
+        session_words=add(
+            rf"(?<![-\w.])(?P<n>{NUMBER})[- ](?:(?!{GAP_STOP})[\w()]+[- ]){{0,3}}?"
+            rf"(?:{session_words})\b"
+        ),
+        per_week=add(setting(sessions, "per_week", "sessions")),
+        weeks_of=add(setting(sessions, "weeks_of", "sessions")),
+        open_schedules=add(setting(sessions, "open_schedules", "sessions")),
+        up_to=plain(sessions, "up_to", "sessions"),
+        not_dosing=plain(sessions, "not_dosing", "sessions"),
+        dosing=plain(sessions, "dosing", "sessions"),
+        session_designs=frozenset(sessions.get("designs") or ()),
+        safety=tuple((slug, add(p)) for slug, p in harms.items()),
+        harm_context=plain(safety, "harm_context", "safety"),
+        suicidality_target=str(safety.get("suicidality_target_condition") or "suicidality"),
+        not_reported=add(setting(safety, "not_reported", "safety")),
+        funding_sentence=add(setting(funding, "funding_sentence", "funding")),
+        funded_by=re.compile(FUNDED_BY),
+        personal_coi=re.compile(PERSONAL_COI, re.I),
+        industry=plain(funding, "industry", "funding"),
+        public=plain(funding, "public", "funding"),
+        no_funding=plain(funding, "no_funding", "funding"),
+        registry_classes=dict(funding.get("registry_classes") or {}),
+        automaton=rules.automaton(),
+    )

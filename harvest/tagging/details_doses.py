@@ -1,0 +1,105 @@
+"""Doses of the study drug and their bands (config/details.yml `dose_bands`)."""
+
+from __future__ import annotations
+
+import re
+
+from harvest.tagging.details_config import DRUGS, NUM, DetailRules
+from harvest.tagging.details_text import Text
+
+EXCLUDED_BEFORE = re.compile(
+    r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|<|cap(?:ped)? at)\s*$", re.I
+)
+EQUIVALENT_AFTER = re.compile(r"[^.;]{0,20}equivalent", re.I)
+DRUG_FOLLOWS = re.compile(r"\s*(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I)
+RATE = re.compile(r"/\s*(?:h|hr|hour|min|minute|week|wk)|per\s*(?:hour|h|minute|min|week)", re.I)
+
+
+def record_drugs(text: Text, rules: DetailRules) -> set[str]:
+    """The study drugs the title or abstract names."""
+    return {
+        drug
+        for drug, rule in rules.drug_names
+        if any(text.search(rule, i) for i in text.where(rule) if text.sentences[i].source != "coi")
+    }
+
+
+def drug_spans(text: Text, i: int, rules: DetailRules) -> list[tuple[int, int, str]]:
+    """(start, end, drug or "other") of every drug named in sentence `i`, in order."""
+    spans: list[tuple[int, int, str]] = []
+    for drug, rule in rules.drug_names:
+        for match in text.finditer(rule, i):
+            if not any(s <= match.start() < e for s, e, _ in spans):
+                spans.append((match.start(), match.end(), drug))
+    for match in text.finditer(rules.other_drugs, i):
+        spans.append((match.start(), match.end(), "other"))
+    return sorted(spans)
+
+
+def extract_doses(text: Text, reporting: list[int], rules: DetailRules, found) -> None:
+    """Every distinct stated dose of a study drug, with its band, into `found`."""
+    only = record_drugs(text, rules)
+    only_drug = next(iter(only)) if len(only) == 1 else None
+    seen: set[tuple] = set()
+    for i in text.where(rules.dose, reporting):
+        sentence = text.sentences[i]
+        spans = None
+        for match in text.finditer(rules.dose, i):
+            per = match.group("per") or ""
+            if RATE.search(per) or EXCLUDED_BEFORE.search(sentence.text[: match.start()]):
+                continue
+            if EQUIVALENT_AFTER.match(sentence.text, match.end()):
+                continue
+            if spans is None:
+                spans = drug_spans(text, i, rules)
+            drug = _dose_drug(spans, match, sentence.text, only_drug if not spans else None)
+            if drug not in DRUGS:
+                continue
+            unit, divisor = _unit(match.group("unit"), per)
+            for raw in re.findall(NUM, match.group("nums")):
+                amount = round(float(raw) / divisor, 4)
+                amount = int(amount) if amount == int(amount) else amount
+                key = (drug, amount, unit)
+                if amount > 0 and key not in seen:
+                    seen.add(key)
+                    found.doses.append({"drug": drug, "amount": amount, "unit": unit})
+                    found.provenance.append(
+                        ("doses", f"{drug} {amount} {unit}", sentence.source, sentence.text)
+                    )
+                    _band(found, rules, drug, amount, unit, sentence)
+
+
+def _dose_drug(spans, match: re.Match, text: str, fallback: str | None) -> str | None:
+    for start, _, drug in spans:  # "0.5 mg/kg of intravenous ketamine"
+        if start >= match.end() and DRUG_FOLLOWS.fullmatch(text[match.end() : start]):
+            return drug
+    before = [s for s in spans if s[1] <= match.start()]
+    if before:
+        return before[-1][2]
+    return fallback
+
+
+def _unit(raw: str, per: str) -> tuple[str, float]:
+    raw = raw.lower().replace(" ", "")
+    if "70" in per:
+        return "mg/kg", 70.0
+    if raw.startswith("mg/kg") or raw.startswith("mgkg"):
+        return "mg/kg", 1.0
+    if raw.endswith("/kg"):
+        return "\u00b5g/kg", 1.0
+    if "kg" in per:
+        return "mg/kg", 1.0
+    return "mg", 1.0
+
+
+def _band(found, rules: DetailRules, drug: str, amount, unit: str, sentence) -> None:
+    for row in rules.dose_bands.get(drug, ()):
+        if row["unit"] != unit:
+            continue
+        if amount < row.get("min", float("-inf")) or amount > row.get("max", float("inf")):
+            continue
+        slug = f"{drug}-{row['band']}"
+        if slug not in found.dose_band:
+            found.dose_band.append(slug)
+            found.provenance.append(("dose_band", slug, sentence.source, sentence.text))
+        return

@@ -1,0 +1,92 @@
+"""Reported harms (the safety lens) and who funded the study."""
+
+from __future__ import annotations
+
+import re
+
+from harvest.tagging.details_config import SAFETY, DetailRules
+from harvest.tagging.details_text import Text
+
+GENERIC = ("serious-adverse-events", "general-tolerability")
+SUICIDALITY_AS_HARM = re.compile(r"\b(?:adverse|safety|emergent|worsen\w*|harm)\b", re.I)
+# A sentence naming specific harms keeps general-tolerability only for these.
+TOLERABILITY_OWN = re.compile(
+    r"well[- ]tolerated|tolerab|dizz|sedat|somnolen|drowsi|respiratory|cognitive|vertigo|fatigue",
+    re.I,
+)
+SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
+
+
+def extract_safety(
+    text: Text, reporting: list[int], rules: DetailRules, conditions: set, found
+) -> None:
+    """The harms the study reports on, either way, from its own sentences, into `found`."""
+    targets_suicidality = rules.suicidality_target in conditions
+    hits: dict[int, list[str]] = {}
+    for slug, rule in rules.safety:
+        for i in text.where(rule, reporting):
+            if text.search(rule, i):
+                hits.setdefault(i, []).append(slug)
+    for i in sorted(hits):
+        sentence = text.sentences[i]
+        if sentence.role not in SAFETY_ROLES or text.search(rules.not_reported, i):
+            continue
+        slugs = []
+        for slug in hits[i]:
+            if slug not in GENERIC and not rules.harm_context.search(sentence.text):
+                continue
+            if (
+                slug == "suicidality-safety"
+                and targets_suicidality
+                and not SUICIDALITY_AS_HARM.search(sentence.text)
+            ):
+                continue
+            slugs.append(slug)
+        specific = [s for s in slugs if s != "general-tolerability"]
+        if "general-tolerability" in slugs and specific:
+            if not TOLERABILITY_OWN.search(sentence.text):
+                slugs.remove("general-tolerability")  # "adverse events included nausea"
+        for slug in slugs:
+            if slug not in found.safety:
+                found.safety.append(slug)
+                found.provenance.append(("safety", slug, sentence.source, sentence.text))
+    found.safety.sort(key=SAFETY.index)
+
+
+def extract_funding(record: dict, text: Text, rules: DetailRules, found) -> None:
+    """industry / public / mixed / unknown from grants, funding sentences and the COI."""
+    kinds: dict[str, tuple[str, str]] = {}
+    for grant in record.get("grants") or []:
+        agency = " ".join(filter(None, (grant.get("agency"), grant.get("acronym"))))
+        if agency:
+            kind = "industry" if rules.industry.search(agency) else "public"
+            kinds.setdefault(kind, ("grants", agency))
+    for i in text.where(rules.funding_sentence):
+        sentence = text.sentences[i]
+        if sentence.source == "title" or not text.search(rules.funding_sentence, i):
+            continue
+        if sentence.source == "coi" and rules.personal_coi.search(sentence.text):
+            continue
+        if (
+            sentence.source == "abstract"
+            and sentence.role != "meta"
+            and not rules.funded_by.search(sentence.text)
+        ):
+            continue
+        if rules.no_funding.search(sentence.text):
+            continue
+        if rules.industry.search(sentence.text):
+            kinds.setdefault("industry", (sentence.source, sentence.text))
+        if rules.public.search(sentence.text):
+            kinds.setdefault("public", (sentence.source, sentence.text))
+    found.funding = combine_funding(set(kinds))
+    for kind, (source, evidence) in kinds.items():
+        found.provenance.append(("funding", kind, source, evidence))
+
+
+def combine_funding(kinds: set[str]) -> str:
+    """industry + public -> mixed; one of them -> it; none -> unknown."""
+    kinds = kinds & {"industry", "public"} | ({"industry", "public"} if "mixed" in kinds else set())
+    if kinds == {"industry", "public"}:
+        return "mixed"
+    return next(iter(kinds)) if kinds else "unknown"

@@ -1,0 +1,228 @@
+"""The text side of study details: sentences with roles, and rules that run only where they can.
+
+Every rule of config/details.yml is compiled with the literal strings one of which any match
+must contain (read from the pattern's parse tree). `RuleSet` puts all of them in one
+Aho-Corasick automaton (pyahocorasick); `Text` runs it once over a record's lower-cased
+sentences, so a rule's regular expression is tried only on the sentences holding one of its
+literals. Sentences come from the tagger's own splitter (harvest.tagging.context).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import accumulate
+from re import _constants as _sre
+from re import _parser
+from typing import NamedTuple
+
+import ahocorasick
+
+from harvest.tagging.context import _sections, _split_sentences, label_role
+
+MAX_LITERALS = 64  # more alternatives than this: the part gives no shortcut
+MIN_LITERAL = 2  # a shortest literal below this: the rule runs on every sentence
+ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
+REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
+# An unstructured abstract's sentences before its aim statement are background.
+AIM = re.compile(
+    r"\b(?:we (?:aimed|sought|investigated|examined|evaluated|assessed|tested|compared|report|"
+    r"describe|conducted|performed|randomi[sz]ed|enrolled|present)|this (?:study|trial|review|"
+    r"analysis|paper|report)|the (?:aim|objective|purpose|goal)|here,? we|our (?:aim|objective)|"
+    r"aimed to|(?:was|were) randomi[sz]ed|in this)\b",
+    re.I,
+)
+AIM_WITHIN = 3  # an aim statement this many sentences in makes the ones before it background
+STUDY_WORDS = re.compile(
+    r"\b(?:we|this|here|our|participants|patients were|randomi[sz]ed|enrolled|received|"
+    r"trial|study|studies)\b",
+    re.I,
+)
+ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as another
+
+
+class Rule(NamedTuple):
+    """A compiled pattern, its number in the rule set, and whether it must run everywhere."""
+
+    pattern: re.Pattern
+    rid: int
+    always: bool
+
+
+def _product(left: set[str], right: set[str]) -> set[str] | None:
+    out = {a + b for a in left for b in right}
+    return out if len(out) <= MAX_LITERALS else None
+
+
+def _exact(items) -> set[str] | None:
+    """Every string a literal-only piece of a parse tree can match, or None."""
+    out = {""}
+    for op, av in items:
+        if op in ZERO_WIDTH:
+            continue
+        if op is _sre.LITERAL:
+            inner = {chr(av)}
+        elif op is _sre.SUBPATTERN:
+            inner = _exact(av[-1])
+        elif op is _sre.BRANCH:
+            parts = [_exact(branch) for branch in av[1]]
+            inner = None if None in parts else set().union(*parts)
+        elif op is _sre.IN and len(av) <= 4 and all(o is _sre.LITERAL for o, _ in av):
+            inner = {chr(v) for _, v in av}
+        else:
+            return None
+        if inner is None or (out := _product(out, inner)) is None:
+            return None
+    return out
+
+
+def _score(found: set[str] | None) -> tuple[int, int]:
+    return (min(map(len, found)), -len(found)) if found else (0, 0)
+
+
+def _required(items) -> set[str] | None:
+    """Literals one of which every match of a parse tree contains (None when none is known)."""
+    best: set[str] | None = None
+    run: set[str] = {""}
+
+    def consider(found):
+        nonlocal best
+        if found and _score(found) > _score(best):
+            best = found
+
+    for op, av in items:
+        if op in ZERO_WIDTH:
+            continue
+        exact = _exact([(op, av)])
+        if exact is not None:
+            joined = _product(run, exact)
+            if joined is not None:
+                run = joined
+                continue
+            consider(run)
+            run = exact
+            continue
+        consider(run)
+        run = {""}
+        if op is _sre.SUBPATTERN:
+            consider(_required(av[-1]))
+        elif op is _sre.BRANCH:
+            parts = [_required(branch) for branch in av[1]]
+            consider(None if None in parts else set().union(*parts))
+        elif op in REPEATS and av[0] >= 1:
+            consider(_required(av[2]))
+    consider(run)
+    return best
+
+
+def literals_of(pattern: str) -> set[str] | None:
+    """Lower-cased literals one of which every match of `pattern` contains, or None."""
+    try:
+        found = _required(_parser.parse(pattern))
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+    if not found:
+        return None
+    found = {s.lower() for s in found}
+    return found if min(map(len, found)) >= MIN_LITERAL else None
+
+
+class RuleSet:
+    """Collects the rules of one configuration, then builds their shared automaton."""
+
+    def __init__(self):
+        self.literals: dict[str, list[int]] = {}
+        self.count = 0
+
+    def add(self, pattern: str, flags: int = re.I) -> Rule:
+        """Compile `pattern` (re.error propagates) and register its literals."""
+        compiled = re.compile(pattern, flags)
+        rid = self.count
+        self.count += 1
+        found = literals_of(pattern)
+        for literal in found or ():
+            self.literals.setdefault(literal, []).append(rid)
+        return Rule(compiled, rid, found is None)
+
+    def automaton(self) -> ahocorasick.Automaton:
+        """The automaton of every registered literal, each mapped to its rules' numbers."""
+        automaton = ahocorasick.Automaton()
+        for literal, rids in self.literals.items():
+            automaton.add_word(literal, tuple(rids))
+        if self.literals:
+            automaton.make_automaton()
+        return automaton
+
+
+class Sentence(NamedTuple):
+    source: str  # title | abstract | coi
+    role: str
+    text: str
+
+
+def sentences(record: dict) -> list[Sentence]:
+    """The record's sentences with their roles: title, abstract sections, COI statement."""
+    out = [Sentence("title", "title", record["title"])] if record.get("title") else []
+    for text, label, category in _sections(record):
+        role = label_role(label, category) if (label or category) else "body"
+        role = ROLE_OF.get(role, role)
+        parts = [p.strip() for p in _split_sentences(text)]
+        parts = [p for p in parts if p]
+        if role == "body" and len(parts) > 2:
+            aim = next((i for i, p in enumerate(parts[: AIM_WITHIN + 1]) if AIM.search(p)), None)
+            before = aim if aim else int(not STUDY_WORDS.search(parts[0]))
+        else:
+            before = 0
+        out.extend(
+            Sentence("abstract", "background" if i < before else role, p)
+            for i, p in enumerate(parts)
+        )
+    for text in _split_sentences(record.get("coi_statement") or ""):
+        if text.strip():
+            out.append(Sentence("coi", "meta", text.strip()))
+    return out
+
+
+class Text:
+    """A record's sentences and, per rule, the sentences where its literals occur."""
+
+    def __init__(self, sentences: list[Sentence], automaton: ahocorasick.Automaton):
+        self.sentences = sentences
+        lowered = [s.text.lower() for s in sentences]
+        starts = list(accumulate((len(t) + 1 for t in lowered[:-1]), initial=0))
+        present: dict[int, set[int]] = {}
+        if len(automaton) and lowered:
+            for end, rids in automaton.iter("\n".join(lowered)):
+                i = bisect_right(starts, end) - 1
+                for rid in rids:
+                    where = present.get(rid)
+                    if where is None:
+                        present[rid] = {i}
+                    else:
+                        where.add(i)
+        self.present = present
+
+    def where(self, rule: Rule, among=None) -> list[int]:
+        """Numbers of the sentences (of `among`, default all) where `rule` can match."""
+        if rule.always:
+            return list(range(len(self.sentences))) if among is None else list(among)
+        found = self.present.get(rule.rid)
+        if not found:
+            return []
+        return sorted(found) if among is None else [i for i in among if i in found]
+
+    def search(self, rule: Rule, i: int) -> re.Match | None:
+        """`rule` searched in sentence `i` (None at once when its literals are absent)."""
+        if not rule.always and i not in self.present.get(rule.rid, ()):
+            return None
+        return rule.pattern.search(self.sentences[i].text)
+
+    def finditer(self, rule: Rule, i: int):
+        """`rule`'s matches in sentence `i`."""
+        if not rule.always and i not in self.present.get(rule.rid, ()):
+            return iter(())
+        return rule.pattern.finditer(self.sentences[i].text)
+
+    def has(self, rule: Rule) -> bool:
+        """Whether `rule` matches anywhere in the record."""
+        return any(self.search(rule, i) for i in self.where(rule))
