@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harvest.errors import ConfigError
-from harvest.tagging.details import combine_funding, extract_details, load_details
+from harvest.tagging.details import SAFETY, combine_funding, extract_details, load_details
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "details.yml"
 RULES = load_details(CONFIG)
@@ -56,6 +56,82 @@ def details(rec: dict, design: str = "rct", conditions=("ptsd",)):
 )  # fmt: skip
 def test_comparator_of_a_randomised_trial(text, expected):
     assert details(record(f"In this trial, {text}")).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        ("Ketamine was compared with saline in 30 patients in a double-blind crossover design.",
+         "rct", ["placebo"]),
+        ("This trial compared ketamine with electroconvulsive therapy in 403 patients.", "rct",
+         ["active-non-drug"]),
+        ("Patients were randomized to receive ketamine or sham ECT.", "rct", ["placebo"]),
+        ("Participants were randomized to psilocybin 25 mg or low-dose psilocybin (1 mg) as "
+         "control.", "rct", ["active-placebo"]),
+        ("Pooled comparisons against placebo showed a large effect at 24 hours.",
+         "meta-analysis", ["placebo"]),
+        ("Patients were randomly assigned to 0.1, 0.2, 0.5 mg/kg or 1.0 mg/kg ketamine arms or "
+         "midazolam.", "rct", ["active-placebo", "dose-comparison"]),
+        ("Ketamine plus sertraline was compared with sertraline alone in 60 patients.", "rct",
+         ["active-drug"]),
+        ("Patients were randomized to intravenous ketamine or intranasal esketamine.", "rct",
+         ["active-drug"]),
+        ("Patients were randomly allocated to oral ketamine or dexmedetomidine by mouth.", "rct",
+         ["active-drug"]),
+        ("Harms of psilocybin were compared with placebo, niacin, escitalopram or low-dose "
+         "psilocybin.", "meta-analysis", ["placebo", "active-placebo", "active-drug"]),
+    ],
+)  # fmt: skip
+def test_comparator_phrasings(text, design, expected):
+    assert details(record(f"In this trial, {text}"), design=design).comparators == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the studied drug after "or" is not a comparator
+        "Adults were randomised to placebo or esketamine nasal spray, each added to a newly "
+        "started oral antidepressant.",
+        # an add-on trial's "antidepressant plus placebo" arm is the placebo arm
+        "Esketamine plus an oral antidepressant lowered MADRS more than antidepressant plus "
+        "placebo. Esketamine plus an antidepressant did not beat the antidepressant alone.",
+        # the same drug by two routes in a review's scope is no comparison
+        "We searched for studies of adults given intranasal or intravenous esketamine versus "
+        "placebo.",
+    ],
+)
+def test_the_studied_drug_is_not_an_active_comparator(text):
+    rec = record(f"In this trial, {text}", title="Esketamine nasal spray in TRD")
+    assert details(rec).comparators == ["placebo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one flexibly dosed arm is not a dose comparison; dose arms of a randomised trial are
+        ("Patients received esketamine 56 or 84 mg or placebo spray with an antidepressant.",
+         ["placebo"]),
+        ("Patients were randomised to placebo or to esketamine 28 mg, 56 mg or 84 mg.",
+         ["placebo", "dose-comparison"]),
+        ("Participants received two doses of psilocybin 25 mg, three weeks apart, or placebo.",
+         ["placebo"]),
+        # "standard of care" given to both arms is not the comparison
+        ("Patients received esketamine or placebo on top of standard of care for 25 days.",
+         ["placebo"]),
+        ("Veterans were randomised to MDMA-assisted therapy or treatment as usual.",
+         ["usual-care"]),
+    ],
+)  # fmt: skip
+def test_dose_arms_and_care_both_arms_get(text, expected):
+    assert details(record(f"In this trial, {text}")).comparators == expected
+
+
+def test_no_comparator_from_a_single_arm_or_earlier_trials_sentence():
+    text = (
+        "Previous placebo-controlled trials have shown benefit. We gave 20 patients six "
+        "infusions of ketamine in this single-arm pilot. Depression improved."
+    )
+    assert details(record(text), design="open-label-trial").comparators == []
 
 
 def test_single_arm_and_observational_work_has_no_comparator():
@@ -135,10 +211,33 @@ def test_microgram_doses_and_mdma_milligrams():
         ("Participants received two doses of psilocybin 25 mg, three weeks apart.", 2),
         ("Each participant received one of two doses of ketamine.", None),
         ("Patients received six ketamine infusions. All kept their daily antidepressant.", 6),
+        ("Participants underwent three blinded MDMA-assisted therapy sessions a month apart.", 3),
+        ("The therapy had three preparatory sessions, three experimental sessions and nine "
+         "integration sessions.", 3),
+        ("Ketamine 0.5 mg/kg was given once weekly for six weeks.", 6),
+        ("Patients received weekly ketamine infusions for four weeks.", 4),
+        ("Esketamine was self-administered twice weekly during the 4-week induction phase, then "
+         "weekly or every other week in the maintenance phase.", 8),
+        ("Patients received esketamine 84 mg twice weekly for 4 weeks, then once weekly for 4 "
+         "weeks.", 12),
+        ("Participants received two 25-mg psilocybin sessions.", 2),
+        ("Participants received psilocybin on two occasions, four weeks apart.", 2),
+        ("Patients received repeated infusions of ketamine.", None),
+        ("Depression was rated with the HAMD-17 after every second session.", None),
+        ("We describe three outpatients treated with sublingual ketamine.", None),
+        ("Patients were followed for six weeks after the infusion.", None),
     ],
-)
+)  # fmt: skip
 def test_sessions_when_stated_or_unambiguous(text, expected):
     assert details(record(f"In this trial, {text}")).sessions == expected
+
+
+def test_a_crossover_counts_its_control_session():
+    text = "In this crossover trial, patients received a single infusion of ketamine or saline."
+    assert details(record(text)).sessions == 2
+    text = "Adults got ketamine by mouth; the next day each patient crossed over to the other drug."
+    assert details(record(text)).sessions == 2
+    assert details(record(text), design="open-label-trial").sessions is None
 
 
 def test_no_sessions_for_reviews_and_observational_studies():
@@ -179,6 +278,65 @@ def test_generic_tolerability_and_named_other_harms():
 def test_misuse_needs_explicit_misuse_not_use_prevalence():
     found = details(record("In this trial, no signs of misuse or dependence emerged."))
     assert found.safety == ["abuse-liability"]
+    survey = "We set out to relate patterns of ketamine abuse to lower urinary tract symptoms."
+    assert details(record(survey), design="observational").safety == ["urological"]
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        # "adverse events and suicidal ideation" are two outcomes; "adverse events were ..." one
+        ("The main safety outcomes are adverse events and suicidal ideation on the C-SSRS.",
+         "protocol", ["suicidality-safety", "general-tolerability"]),
+        ("Its common adverse events, transient dissociation and raised blood pressure, are "
+         "manageable.", "rct", ["dissociation", "cardiovascular"]),
+        ("Side effects were mostly transient perceptual disturbances and raised blood pressure.",
+         "rct", ["cardiovascular", "psychotic-symptoms"]),
+        ("Sedation, heart rate and blood pressure were recorded for 2 hours.", "rct",
+         ["cardiovascular", "general-tolerability"]),
+        ("Nausea and headache were more frequent in international studies.", "meta-analysis",
+         ["nausea-vomiting", "headache"]),
+        ("There were no unexpected safety findings.", "rct", ["general-tolerability"]),
+        ("We found no sign that esketamine harms cognition.", "rct", ["general-tolerability"]),
+        # not reports: an inclusion criterion, safety cues, an aim, a review's scope, future work
+        ("Adults without psychotic features were enrolled and adverse events recorded.", "rct",
+         ["general-tolerability"]),
+        ("Stronger drug effects went with poorer discrimination of threat and safety cues.",
+         "rct", []),
+        ("This review covers the mechanism and the efficacy and safety data of esketamine.",
+         "narrative-review", []),
+        ("Long-term safety and the best dosing need further study.", "systematic-review", []),
+    ],
+)  # fmt: skip
+def test_safety_phrasings(text, design, expected):
+    assert details(record(f"In this trial, {text}"), design=design).safety == sorted(
+        expected, key=SAFETY.index
+    )
+
+
+def test_an_aim_to_test_tolerability_is_not_a_report():
+    found = details(
+        sections(("OBJECTIVE", "To test the efficacy and tolerability of oral ketamine."))
+    )
+    assert found.safety == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Participants received placebo and a single 125 mg dose of MDMA.",
+         [{"drug": "mdma", "amount": 125, "unit": "mg"}]),
+        # thresholds of a dose analysis are not doses
+        ("Esketamine doses of 56 mg or more carried more risk than 28 mg.",
+         [{"drug": "esketamine", "amount": 28, "unit": "mg"}]),
+        # the comparator's dose, when the title names another study drug
+        ("One 240 mg dose of oral ketamine was compared with intranasal esketamine 84 mg.",
+         [{"drug": "ketamine", "amount": 240, "unit": "mg"}]),
+    ],
+)  # fmt: skip
+def test_dose_phrasings(text, expected):
+    rec = record(f"In this trial, {text}", title="Oral ketamine (and MDMA) for depression")
+    assert details(rec).doses == expected
 
 
 # -- funding --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from harvest.tagging.details_config import (
     DetailRules,
     load_details,
 )
-from harvest.tagging.details_doses import extract_doses
+from harvest.tagging.details_doses import extract_doses, title_drugs
 from harvest.tagging.details_safety import combine_funding, extract_funding, extract_safety
 from harvest.tagging.details_text import Text, sentences
 
@@ -39,6 +39,7 @@ NUMBER_WORDS = {
     "twenty": 20, "once": 1, "twice": 2, "two times": 2, "three times": 3, "thrice": 3,
 }  # fmt: skip
 MAX_SESSIONS = 52
+THEN = re.compile(r"\b(?:then|followed by|thereafter)\b", re.I)
 DOSED_TIMES = re.compile(
     r"\b(?:given|administered|dosed|received|repeated|infused)\s+(?:\w+\s+){0,2}?"
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve) times\b",
@@ -51,9 +52,21 @@ ARMS_BEFORE = re.compile(
     re.I,
 )
 ARMS_AFTER = re.compile(r"\s*(?:levels?|arms?|groups?|conditions?|\((?:\d|low|high))", re.I)
-# "midazolam ... as an active placebo" is one comparator, not an inert placebo as well.
-ACTIVE_PLACEBO_NAMED = re.compile(
-    r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
+# "midazolam as an active placebo", "placebo (niacin)": one comparator, not an inert one too.
+ACTIVE_AS_PLACEBO = re.compile(
+    r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine|low[- ]dose \w+)\b[^.;,]{0,25}"
+    r"\bplacebo\b|\bplacebo\b\s*\(\s*(?:midazolam|niacin|methylphenidate|diphenhydramine)",
+    re.I,
+)
+ADD_ON = re.compile(r"\b(?:alone|only)\b|\b(?:plus|and) (?:an? |matching )?placebo\b", re.I)
+ROUTE = re.compile(r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)\b")
+ROUTE_LAST = re.compile(
+    r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)\s*$", re.I
+)
+ASSIGNED = re.compile(
+    r"\b(?:randomi[sz]\w*|assigned|allocated|allocation|received|receive|compar\w*|versus|vs\.?|"
+    r"arms?|groups?|cross-?over|crossed)\b",
+    re.I,
 )
 INERT_TOO = re.compile(r"\b(?:and|or|versus|vs\.?) (?:an? )?(?:inert |saline )?placebo\b", re.I)
 
@@ -89,38 +102,65 @@ def extract_details(
     found = Details()
     text = Text(sentences(record), rules.automaton)
     reporting = [i for i, s in enumerate(text.sentences) if s.role in REPORTING]
+    focal = title_drugs(text, rules)
     if design in rules.comparator_designs:
-        _comparators(text, reporting, rules, found)
-    extract_doses(text, reporting, rules, found)
+        _comparators(text, reporting, rules, focal, found)
+    extract_doses(text, reporting, rules, focal, found)
     if design in rules.session_designs:
-        _sessions(text, reporting, rules, found)
-    extract_safety(text, reporting, rules, set(conditions), found)
+        _sessions(text, reporting, rules, design, found)
+    extract_safety(text, reporting, rules, set(conditions), design, found)
     extract_funding(record, text, rules, found)
     return found
 
 
-def _comparators(text: Text, reporting: list[int], rules: DetailRules, found: Details) -> None:
+def _comparators(
+    text: Text, reporting: list[int], rules: DetailRules, focal: set[str], found: Details
+) -> None:
     context = set(text.where(rules.comparison_context, reporting))
     for slug, rule in rules.comparators:
         for i in text.where(rule, reporting):
             if i not in context or not text.search(rules.comparison_context, i):
                 continue
-            if text.search(rules.no_comparison, i) or not text.search(rule, i):
+            if text.search(rules.no_comparison, i):
                 continue
+            match = text.search(rule, i)
+            if match is None or (
+                slug == "active-drug" and _studied_drug(match, text, i, rules, focal)
+            ):
+                continue
+            if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
+                if not ASSIGNED.search(text.sentences[i].text):
+                    continue  # "the effect of ketamine or esketamine": no comparison
             found.comparators.append(slug)
             found.provenance.append(("comparators", slug, *text.sentences[i][::2]))
             break
     if "active-placebo" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
-        evidence = row[3]
-        active = dict(rules.comparators)["active-placebo"]
-        if (
-            active.pattern.search(evidence)
-            and ACTIVE_PLACEBO_NAMED.search(evidence)
-            and not INERT_TOO.search(evidence)
-        ):
-            found.comparators.remove("placebo")
+        if ACTIVE_AS_PLACEBO.search(row[3]) and not INERT_TOO.search(row[3]):
+            found.comparators.remove("placebo")  # "midazolam placebo": one comparator
             found.provenance.remove(row)
+    if "active-drug" in found.comparators and "placebo" in found.comparators:
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "active-drug"))
+        if ADD_ON.search(row[3]):
+            # "esketamine plus an antidepressant did not beat the antidepressant alone" in a
+            # placebo-controlled add-on trial: the comparison arm is the placebo one.
+            found.comparators.remove("active-drug")
+            found.provenance.remove(row)
+
+
+def _studied_drug(match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:
+    """Whether an active-drug match names the studied drug itself ("placebo or esketamine"):
+    true unless it is not the title's drug or the sentence names another drug or route first."""
+    named = {drug for drug, rule in rules.drug_names if rule.pattern.search(match.group(0))}
+    if not named or (focal and not named & focal):
+        return False
+    before = text.sentences[i].text[: match.start()]
+    if ROUTE_LAST.search(before):
+        return True  # "intranasal or intravenous esketamine": one drug, two routes
+    if {drug for drug, rule in rules.drug_names if rule.pattern.search(before)} - named:
+        return False  # "intravenous ketamine or intranasal esketamine"
+    routes = set(ROUTE.findall(match.group(0).lower()))
+    return not (routes and set(ROUTE.findall(before.lower())) - routes)
 
 
 def _number(word: str) -> int | None:
@@ -129,17 +169,26 @@ def _number(word: str) -> int | None:
 
 
 def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
-    """Sessions from "twice weekly for four weeks" (8) and "weekly for six weeks" (6)."""
-    out = []
+    """Sessions from "twice weekly for four weeks" (8) and "weekly for six weeks" (6); phases
+    joined by "then" add up ("twice weekly for 4 weeks, then weekly for 4 weeks": 12)."""
+    found = []
     for match in text.finditer(rules.per_week, i):
         times, weeks = _number(match.group(1)), _number(match.group(2))
         if times and weeks:
-            out.append(times * weeks)
-    if not out:
-        for match in text.finditer(rules.weeks_of, i):
-            weeks = _number(match.group(1))
-            if weeks:
-                out.append(weeks)
+            found.append((match.start(), match.end(), times * weeks))
+    taken = [(s, e) for s, e, _ in found]
+    for match in text.finditer(rules.weeks_of, i):
+        weeks = _number(match.group(1))
+        if weeks and not any(s <= match.start() < e for s, e in taken):
+            found.append((match.start(), match.end(), weeks))
+    found.sort()
+    out: list[int] = []
+    sentence = text.sentences[i].text
+    for k, (start, _, n) in enumerate(found):
+        if k and out and THEN.search(sentence, found[k - 1][1], start):
+            out[-1] += n
+        else:
+            out.append(n)
     return out
 
 
@@ -166,7 +215,9 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
     return out
 
 
-def _sessions(text: Text, reporting: list[int], rules: DetailRules, found: Details) -> None:
+def _sessions(
+    text: Text, reporting: list[int], rules: DetailRules, design: str, found: Details
+) -> None:
     counts: Counter = Counter()
     evidence: dict[int, int] = {}
     roles = [i for i in reporting if text.sentences[i].role in SESSION_ROLES]
@@ -183,10 +234,15 @@ def _sessions(text: Text, reporting: list[int], rules: DetailRules, found: Detai
         for n in candidates:
             counts[n] += 1
             evidence.setdefault(n, i)
-    if counts:
-        best = max(counts, key=lambda n: (counts[n], n))
+    best = max(counts, key=lambda n: (counts[n], n)) if counts else None
+    sentence = evidence.get(best)
+    if best in (None, 1) and design in rules.crossover_designs:
+        cross = [j for j in text.where(rules.crossover, roles) if text.search(rules.crossover, j)]
+        if cross:  # each arm of a crossover once: its control session counts
+            best, sentence = 2, cross[0]
+    if best is not None:
         found.sessions = best
-        found.provenance.append(("sessions", str(best), *text.sentences[evidence[best]][::2]))
+        found.provenance.append(("sessions", str(best), *text.sentences[sentence][::2]))
 
 
 def detail_columns(found: Details) -> dict:

@@ -17,6 +17,8 @@ COMPARATORS = ("placebo", "active-placebo", "active-drug", "active-non-drug", "w
 SAFETY = ("dissociation", "cardiovascular", "hyponatremia", "abuse-liability",
           "suicidality-safety", "psychotic-symptoms", "urological", "hepatic", "nausea-vomiting",
           "headache", "serious-adverse-events", "general-tolerability")  # fmt: skip
+SAFETY_SETTINGS = ("harm_context", "bare_safety", "hearsay_designs", "review_scope",
+                   "not_reported", "suicidality_target_condition")  # fmt: skip
 FUNDING = ("industry", "public", "mixed", "unknown")
 DRUGS = ("ketamine", "esketamine", "arketamine", "psilocybin", "mdma")
 UNITS = ("mg/kg", "mg", "\u00b5g/kg")
@@ -59,6 +61,8 @@ class DetailRules:
     session_words: Rule
     per_week: Rule
     weeks_of: Rule
+    crossover: Rule
+    crossover_designs: frozenset[str]
     open_schedules: Rule
     up_to: re.Pattern
     not_dosing: re.Pattern
@@ -66,6 +70,9 @@ class DetailRules:
     session_designs: frozenset[str]
     safety: tuple[tuple[str, Rule], ...]
     harm_context: re.Pattern
+    bare_safety: re.Pattern
+    hearsay_designs: frozenset[str]
+    review_scope: re.Pattern
     suicidality_target: str
     not_reported: Rule
     funding_sentence: Rule
@@ -139,7 +146,8 @@ def load_details(path: Path | str) -> DetailRules:
     bands = data.get("dose_bands") or {}
     labels = _bands(bands, path)
     comparators = _slugs(data.get("comparators"), "comparators", COMPARATORS, path)
-    harms = _slugs({k: v for k, v in safety.items() if isinstance(v, list)}, "safety", SAFETY, path)
+    topics = {k: v for k, v in safety.items() if k not in SAFETY_SETTINGS}
+    harms = _slugs(topics, "safety", SAFETY, path)
     rules = RuleSet()
     add = rules.add
 
@@ -163,11 +171,13 @@ def load_details(path: Path | str) -> DetailRules:
         band_labels=labels,
         dose=add(DOSE),
         session_words=add(
-            rf"(?<![-\w.])(?P<n>{NUMBER})[- ](?:(?!{GAP_STOP})[\w()]+[- ]){{0,3}}?"
+            rf"(?<![-\w.])(?P<n>{NUMBER})[- ](?:(?!{GAP_STOP})[\w()]+[- ]){{0,4}}?"
             rf"(?:{session_words})\b"
         ),
         per_week=add(setting(sessions, "per_week", "sessions")),
         weeks_of=add(setting(sessions, "weeks_of", "sessions")),
+        crossover=add(setting(sessions, "crossover", "sessions")),
+        crossover_designs=frozenset(sessions.get("crossover_designs") or ()),
         open_schedules=add(setting(sessions, "open_schedules", "sessions")),
         up_to=plain(sessions, "up_to", "sessions"),
         not_dosing=plain(sessions, "not_dosing", "sessions"),
@@ -175,6 +185,9 @@ def load_details(path: Path | str) -> DetailRules:
         session_designs=frozenset(sessions.get("designs") or ()),
         safety=tuple((slug, add(p)) for slug, p in harms.items()),
         harm_context=plain(safety, "harm_context", "safety"),
+        bare_safety=plain(safety, "bare_safety", "safety"),
+        hearsay_designs=frozenset(safety.get("hearsay_designs") or ()),
+        review_scope=plain(safety, "review_scope", "safety"),
         suicidality_target=str(safety.get("suicidality_target_condition") or "suicidality"),
         not_reported=add(setting(safety, "not_reported", "safety")),
         funding_sentence=add(setting(funding, "funding_sentence", "funding")),

@@ -8,11 +8,28 @@ from harvest.tagging.details_config import DRUGS, NUM, DetailRules
 from harvest.tagging.details_text import Text
 
 EXCLUDED_BEFORE = re.compile(
-    r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|<|cap(?:ped)? at)\s*$", re.I
+    r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|\u2265|<|>|cap(?:ped)? at|more than|less than|"
+    r"greater than|at least|over|above|below|under|exceeding)\s*$",
+    re.I,
+)
+# "56 mg or more": a threshold, not a dose.
+EXCLUDED_AFTER = re.compile(r"\s*(?:or|and) (?:more|less|higher|lower|above|below|greater|over)\b")
+# "compared with intranasal esketamine 84 mg": the comparison arm's drug (not the title's).
+COMPARED_BEFORE = re.compile(
+    r"\b(?:compared (?:with|to)|versus|vs\.?|than|against|relative to)\s+(?:\w+\s+){0,2}$", re.I
 )
 EQUIVALENT_AFTER = re.compile(r"[^.;]{0,20}equivalent", re.I)
-DRUG_FOLLOWS = re.compile(r"\s*(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I)
+DRUG_FOLLOWS = re.compile(
+    r"\s*(?:doses?\s+)?(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I
+)
 RATE = re.compile(r"/\s*(?:h|hr|hour|min|minute|week|wk)|per\s*(?:hour|h|minute|min|week)", re.I)
+
+
+def title_drugs(text: Text, rules: DetailRules) -> set[str]:
+    """The study drugs the title names (the studied treatment, when it names one)."""
+    if not text.sentences or text.sentences[0].source != "title":
+        return set()
+    return {drug for drug, rule in rules.drug_names if text.search(rule, 0)}
 
 
 def record_drugs(text: Text, rules: DetailRules) -> set[str]:
@@ -36,7 +53,7 @@ def drug_spans(text: Text, i: int, rules: DetailRules) -> list[tuple[int, int, s
     return sorted(spans)
 
 
-def extract_doses(text: Text, reporting: list[int], rules: DetailRules, found) -> None:
+def extract_doses(text: Text, reporting: list[int], rules: DetailRules, focal, found) -> None:
     """Every distinct stated dose of a study drug, with its band, into `found`."""
     only = record_drugs(text, rules)
     only_drug = next(iter(only)) if len(only) == 1 else None
@@ -48,13 +65,17 @@ def extract_doses(text: Text, reporting: list[int], rules: DetailRules, found) -
             per = match.group("per") or ""
             if RATE.search(per) or EXCLUDED_BEFORE.search(sentence.text[: match.start()]):
                 continue
-            if EQUIVALENT_AFTER.match(sentence.text, match.end()):
+            if EQUIVALENT_AFTER.match(sentence.text, match.end()) or EXCLUDED_AFTER.match(
+                sentence.text, match.end()
+            ):
                 continue
             if spans is None:
                 spans = drug_spans(text, i, rules)
-            drug = _dose_drug(spans, match, sentence.text, only_drug if not spans else None)
+            drug, at = _dose_drug(spans, match, sentence.text, only_drug if not spans else None)
             if drug not in DRUGS:
                 continue
+            if focal and drug not in focal and COMPARED_BEFORE.search(sentence.text[:at]):
+                continue  # the comparator's dose
             unit, divisor = _unit(match.group("unit"), per)
             for raw in re.findall(NUM, match.group("nums")):
                 amount = round(float(raw) / divisor, 4)
@@ -69,14 +90,15 @@ def extract_doses(text: Text, reporting: list[int], rules: DetailRules, found) -
                     _band(found, rules, drug, amount, unit, sentence)
 
 
-def _dose_drug(spans, match: re.Match, text: str, fallback: str | None) -> str | None:
+def _dose_drug(spans, match: re.Match, text: str, fallback: str | None):
+    """The drug a dose belongs to and where that drug is named."""
     for start, _, drug in spans:  # "0.5 mg/kg of intravenous ketamine"
         if start >= match.end() and DRUG_FOLLOWS.fullmatch(text[match.end() : start]):
-            return drug
+            return drug, start
     before = [s for s in spans if s[1] <= match.start()]
     if before:
-        return before[-1][2]
-    return fallback
+        return before[-1][2], before[-1][0]
+    return fallback, match.start()
 
 
 def _unit(raw: str, per: str) -> tuple[str, float]:

@@ -14,14 +14,22 @@ TOLERABILITY_OWN = re.compile(
     r"well[- ]tolerated|tolerab|dizz|sedat|somnolen|drowsi|respiratory|cognitive|vertigo|fatigue",
     re.I,
 )
+# "Adverse events were nausea and headache": the generic words only introduce specific harms.
+LISTS_HARMS = re.compile(
+    r"\b(?:adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b[^.;]{0,30}?"
+    r"(?:\b(?:includ\w*|such as|were|was|consist\w*|compris\w*|mainly|mostly|most commonly)\b"
+    r"|[:,])",
+    re.I,
+)
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
 
 
 def extract_safety(
-    text: Text, reporting: list[int], rules: DetailRules, conditions: set, found
+    text: Text, reporting: list[int], rules: DetailRules, conditions: set, design, found
 ) -> None:
     """The harms the study reports on, either way, from its own sentences, into `found`."""
     targets_suicidality = rules.suicidality_target in conditions
+    tolerability = dict(rules.safety)["general-tolerability"]
     hits: dict[int, list[str]] = {}
     for slug, rule in rules.safety:
         for i in text.where(rule, reporting):
@@ -31,10 +39,19 @@ def extract_safety(
         sentence = text.sentences[i]
         if sentence.role not in SAFETY_ROLES or text.search(rules.not_reported, i):
             continue
+        if design in rules.hearsay_designs and rules.review_scope.search(sentence.text):
+            continue
         slugs = []
         for slug in hits[i]:
             if slug not in GENERIC and not rules.harm_context.search(sentence.text):
                 continue
+            if slug == "general-tolerability" and (
+                sentence.role == "objective" or design in rules.hearsay_designs
+            ):
+                # an aim ("to test efficacy and tolerability") or a narrative review's word
+                # "safe" is not a report; a named harm (dizziness, sedation) still is
+                if not tolerability.pattern.search(rules.bare_safety.sub("", sentence.text)):
+                    continue
             if (
                 slug == "suicidality-safety"
                 and targets_suicidality
@@ -44,7 +61,7 @@ def extract_safety(
             slugs.append(slug)
         specific = [s for s in slugs if s != "general-tolerability"]
         if "general-tolerability" in slugs and specific:
-            if not TOLERABILITY_OWN.search(sentence.text):
+            if LISTS_HARMS.search(sentence.text) and not TOLERABILITY_OWN.search(sentence.text):
                 slugs.remove("general-tolerability")  # "adverse events included nausea"
         for slug in slugs:
             if slug not in found.safety:

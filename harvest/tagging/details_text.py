@@ -38,6 +38,7 @@ STUDY_WORDS = re.compile(
     r"trial|study|studies)\b",
     re.I,
 )
+OWN_STUDY = re.compile(r"\b(?:we|our|this|here|present)\b", re.I)
 ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as another
 
 
@@ -168,13 +169,15 @@ def sentences(record: dict) -> list[Sentence]:
         role = ROLE_OF.get(role, role)
         parts = [p.strip() for p in _split_sentences(text)]
         parts = [p for p in parts if p]
+        background = set()
         if role == "body" and len(parts) > 2:
             aim = next((i for i, p in enumerate(parts[: AIM_WITHIN + 1]) if AIM.search(p)), None)
-            before = aim if aim else int(not STUDY_WORDS.search(parts[0]))
-        else:
-            before = 0
+            if aim:  # before the aim statement, unless a sentence speaks of this study
+                background = {i for i in range(aim) if not OWN_STUDY.search(parts[i])}
+            elif aim is None and not STUDY_WORDS.search(parts[0]):
+                background = {0}
         out.extend(
-            Sentence("abstract", "background" if i < before else role, p)
+            Sentence("abstract", "background" if i in background else role, p)
             for i, p in enumerate(parts)
         )
     for text in _split_sentences(record.get("coi_statement") or ""):
