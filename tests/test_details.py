@@ -4,12 +4,15 @@ sentences, each with the sentence it came from; config/details.yml checked at lo
 from __future__ import annotations
 
 import shutil
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from harvest.errors import ConfigError
+from harvest.pubmed.sources import read_units, realise
 from harvest.tagging.details import SAFETY, combine_funding, extract_details, load_details
+from harvest.tagging.details_text import Group, Rule, Text, literals_of, sentences
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "details.yml"
 RULES = load_details(CONFIG)
@@ -387,3 +390,43 @@ def test_a_bad_pattern_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_details(path)
     assert str(error.value).startswith(f"{path}: comparators.waitlist: bad pattern '(unclosed'")
+
+
+# -- the literal prefilter ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\bwell[- ]tolerated\b", {"well-tolerated", "well tolerated"}),
+        (r"\b(?:mis|ab)use\b", {"misuse", "abuse"}),
+        (r"\bQTc?\b", {"qt"}),
+        (r"\b\d+ doses\b", {" doses"}),
+        (r"\d+ mg|\bx\b", None),  # a branch with a one-character literal gives no shortcut
+        (r"\w+", None),
+    ],
+)
+def test_literals_every_match_contains(pattern, expected):
+    assert literals_of(pattern) == expected
+
+
+def test_the_prefilter_never_hides_a_match():
+    """Every rule, tried through the automaton, matches exactly the sentences its regex does."""
+    corpus = Path(__file__).resolve().parent / "fixtures" / "tagging_corpus.xml"
+    records = [r for unit in read_units([corpus]) for r in realise(unit) if isinstance(r, dict)]
+    rules = [getattr(RULES, f.name) for f in fields(RULES)]
+    flat = [r for r in rules if isinstance(r, Rule)]
+    for value in rules:
+        if isinstance(value, tuple) and not isinstance(value, Rule):
+            for _, item in value:
+                flat.extend(item.rules if isinstance(item, Group) else [item])
+    checked = 0
+    for rec in records:
+        text = Text(sentences(rec), RULES.automaton)
+        for rule in flat:
+            for i, sentence in enumerate(text.sentences):
+                expected = rule.pattern.search(sentence.text)
+                got = text.search(rule, i)
+                assert (got and got.span()) == (expected and expected.span()), (rule, sentence)
+                checked += expected is not None
+    assert checked > 800

@@ -101,7 +101,7 @@ def extract_details(
     """Comparators, doses, sessions, harms and funding of one record, with provenance."""
     found = Details()
     text = Text(sentences(record), rules.automaton)
-    reporting = [i for i, s in enumerate(text.sentences) if s.role in REPORTING]
+    reporting = {i for i, s in enumerate(text.sentences) if s.role in REPORTING}
     focal = title_drugs(text, rules)
     if design in rules.comparator_designs:
         _comparators(text, reporting, rules, focal, found)
@@ -114,26 +114,22 @@ def extract_details(
 
 
 def _comparators(
-    text: Text, reporting: list[int], rules: DetailRules, focal: set[str], found: Details
+    text: Text, reporting: set[int], rules: DetailRules, focal: set[str], found: Details
 ) -> None:
-    context = set(text.where(rules.comparison_context, reporting))
-    for slug, rule in rules.comparators:
-        for i in text.where(rule, reporting):
-            if i not in context or not text.search(rules.comparison_context, i):
+    usable: dict[int, bool] = {}  # a comparison, and not a no-comparison sentence
+    for slug, group in rules.comparators:
+        for i in text.where(group, reporting):
+            if not any(_counts(slug, m, text, i, rules, focal) for m in text.matches(group, i)):
                 continue
-            if text.search(rules.no_comparison, i):
-                continue
-            match = text.search(rule, i)
-            if match is None or (
-                slug == "active-drug" and _studied_drug(match, text, i, rules, focal)
-            ):
-                continue
-            if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
-                if not ASSIGNED.search(text.sentences[i].text):
-                    continue  # "the effect of ketamine or esketamine": no comparison
-            found.comparators.append(slug)
-            found.provenance.append(("comparators", slug, *text.sentences[i][::2]))
-            break
+            if i not in usable:
+                usable[i] = bool(
+                    text.search(rules.comparison_context, i)
+                    and not text.search(rules.no_comparison, i)
+                )
+            if usable[i]:
+                found.comparators.append(slug)
+                found.provenance.append(("comparators", slug, *text.sentences[i][::2]))
+                break
     if "active-placebo" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
         if ACTIVE_AS_PLACEBO.search(row[3]) and not INERT_TOO.search(row[3]):
@@ -146,6 +142,15 @@ def _comparators(
             # placebo-controlled add-on trial: the comparison arm is the placebo one.
             found.comparators.remove("active-drug")
             found.provenance.remove(row)
+
+
+def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:
+    """Whether a comparator match names a comparison arm."""
+    if slug == "active-drug" and _studied_drug(match, text, i, rules, focal):
+        return False
+    if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
+        return bool(ASSIGNED.search(text.sentences[i].text))  # not "ketamine or esketamine"
+    return True
 
 
 def _studied_drug(match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:
@@ -216,11 +221,11 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
 
 
 def _sessions(
-    text: Text, reporting: list[int], rules: DetailRules, design: str, found: Details
+    text: Text, reporting: set[int], rules: DetailRules, design: str, found: Details
 ) -> None:
     counts: Counter = Counter()
     evidence: dict[int, int] = {}
-    roles = [i for i in reporting if text.sentences[i].role in SESSION_ROLES]
+    roles = {i for i in reporting if text.sentences[i].role in SESSION_ROLES}
     where = set(text.where(rules.per_week, roles)) | set(text.where(rules.weeks_of, roles))
     where |= set(text.where(rules.session_words, roles))
     for i in sorted(where):

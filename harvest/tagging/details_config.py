@@ -10,7 +10,7 @@ import ahocorasick
 
 from harvest.config import read_yaml
 from harvest.errors import ConfigError
-from harvest.tagging.details_text import Rule, RuleSet
+from harvest.tagging.details_text import Group, Rule, RuleSet
 
 COMPARATORS = ("placebo", "active-placebo", "active-drug", "active-non-drug", "waitlist",
                "usual-care", "dose-comparison")  # fmt: skip
@@ -52,7 +52,7 @@ class DetailRules:
     drug_names: tuple[tuple[str, Rule], ...]
     other_drugs: Rule
     comparator_designs: frozenset[str]
-    comparators: tuple[tuple[str, Rule], ...]
+    comparators: tuple[tuple[str, Group], ...]  # each pattern its own rule
     comparison_context: Rule
     no_comparison: Rule
     dose_bands: dict
@@ -68,7 +68,7 @@ class DetailRules:
     not_dosing: re.Pattern
     dosing: re.Pattern
     session_designs: frozenset[str]
-    safety: tuple[tuple[str, Rule], ...]
+    safety: tuple[tuple[str, Group], ...]
     harm_context: re.Pattern
     bare_safety: re.Pattern
     hearsay_designs: frozenset[str]
@@ -93,18 +93,24 @@ def _check(pattern: str, path: Path, where: str) -> str:
     return pattern
 
 
-def _one(patterns, path: Path, where: str) -> str:
-    """One alternation of a pattern or a list of them, each checked on its own."""
+def _list(patterns, path: Path, where: str) -> list[str]:
+    """A pattern or a list of them, each checked on its own."""
     if isinstance(patterns, str):
         patterns = [patterns]
     if not isinstance(patterns, list) or not patterns:
         raise ConfigError(f"{path}: {where} must be a pattern or a non-empty list of them")
     for pattern in patterns:
         _check(pattern, path, where)
+    return patterns
+
+
+def _one(patterns, path: Path, where: str) -> str:
+    """One alternation of a pattern or a list of them."""
+    patterns = _list(patterns, path, where)
     return patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
 
 
-def _slugs(block, key: str, slugs: tuple[str, ...], path: Path) -> dict[str, str]:
+def _slugs(block, key: str, slugs: tuple[str, ...], path: Path) -> dict[str, list[str]]:
     if not isinstance(block, dict):
         raise ConfigError(f"{path}: {key} must map each of {', '.join(slugs)} to patterns")
     missing = [s for s in slugs if s not in block]
@@ -112,7 +118,7 @@ def _slugs(block, key: str, slugs: tuple[str, ...], path: Path) -> dict[str, str
     if missing or unknown:
         problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
         raise ConfigError(f"{path}: {key}: {problem} (the fixed vocabulary is {', '.join(slugs)})")
-    return {slug: _one(block[slug], path, f"{key}.{slug}") for slug in slugs}
+    return {slug: _list(block[slug], path, f"{key}.{slug}") for slug in slugs}
 
 
 def _words(names, path: Path, where: str) -> str:
@@ -164,8 +170,8 @@ def load_details(path: Path | str) -> DetailRules:
         ),
         other_drugs=add(_words(data.get("other_drugs"), path, "other_drugs")),
         comparator_designs=frozenset(data.get("comparator_designs") or ()),
-        comparators=tuple((slug, add(p)) for slug, p in comparators.items()),
-        comparison_context=add(setting(data, "comparison_context", "details")),
+        comparators=tuple((s, rules.group(ps)) for s, ps in comparators.items()),
+        comparison_context=add(setting(data, "comparison_context", "details"), indexed=False),
         no_comparison=add(setting(data, "no_comparison", "details")),
         dose_bands=bands,
         band_labels=labels,
@@ -183,7 +189,7 @@ def load_details(path: Path | str) -> DetailRules:
         not_dosing=plain(sessions, "not_dosing", "sessions"),
         dosing=plain(sessions, "dosing", "sessions"),
         session_designs=frozenset(sessions.get("designs") or ()),
-        safety=tuple((slug, add(p)) for slug, p in harms.items()),
+        safety=tuple((s, rules.group(ps)) for s, ps in harms.items()),
         harm_context=plain(safety, "harm_context", "safety"),
         bare_safety=plain(safety, "bare_safety", "safety"),
         hearsay_designs=frozenset(safety.get("hearsay_designs") or ()),

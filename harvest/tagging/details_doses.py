@@ -53,7 +53,7 @@ def drug_spans(text: Text, i: int, rules: DetailRules) -> list[tuple[int, int, s
     return sorted(spans)
 
 
-def extract_doses(text: Text, reporting: list[int], rules: DetailRules, focal, found) -> None:
+def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, found) -> None:
     """Every distinct stated dose of a study drug, with its band, into `found`."""
     only = record_drugs(text, rules)
     only_drug = next(iter(only)) if len(only) == 1 else None

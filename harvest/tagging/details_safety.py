@@ -25,15 +25,15 @@ SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "bod
 
 
 def extract_safety(
-    text: Text, reporting: list[int], rules: DetailRules, conditions: set, design, found
+    text: Text, reporting: set[int], rules: DetailRules, conditions: set, design, found
 ) -> None:
     """The harms the study reports on, either way, from its own sentences, into `found`."""
     targets_suicidality = rules.suicidality_target in conditions
     tolerability = dict(rules.safety)["general-tolerability"]
     hits: dict[int, list[str]] = {}
-    for slug, rule in rules.safety:
-        for i in text.where(rule, reporting):
-            if text.search(rule, i):
+    for slug, group in rules.safety:
+        for i in text.where(group, reporting):
+            if next(text.matches(group, i), None):
                 hits.setdefault(i, []).append(slug)
     for i in sorted(hits):
         sentence = text.sentences[i]
@@ -42,15 +42,20 @@ def extract_safety(
         if design in rules.hearsay_designs and rules.review_scope.search(sentence.text):
             continue
         slugs = []
+        context = None
         for slug in hits[i]:
-            if slug not in GENERIC and not rules.harm_context.search(sentence.text):
-                continue
+            if slug not in GENERIC:
+                if context is None:
+                    context = bool(rules.harm_context.search(sentence.text))
+                if not context:
+                    continue
             if slug == "general-tolerability" and (
                 sentence.role == "objective" or design in rules.hearsay_designs
             ):
                 # an aim ("to test efficacy and tolerability") or a narrative review's word
                 # "safe" is not a report; a named harm (dizziness, sedation) still is
-                if not tolerability.pattern.search(rules.bare_safety.sub("", sentence.text)):
+                rest = rules.bare_safety.sub("", sentence.text)
+                if not any(rule.pattern.search(rest) for rule in tolerability.rules):
                     continue
             if (
                 slug == "suicidality-safety"

@@ -10,8 +10,6 @@ literals. Sentences come from the tagger's own splitter (harvest.tagging.context
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate
 from re import _constants as _sre
 from re import _parser
 from typing import NamedTuple
@@ -46,6 +44,14 @@ class Rule(NamedTuple):
     """A compiled pattern, its number in the rule set, and whether it must run everywhere."""
 
     pattern: re.Pattern
+    rid: int
+    always: bool
+
+
+class Group(NamedTuple):
+    """A slug's patterns, each a rule, and the group's own number in the rule set."""
+
+    rules: tuple[Rule, ...]
     rid: int
     always: bool
 
@@ -135,15 +141,26 @@ class RuleSet:
         self.literals: dict[str, list[int]] = {}
         self.count = 0
 
-    def add(self, pattern: str, flags: int = re.I) -> Rule:
-        """Compile `pattern` (re.error propagates) and register its literals."""
+    def add(self, pattern: str, flags: int = re.I, indexed: bool = True) -> Rule:
+        """Compile `pattern` (re.error propagates) and register its literals; a rule that is
+        only ever tried on a few sentences another rule found is not `indexed`."""
         compiled = re.compile(pattern, flags)
         rid = self.count
         self.count += 1
-        found = literals_of(pattern)
+        found = literals_of(pattern) if indexed else None
         for literal in found or ():
             self.literals.setdefault(literal, []).append(rid)
         return Rule(compiled, rid, found is None)
+
+    def group(self, patterns: list[str]) -> Group:
+        """One rule per pattern, plus a number for the group: where any of them can match."""
+        rules = tuple(map(self.add, patterns))
+        gid = self.count
+        self.count += 1
+        for rids in self.literals.values():
+            if any(r.rid in rids for r in rules):
+                rids.append(gid)
+        return Group(rules, gid, any(r.always for r in rules))
 
     def automaton(self) -> ahocorasick.Automaton:
         """The automaton of every registered literal, each mapped to its rules' numbers."""
@@ -191,33 +208,34 @@ class Text:
 
     def __init__(self, sentences: list[Sentence], automaton: ahocorasick.Automaton):
         self.sentences = sentences
-        lowered = [s.text.lower() for s in sentences]
-        starts = list(accumulate((len(t) + 1 for t in lowered[:-1]), initial=0))
-        present: dict[int, set[int]] = {}
-        if len(automaton) and lowered:
-            for end, rids in automaton.iter("\n".join(lowered)):
-                i = bisect_right(starts, end) - 1
+        present: dict[int, list[int]] = {}
+        if len(automaton):
+            scan = automaton.iter
+            for i, sentence in enumerate(sentences):
+                rids: set[int] = set()
+                for _, found in scan(sentence.text.lower()):
+                    rids.update(found)
                 for rid in rids:
                     where = present.get(rid)
                     if where is None:
-                        present[rid] = {i}
+                        present[rid] = [i]
                     else:
-                        where.add(i)
+                        where.append(i)
         self.present = present
 
-    def where(self, rule: Rule, among=None) -> list[int]:
+    def where(self, rule: Rule | Group, among=None) -> list[int]:
         """Numbers of the sentences (of `among`, default all) where `rule` can match."""
         if rule.always:
-            return list(range(len(self.sentences))) if among is None else list(among)
+            return list(range(len(self.sentences))) if among is None else sorted(among)
         found = self.present.get(rule.rid)
         if not found:
             return []
-        return sorted(found) if among is None else [i for i in among if i in found]
+        return found if among is None else [i for i in found if i in among]
 
     def search(self, rule: Rule, i: int) -> re.Match | None:
         """`rule` searched in sentence `i` (None at once when its literals are absent)."""
         if not rule.always and i not in self.present.get(rule.rid, ()):
-            return None
+            return None  # a short list: a sentence's rules are few
         return rule.pattern.search(self.sentences[i].text)
 
     def finditer(self, rule: Rule, i: int):
@@ -225,6 +243,13 @@ class Text:
         if not rule.always and i not in self.present.get(rule.rid, ()):
             return iter(())
         return rule.pattern.finditer(self.sentences[i].text)
+
+    def matches(self, group: Group, i: int):
+        """The first match of each of the group's rules in sentence `i`, in their order."""
+        for rule in group.rules:
+            match = self.search(rule, i)
+            if match is not None:
+                yield match
 
     def has(self, rule: Rule) -> bool:
         """Whether `rule` matches anywhere in the record."""
