@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, count
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -67,6 +66,14 @@ _START = itemgetter(2)  # Hit.start
 _END = itemgetter(3)
 _VALUE = itemgetter(1)
 MIN_ANCHOR = 3  # shorter anchors are looked for one by one
+SPACES = re.compile(" +")
+
+
+def _squeeze(sentence: str) -> str:
+    """A sentence's tokens one space apart."""
+    return " ".join(sentence.split())
+
+
 _new = tuple.__new__  # Hit(...) without the Python-level __new__
 
 
@@ -114,7 +121,7 @@ class Matcher:
             for before in ENDS:
                 for after in ENDS:
                     key = before + body + after
-                    value = (len(key), len(tokens), tuple(hits), tuple(blocks), cased)
+                    value = (len(key), len(tokens) == 1, tuple(hits), tuple(blocks), cased)
                     automaton.add_word(key, value)
         automaton.make_automaton()
         object.__setattr__(self, "automaton", automaton)
@@ -129,35 +136,41 @@ class Matcher:
     def find(self, text: str, lower: str) -> list[Hit]:
         """All non-blocked hits in `text` (`lower` is `text` lower-cased, same length)."""
         norm = lower.translate(ASCII_SEPARATORS) if lower.isascii() else SEPARATOR.sub(" ", lower)
-        # parts[j] is a token or "" and ends at cum[j] + j in the text
-        parts = norm.replace("\n", " ").split(" ")
-        cum = list(accumulate(map(len, parts)))
-        token_parts = list(compress(range(len(parts)), parts))
         # The tokens joined by one " " within a sentence and one "\n" between sentences, with a
-        # "\n" at both ends: token k starts at joined_starts[k].
-        sentences = filter(None, (" ".join(s.split()) for s in norm.split("\n")))
-        joined = "\n" + "\n".join(sentences) + "\n"
-        lengths = accumulate(map(len, compress(parts, parts)), initial=0)
-        joined_starts = list(map(add, lengths, count(1)))
+        # "\n" at both ends: every run of separators in "\n" + norm + "\n" shrinks to one
+        # character. `runs` holds where in `joined` a run shrank, `shifts[i]` how far text
+        # positions lie from `joined` positions after i such runs.
+        joined = "\n" + "\n".join(filter(None, map(_squeeze, norm.split("\n")))) + "\n"
+        flat = " " + norm.replace("\n", " ") + " "
+        runs, shifts = [], [-1]  # -1: `joined` starts one character before the text
+        removed, find, spaces = -1, flat.find, SPACES.match
+        i = find("  ")
+        while i >= 0:
+            end = spaces(flat, i).end()
+            runs.append(i - removed - 1)
+            removed += end - i - 1
+            shifts.append(removed)
+            i = find("  ", end)
         hits: list[Hit] = []
         blocks: list[Hit] = []
         keep, block = hits.append, blocks.append
-        for last, (size, n_tokens, positive, negative, cased) in self.automaton.iter(joined):
-            first = bisect_left(joined_starts, last - size + 2)
-            j, k = token_parts[first], token_parts[first + n_tokens - 1]
-            start = cum[j] + j - len(parts[j])
-            end = cum[k] + k
+        for last, (size, single, positive, negative, cased) in self.automaton.iter(joined):
+            first = last - size + 2
+            start = first + shifts[bisect_left(runs, first)]
+            end = start + size - 2 if single else last + shifts[bisect_left(runs, last)]
             for facet, name, kind in positive:  # case-insensitive phrases
                 keep(_new(Hit, (facet, name, start, end, kind)))
-            for facet, name, kind in negative:
-                block(_new(Hit, (facet, name, start, end, kind)))
-            for case, case_hits, case_blocks in cased:  # abbreviations: exact tokens
-                if tuple(TOKEN.findall(text[start:end])) != case:
-                    continue
-                for facet, name, kind in case_hits:
-                    keep(_new(Hit, (facet, name, start, end, kind)))
-                for facet, name, kind in case_blocks:
+            if negative:
+                for facet, name, kind in negative:
                     block(_new(Hit, (facet, name, start, end, kind)))
+            if cased:  # abbreviations: exact tokens
+                for case, case_hits, case_blocks in cased:
+                    if tuple(TOKEN.findall(text[start:end])) != case:
+                        continue
+                    for facet, name, kind in case_hits:
+                        keep(_new(Hit, (facet, name, start, end, kind)))
+                    for facet, name, kind in case_blocks:
+                        block(_new(Hit, (facet, name, start, end, kind)))
         present = set(map(_VALUE, self.anchors.iter(lower))) if len(self.anchors) else ()
         for p in self.patterns:
             if p.anchor not in present and (len(p.anchor) >= MIN_ANCHOR or p.anchor not in lower):
