@@ -129,6 +129,16 @@ def test_dose_arms_and_care_both_arms_get(text, expected):
     assert details(record(f"In this trial, {text}")).comparators == expected
 
 
+def test_a_placebo_controlled_trial_of_an_active_placebo_has_one_comparator():
+    title = (
+        "A double-blind randomized placebo-controlled trial of intranasal ketamine compared to "
+        "the active placebo intranasal midazolam"
+    )
+    assert details(record("Patients will be enrolled.", title=title)).comparators == [
+        "active-placebo"
+    ]
+
+
 def test_no_comparator_from_a_single_arm_or_earlier_trials_sentence():
     text = (
         "Previous placebo-controlled trials have shown benefit. We gave 20 patients six "
@@ -269,6 +279,14 @@ def test_suicidality_is_a_harm_only_when_it_is_not_the_target():
     assert details(record(text), conditions=("depression",)).safety == ["suicidality-safety"]
     target = "In this trial, suicidal ideation fell within hours of ketamine."
     assert details(record(target), conditions=("suicidality",)).safety == []
+    target = (
+        "In trials, esketamine prevents suicidal behaviour, with a favourable safety profile "
+        "and few side effects."
+    )
+    found = details(record(target), design="narrative-review", conditions=("suicidality",))
+    assert found.safety == ["general-tolerability"]
+    harm = "In this trial, treatment-emergent suicidal ideation was rare."
+    assert details(record(harm), conditions=("suicidality",)).safety == ["suicidality-safety"]
 
 
 def test_generic_tolerability_and_named_other_harms():
@@ -309,6 +327,10 @@ def test_misuse_needs_explicit_misuse_not_use_prevalence():
         ("This review covers the mechanism and the efficacy and safety data of esketamine.",
          "narrative-review", []),
         ("Long-term safety and the best dosing need further study.", "systematic-review", []),
+        ("Psychedelic research in children calls for caution, given scarce long-term safety "
+         "data.", "narrative-review", []),
+        ("Fewer patients reported treatment-emergent sexual dysfunction than with SSRIs.",
+         "narrative-review", ["general-tolerability"]),
     ],
 )  # fmt: skip
 def test_safety_phrasings(text, design, expected):

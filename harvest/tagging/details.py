@@ -52,12 +52,6 @@ ARMS_BEFORE = re.compile(
     re.I,
 )
 ARMS_AFTER = re.compile(r"\s*(?:levels?|arms?|groups?|conditions?|\((?:\d|low|high))", re.I)
-# "midazolam as an active placebo", "placebo (niacin)": one comparator, not an inert one too.
-ACTIVE_AS_PLACEBO = re.compile(
-    r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine|low[- ]dose \w+)\b[^.;,]{0,25}"
-    r"\bplacebo\b|\bplacebo\b\s*\(\s*(?:midazolam|niacin|methylphenidate|diphenhydramine)",
-    re.I,
-)
 ADD_ON = re.compile(r"\b(?:alone|only)\b|\b(?:plus|and) (?:an? |matching )?placebo\b", re.I)
 ROUTE = re.compile(r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)\b")
 ROUTE_LAST = re.compile(
@@ -68,7 +62,15 @@ ASSIGNED = re.compile(
     r"arms?|groups?|cross-?over|crossed)\b",
     re.I,
 )
-INERT_TOO = re.compile(r"\b(?:and|or|versus|vs\.?) (?:an? )?(?:inert |saline )?placebo\b", re.I)
+ACTIVE_PLACEBO_NAMED = re.compile(
+    r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
+)
+# "compared with placebo, niacin ...": an inert placebo as well.
+INERT_TOO = re.compile(
+    r"\b(?:and|or|versus|vs\.?|with|to|against) (?:an? |inert |saline |matching )*placebo\b"
+    r"(?![- ]controlled)",
+    re.I,
+)
 
 
 @dataclass
@@ -132,7 +134,7 @@ def _comparators(
                 break
     if "active-placebo" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
-        if ACTIVE_AS_PLACEBO.search(row[3]) and not INERT_TOO.search(row[3]):
+        if ACTIVE_PLACEBO_NAMED.search(row[3]) and not INERT_TOO.search(row[3]):
             found.comparators.remove("placebo")  # "midazolam placebo": one comparator
             found.provenance.remove(row)
     if "active-drug" in found.comparators and "placebo" in found.comparators:

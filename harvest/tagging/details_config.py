@@ -17,7 +17,7 @@ COMPARATORS = ("placebo", "active-placebo", "active-drug", "active-non-drug", "w
 SAFETY = ("dissociation", "cardiovascular", "hyponatremia", "abuse-liability",
           "suicidality-safety", "psychotic-symptoms", "urological", "hepatic", "nausea-vomiting",
           "headache", "serious-adverse-events", "general-tolerability")  # fmt: skip
-SAFETY_SETTINGS = ("harm_context", "bare_safety", "hearsay_designs", "review_scope",
+SAFETY_SETTINGS = ("harm_context", "bare_safety", "scope_designs", "review_scope",
                    "not_reported", "suicidality_target_condition")  # fmt: skip
 FUNDING = ("industry", "public", "mixed", "unknown")
 DRUGS = ("ketamine", "esketamine", "arketamine", "psilocybin", "mdma")
@@ -71,7 +71,7 @@ class DetailRules:
     safety: tuple[tuple[str, Group], ...]
     harm_context: re.Pattern
     bare_safety: re.Pattern
-    hearsay_designs: frozenset[str]
+    scope_designs: frozenset[str]
     review_scope: re.Pattern
     suicidality_target: str
     not_reported: Rule
@@ -192,7 +192,7 @@ def load_details(path: Path | str) -> DetailRules:
         safety=tuple((s, rules.group(ps)) for s, ps in harms.items()),
         harm_context=plain(safety, "harm_context", "safety"),
         bare_safety=plain(safety, "bare_safety", "safety"),
-        hearsay_designs=frozenset(safety.get("hearsay_designs") or ()),
+        scope_designs=frozenset(safety.get("scope_designs") or ()),
         review_scope=plain(safety, "review_scope", "safety"),
         suicidality_target=str(safety.get("suicidality_target_condition") or "suicidality"),
         not_reported=add(setting(safety, "not_reported", "safety")),

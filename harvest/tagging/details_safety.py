@@ -8,7 +8,12 @@ from harvest.tagging.details_config import SAFETY, DetailRules
 from harvest.tagging.details_text import Text
 
 GENERIC = ("serious-adverse-events", "general-tolerability")
-SUICIDALITY_AS_HARM = re.compile(r"\b(?:adverse|safety|emergent|worsen\w*|harm)\b", re.I)
+# Suicidality as a harm, when it is the study's target: "treatment-emergent suicidal ideation".
+SUICIDALITY_AS_HARM = re.compile(
+    r"\b(?:adverse|safety|emergent|worsen\w*|harm)\b[^.;]{0,40}\b(?:suicid|self-harm)|"
+    r"\b(?:suicid\w*|self-harm)\b[^.;]{0,40}\b(?:adverse|emergent|worsen\w*|as a harm)\b",
+    re.I,
+)
 # A sentence naming specific harms keeps general-tolerability only for these.
 TOLERABILITY_OWN = re.compile(
     r"well[- ]tolerated|tolerab|dizz|sedat|somnolen|drowsi|respiratory|cognitive|vertigo|fatigue",
@@ -39,7 +44,7 @@ def extract_safety(
         sentence = text.sentences[i]
         if sentence.role not in SAFETY_ROLES or text.search(rules.not_reported, i):
             continue
-        if design in rules.hearsay_designs and rules.review_scope.search(sentence.text):
+        if design in rules.scope_designs and rules.review_scope.search(sentence.text):
             continue
         slugs = []
         context = None
@@ -49,11 +54,9 @@ def extract_safety(
                     context = bool(rules.harm_context.search(sentence.text))
                 if not context:
                     continue
-            if slug == "general-tolerability" and (
-                sentence.role == "objective" or design in rules.hearsay_designs
-            ):
-                # an aim ("to test efficacy and tolerability") or a narrative review's word
-                # "safe" is not a report; a named harm (dizziness, sedation) still is
+            if slug == "general-tolerability" and sentence.role == "objective":
+                # an aim ("to test efficacy and tolerability") is not a report; a named harm
+                # (dizziness, sedation) still is
                 rest = rules.bare_safety.sub("", sentence.text)
                 if not any(rule.pattern.search(rest) for rule in tolerability.rules):
                     continue
