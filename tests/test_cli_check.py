@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import run_harvest
 from tests.test_check import check_catalog, study
 from tests.test_extract import make_docx
 
@@ -21,14 +21,7 @@ DRAFTS = Path(__file__).parent / "fixtures" / "drafts"
 def harvest(*args, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `python -m harvest ARGS` to completion."""
     env = env or {k: v for k, v in os.environ.items() if k != "NCBI_API_KEY"}
-    return subprocess.run(
-        [sys.executable, "-m", "harvest", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+    return run_harvest(*args, env=env, timeout=120)
 
 
 @pytest.fixture(scope="module")

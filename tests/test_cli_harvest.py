@@ -14,34 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_support import rows, run_harvest
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def pubmed_only(args: tuple) -> list[str]:
-    """These tests are about the PubMed part of `harvest refresh`: the ClinicalTrials.gov part
-    (its own run and summary line) is tested in tests/test_cli_trials.py."""
-    args = [str(a) for a in args]
-    return [*args, "--skip-trials"] if args[:1] == ["refresh"] else args
-
-
 def harvest(*args, env=None, cwd=None, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "harvest", *pubmed_only(args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd or ROOT,
-        timeout=timeout,
-    )
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+    return run_harvest(*args, env=env, cwd=cwd, timeout=timeout, pubmed_only=True)
 
 
 KNOWN = dict(

@@ -4,15 +4,13 @@ then what staff see through Datasette: links, unpublished and recruiting trials,
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from harvest.publish.serve import make_datasette
+from tests.cli_support import rows, run_harvest
 from tests.standin_ctgov import make_trial
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,22 +18,7 @@ TODAY = date.today()
 
 
 def harvest(*args, env=None, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "harvest", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=timeout,
-    )
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+    return run_harvest(*args, env=env, timeout=timeout)
 
 
 def ago(days: int) -> str:

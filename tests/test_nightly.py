@@ -15,7 +15,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,47 +24,27 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli_support import command, rows, run_harvest
+
 ROOT = Path(__file__).resolve().parent.parent
 INTERRUPTED = "interrupted: the process stopped before the run finished"
 SUMMARY_TAIL = r"; (\d+) requests in \d+\.\ds\n"
 
 
-def pubmed_only(args: tuple) -> list[str]:
-    """These tests are about the PubMed part of `harvest refresh`: the ClinicalTrials.gov part
-    (its own run and summary line) is tested in tests/test_cli_trials.py."""
-    args = [str(a) for a in args]
-    return [*args, "--skip-trials"] if args[:1] == ["refresh"] else args
-
-
 def harvest(*args, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run `python -m harvest ARGS` to completion."""
-    return subprocess.run(
-        [sys.executable, "-m", "harvest", *pubmed_only(args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=timeout,
-    )
+    return run_harvest(*args, env=env, timeout=timeout, pubmed_only=True)
 
 
 def spawn(*args, env: dict, **kwargs) -> subprocess.Popen:
     """Start `python -m harvest ARGS` in the background."""
     return subprocess.Popen(
-        [sys.executable, "-m", "harvest", *pubmed_only(args)],
+        command(args, pubmed_only=True),
         env=env,
         cwd=ROOT,
         text=True,
         **kwargs,
     )
-
-
-def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def wait_for(condition, timeout: float, what: str, interval: float = 0.02) -> None:

@@ -1,0 +1,45 @@
+"""Running the real CLI in a subprocess, and reading a catalog file, for the CLI test modules."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def command(args, pubmed_only: bool = False) -> list[str]:
+    """`python -m harvest ARGS`; with pubmed_only, a refresh skips ClinicalTrials.gov.
+
+    The PubMed tests are about the PubMed part of `harvest refresh`: the ClinicalTrials.gov part
+    (its own run and summary line) is tested in tests/test_cli_trials.py.
+    """
+    args = [str(a) for a in args]
+    if pubmed_only and args[:1] == ["refresh"]:
+        args.append("--skip-trials")
+    return [sys.executable, "-m", "harvest", *args]
+
+
+def run_harvest(
+    *args, env: dict | None = None, cwd=None, timeout: float = 300, pubmed_only: bool = False
+) -> subprocess.CompletedProcess:
+    """Run the CLI to completion, capturing its output as text."""
+    return subprocess.run(
+        command(args, pubmed_only),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or ROOT,
+        timeout=timeout,
+    )
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """All rows of a query against a catalog file."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
