@@ -118,6 +118,8 @@ def test_the_studied_drug_is_not_an_active_comparator(text):
          ["placebo", "dose-comparison"]),
         ("Participants received two doses of psilocybin 25 mg, three weeks apart, or placebo.",
          ["placebo"]),
+        ("Patients were randomized to twice-weekly esketamine (56 or 84 mg) or placebo. "
+         "Esketamine was flexibly dosed.", ["placebo"]),
         # "standard of care" given to both arms is not the comparison
         ("Patients received esketamine or placebo on top of standard of care for 25 days.",
          ["placebo"]),
@@ -331,6 +333,19 @@ def test_misuse_needs_explicit_misuse_not_use_prevalence():
          "data.", "narrative-review", []),
         ("Fewer patients reported treatment-emergent sexual dysfunction than with SSRIs.",
          "narrative-review", ["general-tolerability"]),
+        ("There were no serious adverse events.", "open-label-trial", ["serious-adverse-events"]),
+        ("Dissociation and raised blood pressure were the most common adverse effects.", "rct",
+         ["dissociation", "cardiovascular"]),
+        ("Children got esketamine with propofol or propofol alone for sedation during "
+         "gastroscopy. Hypotension was less frequent with esketamine.", "rct",
+         ["cardiovascular"]),
+        ("We report a phase 3 trial to test the efficacy and safety of MDMA-assisted therapy.",
+         "rct", []),
+        ("We identify unanswered questions, including long-term safety.", "narrative-review",
+         []),
+        # a review's scope sentence: its named harms count, not its generic words
+        ("In this review we discuss monitoring of blood pressure and dissociation and the "
+         "overall safety data.", "narrative-review", ["dissociation", "cardiovascular"]),
     ],
 )  # fmt: skip
 def test_safety_phrasings(text, design, expected):

@@ -51,7 +51,7 @@ ARMS_BEFORE = re.compile(
     r"compar\w*)(?: to| between)?(?: receive)?(?: one of)?(?: the)?\s)$",
     re.I,
 )
-ARMS_AFTER = re.compile(r"\s*(?:levels?|arms?|groups?|conditions?|\((?:\d|low|high))", re.I)
+ARMS_AFTER = re.compile(r"\s*(?:levels?|arms?|groups?|conditions?)\b", re.I)
 ADD_ON = re.compile(r"\b(?:alone|only)\b|\b(?:plus|and) (?:an? |matching )?placebo\b", re.I)
 ROUTE = re.compile(r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)\b")
 ROUTE_LAST = re.compile(
@@ -137,6 +137,11 @@ def _comparators(
         if ACTIVE_PLACEBO_NAMED.search(row[3]) and not INERT_TOO.search(row[3]):
             found.comparators.remove("placebo")  # "midazolam placebo": one comparator
             found.provenance.remove(row)
+    if "dose-comparison" in found.comparators and text.has(rules.flexible_dosing):
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "dose-comparison"))
+        if not rules.stated_dose_comparison.search(row[3]):
+            found.comparators.remove("dose-comparison")  # one flexibly dosed arm
+            found.provenance.remove(row)
     if "active-drug" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "active-drug"))
         if ADD_ON.search(row[3]):
@@ -205,7 +210,7 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
     out = []
     for match in text.finditer(rules.session_words, i):
         phrase = match.group(0)
-        if phrase.lower().endswith(("dose", "doses")) and (
+        if phrase.lower().endswith(("dose", "doses", "treatment", "treatments")) and (
             ARMS_BEFORE.search(sentence[max(0, match.start() - 40) : match.start()])
             or ARMS_AFTER.match(sentence, match.end())
         ):
@@ -219,6 +224,8 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
         n = _number(match.group("n"))
         if n and n <= MAX_SESSIONS:
             out.append(n)
+    if not out and text.search(rules.single, i):
+        out.append(1)
     return out
 
 
@@ -229,7 +236,7 @@ def _sessions(
     evidence: dict[int, int] = {}
     roles = {i for i in reporting if text.sentences[i].role in SESSION_ROLES}
     where = set(text.where(rules.per_week, roles)) | set(text.where(rules.weeks_of, roles))
-    where |= set(text.where(rules.session_words, roles))
+    where |= set(text.where(rules.session_words, roles)) | set(text.where(rules.single, roles))
     for i in sorted(where):
         candidates = _schedule(text, i, rules)
         if not candidates:

@@ -26,9 +26,11 @@ NUMBER = (r"\d+|one|single|a single|two|three|four|five|six|seven|eight|nine|ten
           r"fifteen|twenty")  # fmt: skip
 NUM = r"\d+(?:\.\d+)?"
 # Words that cannot stand between a number and its session word ("six weeks of infusions").
-GAP_STOP = (r"(?:weeks?|days?|months?|hours?|minutes?|years?|of|per|and|or|to|with|after|before|"
-            r"every|each|the|in|at|for|on|from|than|patients?|participants?|subjects?|groups?|"
-            r"arms?)\b")  # fmt: skip
+# Not straight after the number: a unit of time or of dose ("six weeks of infusions", "a 25 mg
+# dose"); later it may stand ("three 8-hour sessions", "two 25-mg psilocybin sessions").
+TIME_UNIT = r"(?:weeks?|days?|months?|hours?|minutes?|years?|mg|mcg|\u00b5g|g|ml|%)(?![\w])"
+GAP_STOP = (r"(?:of|per|and|or|to|with|after|before|every|each|the|in|at|for|on|from|than|"
+            r"patients?|participants?|subjects?|groups?|arms?)\b")  # fmt: skip
 # "0.5 mg/kg", "56 or 84 mg", "10 mg/70 kg", "0.5 mg/kg/h" (a rate: the code drops it).
 DOSE = (
     rf"(?P<nums>{NUM}(?:\s*(?:-|\u2013|to|,|and|or)\s*{NUM})*)\s*"
@@ -55,6 +57,8 @@ class DetailRules:
     comparators: tuple[tuple[str, Group], ...]  # each pattern its own rule
     comparison_context: Rule
     no_comparison: Rule
+    flexible_dosing: Rule
+    stated_dose_comparison: re.Pattern
     dose_bands: dict
     band_labels: dict
     dose: Rule
@@ -62,6 +66,7 @@ class DetailRules:
     per_week: Rule
     weeks_of: Rule
     crossover: Rule
+    single: Rule
     crossover_designs: frozenset[str]
     open_schedules: Rule
     up_to: re.Pattern
@@ -173,16 +178,19 @@ def load_details(path: Path | str) -> DetailRules:
         comparators=tuple((s, rules.group(ps)) for s, ps in comparators.items()),
         comparison_context=add(setting(data, "comparison_context", "details"), indexed=False),
         no_comparison=add(setting(data, "no_comparison", "details")),
+        flexible_dosing=add(setting(data, "flexible_dosing", "details")),
+        stated_dose_comparison=plain(data, "stated_dose_comparison", "details"),
         dose_bands=bands,
         band_labels=labels,
         dose=add(DOSE),
         session_words=add(
-            rf"(?<![-\w.])(?P<n>{NUMBER})[- ](?:(?!{GAP_STOP})[\w()]+[- ]){{0,4}}?"
+            rf"(?<![-\w.])(?P<n>{NUMBER})[- ](?!{TIME_UNIT})(?:(?!{GAP_STOP})[\w()]+[- ]){{0,4}}?"
             rf"(?:{session_words})\b"
         ),
         per_week=add(setting(sessions, "per_week", "sessions")),
         weeks_of=add(setting(sessions, "weeks_of", "sessions")),
         crossover=add(setting(sessions, "crossover", "sessions")),
+        single=add(setting(sessions, "single", "sessions")),
         crossover_designs=frozenset(sessions.get("crossover_designs") or ()),
         open_schedules=add(setting(sessions, "open_schedules", "sessions")),
         up_to=plain(sessions, "up_to", "sessions"),

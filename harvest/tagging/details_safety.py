@@ -8,6 +8,7 @@ from harvest.tagging.details_config import SAFETY, DetailRules
 from harvest.tagging.details_text import Text
 
 GENERIC = ("serious-adverse-events", "general-tolerability")
+SCOPE_ONLY = ("general-tolerability", "suicidality-safety")
 # Suicidality as a harm, when it is the study's target: "treatment-emergent suicidal ideation".
 SUICIDALITY_AS_HARM = re.compile(
     r"\b(?:adverse|safety|emergent|worsen\w*|harm)\b[^.;]{0,40}\b(?:suicid|self-harm)|"
@@ -23,7 +24,14 @@ TOLERABILITY_OWN = re.compile(
 LISTS_HARMS = re.compile(
     r"\b(?:adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b[^.;]{0,30}?"
     r"(?:\b(?:includ\w*|such as|were|was|consist\w*|compris\w*|mainly|mostly|most commonly)\b"
-    r"|[:,])",
+    r"|[:,])|\b(?:were|was) (?:the )?(?:most )?(?:common(?:est)?|frequent|main|only) "
+    r"(?:adverse|side)",
+    re.I,
+)
+# "a trial to test the efficacy and safety of ...": an aim, wherever it stands.
+AIM_PHRASE = re.compile(
+    r"\bto (?:test|assess|evaluate|examine|investigate|determine|compare|establish|explore)\b"
+    r"[^.;]{0,30}\b(?:safety|tolerability)\b",
     re.I,
 )
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
@@ -44,17 +52,22 @@ def extract_safety(
         sentence = text.sentences[i]
         if sentence.role not in SAFETY_ROLES or text.search(rules.not_reported, i):
             continue
-        if design in rules.scope_designs and rules.review_scope.search(sentence.text):
-            continue
+        # a review's scope sentence ("we discuss the efficacy and safety data") names topics:
+        # its specific harms count, its generic words and suicidality (the indication) do not
+        scope = design in rules.scope_designs and rules.review_scope.search(sentence.text)
         slugs = []
         context = None
         for slug in hits[i]:
+            if scope and slug in SCOPE_ONLY:
+                continue
             if slug not in GENERIC:
                 if context is None:
                     context = bool(rules.harm_context.search(sentence.text))
                 if not context:
                     continue
-            if slug == "general-tolerability" and sentence.role == "objective":
+            if slug == "general-tolerability" and (
+                sentence.role == "objective" or AIM_PHRASE.search(sentence.text)
+            ):
                 # an aim ("to test efficacy and tolerability") is not a report; a named harm
                 # (dizziness, sedation) still is
                 rest = rules.bare_safety.sub("", sentence.text)
