@@ -1,6 +1,6 @@
 """harvest/catalog/rows.py: pure row, link and prepare functions."""
 
-from harvest.catalog.rows import Prepared, author_key, prepare, record_links
+from harvest.catalog.rows import Prepared, author_key, prepare, prepare_batch, record_links
 from harvest.pubmed.parse import Deleted, Malformed
 from harvest.record import content_hash, new_record, to_row
 
@@ -72,3 +72,34 @@ def test_prepare_passes_other_items_and_unstorable_pmids_through():
     too_big = new_record(2**63)
     items = [Deleted(5), Malformed("x", "bad"), too_big]
     assert [prepare(item, enrich) for item in items] == items
+
+
+class Staged:
+    """An enricher with `many`: prepare_batch must use it, once, for the batch's records."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, record):
+        raise AssertionError("prepare_batch must enrich through many()")
+
+    def many(self, records):
+        self.calls.append([r["pmid"] for r in records])
+        return [({"design": f"d{r['pmid']}"}, []) for r in records]
+
+
+def test_prepare_batch_enriches_records_together_in_order():
+    other = new_record(12, title="U")
+    items = [RECORD, Deleted(5), new_record(2**63), other]
+    staged = Staged()
+    out = prepare_batch(items, staged)
+    assert staged.calls == [[11, 12]]
+    assert [type(i).__name__ for i in out] == ["Prepared", "Deleted", "dict", "Prepared"]
+    assert (out[0].pmid, out[0].extra) == (11, {"design": "d11"})
+    assert (out[3].pmid, out[3].extra, out[3].row) == (12, {"design": "d12"}, to_row(other))
+    assert out[1:3] == items[1:3]
+
+
+def test_prepare_batch_with_a_plain_enricher_equals_prepare():
+    items = [RECORD, Malformed("x", "bad")]
+    assert prepare_batch(items, enrich) == [prepare(item, enrich) for item in items]

@@ -80,8 +80,11 @@ class Prepared:
 
 def prepare_record(record: dict, enrich: Enricher) -> Prepared:
     """Do the CPU work for one record ahead of saving."""
+    return _prepared(record, *enrich(record))
+
+
+def _prepared(record: dict, extra: dict, provenance: list) -> Prepared:
     row = to_row(record)
-    extra, provenance = enrich(record)
     return Prepared(record["pmid"], row, content_hash(row), extra, provenance, record_links(record))
 
 
@@ -90,3 +93,19 @@ def prepare(item, enrich: Enricher):
     if isinstance(item, dict) and valid_pmid(item.get("pmid")):
         return prepare_record(item, enrich)
     return item
+
+
+def enrich_all(enrich: Enricher, records: list[dict]) -> list[tuple[dict, list]]:
+    """`enrich` over records, stage by stage through its `many` when it has one."""
+    many = getattr(enrich, "many", None)
+    return many(records) if many else [enrich(record) for record in records]
+
+
+def prepare_batch(items: list, enrich: Enricher) -> list:
+    """`prepare` over a batch of items, in order, the records enriched together."""
+    records = [i for i in items if isinstance(i, dict) and valid_pmid(i.get("pmid"))]
+    enriched = iter(enrich_all(enrich, records))
+    return [
+        _prepared(i, *next(enriched)) if isinstance(i, dict) and valid_pmid(i.get("pmid")) else i
+        for i in items
+    ]

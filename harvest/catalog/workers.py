@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from harvest.catalog.rows import Enricher, prepare
+from harvest.catalog.rows import Enricher, prepare_batch
 from harvest.errors import HarvestError
 from harvest.pubmed.sources import read_units, realise
 
@@ -64,6 +64,11 @@ def _put(queue, message, parent: int) -> bool:
                 return False
 
 
+def _batch(units: list, enrich: Enricher) -> tuple[str, list]:
+    """One batch's message: its units parsed, then prepared stage by stage."""
+    return "items", prepare_batch([item for unit in units for item in realise(unit)], enrich)
+
+
 def _work(paths: list[Path], enrich: Enricher, share: tuple[int, int], queue, parent: int):
     mine, workers = share
     # The parent handles Ctrl-C and SIGTERM (recording the run) and then stops its workers.
@@ -71,17 +76,17 @@ def _work(paths: list[Path], enrich: Enricher, share: tuple[int, int], queue, pa
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent)
     try:
-        batch, current = [], 0
+        units, current = [], 0
         for index, unit in enumerate(read_units(paths)):
             number = index // BATCH
             if number != current:
-                if current % workers == mine and not _put(queue, ("items", batch), parent):
+                if current % workers == mine and not _put(queue, _batch(units, enrich), parent):
                     return
-                batch, current = [], number
+                units, current = [], number
             if number % workers == mine:
-                batch.extend(prepare(item, enrich) for item in realise(unit))
+                units.append(unit)
         if current % workers == mine:
-            _put(queue, ("items", batch), parent)
+            _put(queue, _batch(units, enrich), parent)
         _put(queue, ("done", None), parent)
     except HarvestError as exc:
         _put(queue, ("error", (type(exc), str(exc))), parent)
