@@ -131,6 +131,15 @@ def test_dose_arms_and_care_both_arms_get(text, expected):
     assert details(record(f"In this trial, {text}")).comparators == expected
 
 
+def test_fixed_dose_arms_stay_a_dose_comparison_beside_a_flexible_phase():
+    rec = record(
+        "Patients were randomised to placebo or to esketamine 28 mg, 56 mg or 84 mg. Relapsing "
+        "patients could receive flexibly dosed esketamine.",
+        title="Fixed doses of esketamine in TRD",
+    )
+    assert details(rec).comparators == ["placebo", "dose-comparison"]
+
+
 def test_a_placebo_controlled_trial_of_an_active_placebo_has_one_comparator():
     title = (
         "A double-blind randomized placebo-controlled trial of intranasal ketamine compared to "

@@ -139,7 +139,7 @@ def _comparators(
             found.provenance.remove(row)
     if "dose-comparison" in found.comparators and text.has(rules.flexible_dosing):
         row = next(r for r in found.provenance if r[:2] == ("comparators", "dose-comparison"))
-        if not rules.stated_dose_comparison.search(row[3]):
+        if not any(rules.stated_dose_comparison.search(s.text) for s in text.sentences):
             found.comparators.remove("dose-comparison")  # one flexibly dosed arm
             found.provenance.remove(row)
     if "active-drug" in found.comparators and "placebo" in found.comparators:
