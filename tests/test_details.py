@@ -125,6 +125,8 @@ def test_the_studied_drug_is_not_an_active_comparator(text):
          ["placebo"]),
         ("Veterans were randomised to MDMA-assisted therapy or treatment as usual.",
          ["usual-care"]),
+        ("Veterans were randomised to ketamine or treatment-as-usual.", ["usual-care"]),
+        ("Patients were randomised to psilocybin or an inactive placebo.", ["placebo"]),
     ],
 )  # fmt: skip
 def test_dose_arms_and_care_both_arms_get(text, expected):
@@ -343,6 +345,10 @@ def test_misuse_needs_explicit_misuse_not_use_prevalence():
         ("Fewer patients reported treatment-emergent sexual dysfunction than with SSRIs.",
          "narrative-review", ["general-tolerability"]),
         ("There were no serious adverse events.", "open-label-trial", ["serious-adverse-events"]),
+        ("Adverse events included dizziness and nausea.", "rct",
+         ["nausea-vomiting", "general-tolerability"]),
+        ("Ketamine caused more delirium and excessive salivation.", "rct",
+         ["general-tolerability"]),
         ("Dissociation and raised blood pressure were the most common adverse effects.", "rct",
          ["dissociation", "cardiovascular"]),
         ("Children got esketamine with propofol or propofol alone for sedation during "
@@ -375,6 +381,9 @@ def test_an_aim_to_test_tolerability_is_not_a_report():
     [
         ("Participants received placebo and a single 125 mg dose of MDMA.",
          [{"drug": "mdma", "amount": 125, "unit": "mg"}]),
+        ("Patients received ketamine 0.5 mg\u00b7kg\u22121 or 0.15 mg kg-1 over 40 min.",
+         [{"drug": "ketamine", "amount": 0.5, "unit": "mg/kg"},
+          {"drug": "ketamine", "amount": 0.15, "unit": "mg/kg"}]),
         # thresholds of a dose analysis are not doses
         ("Esketamine doses of 56 mg or more carried more risk than 28 mg.",
          [{"drug": "esketamine", "amount": 28, "unit": "mg"}]),

@@ -105,7 +105,7 @@ def _unit(raw: str, per: str) -> tuple[str, float]:
     raw = raw.lower().replace(" ", "")
     if "70" in per:
         return "mg/kg", 70.0
-    if raw.startswith("mg/kg") or raw.startswith("mgkg"):
+    if raw.startswith("mg") and "kg" in raw:  # mg/kg, mg kg-1, mg\u00b7kg\u22121
         return "mg/kg", 1.0
     if raw.endswith("/kg"):
         return "\u00b5g/kg", 1.0

@@ -15,10 +15,9 @@ SUICIDALITY_AS_HARM = re.compile(
     r"\b(?:suicid\w*|self-harm)\b[^.;]{0,40}\b(?:adverse|emergent|worsen\w*|as a harm)\b",
     re.I,
 )
-# A sentence naming specific harms keeps general-tolerability only for these.
-TOLERABILITY_OWN = re.compile(
-    r"well[- ]tolerated|tolerab|dizz|sedat|somnolen|drowsi|respiratory|cognitive|vertigo|fatigue",
-    re.I,
+# "Adverse events (side effects) ...": the generic words, taken out to see what else is named.
+ADVERSE_WORDS = re.compile(
+    r"\b(?:(?:serious )?adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b", re.I
 )
 # "Adverse events were nausea and headache": the generic words only introduce specific harms.
 LISTS_HARMS = re.compile(
@@ -82,7 +81,9 @@ def extract_safety(
             slugs.append(slug)
         specific = [s for s in slugs if s != "general-tolerability"]
         if "general-tolerability" in slugs and specific:
-            if LISTS_HARMS.search(sentence.text) and not TOLERABILITY_OWN.search(sentence.text):
+            rest = ADVERSE_WORDS.sub("", sentence.text)
+            named = any(rule.pattern.search(rest) for rule in tolerability.rules)
+            if LISTS_HARMS.search(sentence.text) and not named:
                 slugs.remove("general-tolerability")  # "adverse events included nausea"
         for slug in slugs:
             if slug not in found.safety:
