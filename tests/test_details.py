@@ -252,6 +252,8 @@ def test_microgram_doses_and_mdma_milligrams():
         ("Depression was rated with the HAMD-17 after every second session.", None),
         ("We describe three outpatients treated with sublingual ketamine.", None),
         ("Patients were followed for six weeks after the infusion.", None),
+        ("In all, 702 adults received at least one dose.", None),
+        ("Response was higher after two infusions.", None),
     ],
 )  # fmt: skip
 def test_sessions_when_stated_or_unambiguous(text, expected):

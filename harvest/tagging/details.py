@@ -219,8 +219,11 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
             continue  # "three preparatory sessions", "three times higher"
         if phrase.lower().endswith("times") and not DOSED_TIMES.search(sentence):
             continue
-        if rules.up_to.search(sentence[max(0, match.start() - 30) : match.start()]):
+        before = sentence[max(0, match.start() - 30) : match.start()]
+        if rules.up_to.search(before):
             return None  # no fixed number
+        if rules.not_a_count.search(before):
+            continue
         n = _number(match.group("n"))
         if n and n <= MAX_SESSIONS:
             out.append(n)

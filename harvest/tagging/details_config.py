@@ -70,6 +70,7 @@ class DetailRules:
     crossover_designs: frozenset[str]
     open_schedules: Rule
     up_to: re.Pattern
+    not_a_count: re.Pattern
     not_dosing: re.Pattern
     dosing: re.Pattern
     session_designs: frozenset[str]
@@ -194,6 +195,7 @@ def load_details(path: Path | str) -> DetailRules:
         crossover_designs=frozenset(sessions.get("crossover_designs") or ()),
         open_schedules=add(setting(sessions, "open_schedules", "sessions")),
         up_to=plain(sessions, "up_to", "sessions"),
+        not_a_count=plain(sessions, "not_a_count", "sessions"),
         not_dosing=plain(sessions, "not_dosing", "sessions"),
         dosing=plain(sessions, "dosing", "sessions"),
         session_designs=frozenset(sessions.get("designs") or ()),
