@@ -247,6 +247,8 @@ def test_microgram_doses_and_mdma_milligrams():
         ("Patients received esketamine 84 mg twice weekly for 4 weeks, then once weekly for 4 "
          "weeks.", 12),
         ("Participants received two 25-mg psilocybin sessions.", 2),
+        ("Patients had two weeks of thrice-weekly ketamine infusions.", 6),
+        ("Esketamine was given for 4 weeks, twice a week.", 8),
         ("Participants received psilocybin on two occasions, four weeks apart.", 2),
         ("Patients received repeated infusions of ketamine.", None),
         ("Depression was rated with the HAMD-17 after every second session.", None),

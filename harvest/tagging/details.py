@@ -188,6 +188,10 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
         times, weeks = _number(match.group(1)), _number(match.group(2))
         if times and weeks:
             found.append((match.start(), match.end(), times * weeks))
+    for match in text.finditer(rules.weeks_first, i):
+        weeks, times = (g for g in match.groups() if g)
+        if _number(times) and _number(weeks):
+            found.append((match.start(), match.end(), _number(times) * _number(weeks)))
     taken = [(s, e) for s, e, _ in found]
     for match in text.finditer(rules.weeks_of, i):
         weeks = _number(match.group(1))
@@ -238,7 +242,7 @@ def _sessions(
     counts: Counter = Counter()
     evidence: dict[int, int] = {}
     roles = {i for i in reporting if text.sentences[i].role in SESSION_ROLES}
-    where = set(text.where(rules.per_week, roles)) | set(text.where(rules.weeks_of, roles))
+    where = {i for rule in rules.schedules for i in text.where(rule, roles)}
     where |= set(text.where(rules.session_words, roles)) | set(text.where(rules.single, roles))
     for i in sorted(where):
         candidates = _schedule(text, i, rules)

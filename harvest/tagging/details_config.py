@@ -65,6 +65,7 @@ class DetailRules:
     session_words: Rule
     per_week: Rule
     weeks_of: Rule
+    weeks_first: Rule
     crossover: Rule
     single: Rule
     crossover_designs: frozenset[str]
@@ -89,6 +90,11 @@ class DetailRules:
     no_funding: re.Pattern
     registry_classes: dict
     automaton: ahocorasick.Automaton = field(repr=False, compare=False)
+
+    @property
+    def schedules(self) -> tuple[Rule, ...]:
+        """The rules that read a schedule ("twice weekly for four weeks")."""
+        return (self.per_week, self.weeks_of, self.weeks_first)
 
 
 def _check(pattern: str, path: Path, where: str) -> str:
@@ -190,6 +196,7 @@ def load_details(path: Path | str) -> DetailRules:
         ),
         per_week=add(setting(sessions, "per_week", "sessions")),
         weeks_of=add(setting(sessions, "weeks_of", "sessions")),
+        weeks_first=add(setting(sessions, "weeks_first", "sessions")),
         crossover=add(setting(sessions, "crossover", "sessions")),
         single=add(setting(sessions, "single", "sessions")),
         crossover_designs=frozenset(sessions.get("crossover_designs") or ()),
