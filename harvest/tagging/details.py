@@ -214,7 +214,8 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
     out = []
     for match in text.finditer(rules.session_words, i):
         phrase = match.group(0)
-        if phrase.lower().endswith(("dose", "doses", "treatment", "treatments")) and (
+        n = _number(match.group("n"))
+        if phrase.lower().endswith(("doses", "treatments")) and (
             ARMS_BEFORE.search(sentence[max(0, match.start() - 40) : match.start()])
             or ARMS_AFTER.match(sentence, match.end())
         ):
@@ -228,7 +229,6 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
             return None  # no fixed number
         if rules.not_a_count.search(before):
             continue
-        n = _number(match.group("n"))
         if n and n <= MAX_SESSIONS:
             out.append(n)
     if not out and text.search(rules.single, i):
