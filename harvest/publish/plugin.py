@@ -270,6 +270,8 @@ def extra_template_vars(view_name: str, table: str | None, database: str, reques
 def register_routes(datasette: Any) -> list[tuple]:
     """Staff pages: the evidence finder (HTML, JSON, RIS/BibTeX/CSL-JSON)."""
     return [
+        # Before Datasette's own table route: the studies page reads only the columns it shows.
+        (r"^/(?P<database>catalog)/(?P<table>studies)(?P<format>)$", tableview.studies_table),
         (r"^/-/evidence$", pages.evidence_page),
         (r"^/-/evidence\.json$", pages.evidence_json),
         (r"^/-/evidence\.(?P<format>ris|bib|csljson)$", pages.evidence_export),

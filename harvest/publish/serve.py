@@ -16,6 +16,7 @@ from harvest.config import default_config_dir
 from harvest.errors import HarvestError
 from harvest.publish import export_routes, plugin, trial_pages
 from harvest.publish.facets import cached_execute
+from harvest.publish.plans import plan_sql
 from harvest.tagging.taxonomy import load_taxonomy
 
 DATABASE_NAME = export_routes.DATABASE_NAME
@@ -52,8 +53,10 @@ class ReadOnlyDatabase(Database):
         return conn
 
     async def execute(self, sql: str, params: Any = None, truncate: bool = False, **kwargs: Any):
-        """As Datasette's, but a result (a count, a page's summary) is kept until the catalog
-        changes (facets.py). Truncated queries (table rows, ad-hoc SQL) always run."""
+        """As Datasette's, but tag filters read study_tags (plans.py) and a result (a count, a
+        page's summary) is kept until the catalog changes (facets.py). Truncated queries (table
+        rows, ad-hoc SQL) always run."""
+        sql = plan_sql(sql)
         if not truncate:
             return await cached_execute(self, sql, params, kwargs.get("custom_time_limit") or 0)
         return await super().execute(sql, params, truncate, **kwargs)
