@@ -389,6 +389,12 @@ def test_an_aim_to_test_tolerability_is_not_a_report():
         ("Patients received ketamine 0.5 mg\u00b7kg\u22121 or 0.15 mg kg-1 over 40 min.",
          [{"drug": "ketamine", "amount": 0.5, "unit": "mg/kg"},
           {"drug": "ketamine", "amount": 0.15, "unit": "mg/kg"}]),
+        # the control arm's low dose is the comparator's
+        ("Adults were assigned to psilocybin 25 mg, 10 mg or 1 mg (control).",
+         [{"drug": "psilocybin", "amount": 25, "unit": "mg"},
+          {"drug": "psilocybin", "amount": 10, "unit": "mg"}]),
+        ("Adults got psilocybin 25 mg or low-dose psilocybin (1 mg) as control.",
+         [{"drug": "psilocybin", "amount": 25, "unit": "mg"}]),
         # thresholds of a dose analysis are not doses
         ("Esketamine doses of 56 mg or more carried more risk than 28 mg.",
          [{"drug": "esketamine", "amount": 28, "unit": "mg"}]),

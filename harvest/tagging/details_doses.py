@@ -12,6 +12,10 @@ EXCLUDED_BEFORE = re.compile(
     r"greater than|at least|over|above|below|under|exceeding)\s*$",
     re.I,
 )
+# "1 mg (control)", "(1 mg) as an active placebo": the control arm's dose, not the study drug's.
+CONTROL_AFTER = re.compile(
+    r"\s*\)?\s*[(,]?\s*(?:as (?:an? |the )?|the )?(?:control|active placebo|placebo)\b", re.I
+)
 # "56 mg or more": a threshold, not a dose.
 EXCLUDED_AFTER = re.compile(r"\s*(?:or|and) (?:more|less|higher|lower|above|below|greater|over)\b")
 # "compared with intranasal esketamine 84 mg": the comparison arm's drug (not the title's).
@@ -65,9 +69,10 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
             per = match.group("per") or ""
             if RATE.search(per) or EXCLUDED_BEFORE.search(sentence.text[: match.start()]):
                 continue
-            if EQUIVALENT_AFTER.match(sentence.text, match.end()) or EXCLUDED_AFTER.match(
-                sentence.text, match.end()
-            ):
+            after = match.end()
+            if any(p.match(sentence.text, after) for p in (EQUIVALENT_AFTER, EXCLUDED_AFTER)):
+                continue
+            if CONTROL_AFTER.match(sentence.text, after):
                 continue
             if spans is None:
                 spans = drug_spans(text, i, rules)
