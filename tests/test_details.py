@@ -89,6 +89,26 @@ def test_comparator_phrasings(text, design, expected):
     assert details(record(f"In this trial, {text}"), design=design).comparators == expected
 
 
+def test_midazolam_is_an_active_placebo_only_where_it_blinds():
+    text = "In this trial, children were randomised to ketamine or midazolam premedication."
+    assert details(record(text), conditions=()).comparators == ["active-drug"]
+    assert details(record(text), conditions=("ptsd",)).comparators == ["active-placebo"]
+    called = "In this trial, adults were randomised to ketamine or midazolam, an active placebo."
+    assert details(record(called), conditions=()).comparators == ["active-placebo"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Group K received ketamine 0.5 mg/kg and group C received normal saline.",
+        "Patients were randomised to ketamine or 0.9% saline.",
+        "The control arm received the same volume of saline.",
+    ],
+)
+def test_saline_controls_of_perioperative_trials(text):
+    assert details(record(f"In this trial, {text}"), conditions=()).comparators == ["placebo"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -107,6 +107,8 @@ def extract_details(
     focal = title_drugs(text, rules)
     if design in rules.comparator_designs:
         _comparators(text, reporting, rules, focal, found)
+        if not rules.active_placebo_conditions & set(conditions):
+            _active_drug_not_placebo(rules, found)
     extract_doses(text, reporting, rules, focal, found)
     if design in rules.session_designs:
         _sessions(text, reporting, rules, design, found)
@@ -149,6 +151,24 @@ def _comparators(
             # placebo-controlled add-on trial: the comparison arm is the placebo one.
             found.comparators.remove("active-drug")
             found.provenance.remove(row)
+
+
+def _active_drug_not_placebo(rules: DetailRules, found: Details) -> None:
+    """Outside the conditions where it blinds, a named midazolam arm is a head-to-head drug."""
+    if "active-placebo" not in found.comparators:
+        return
+    index = next(
+        k for k, r in enumerate(found.provenance) if r[:2] == ("comparators", "active-placebo")
+    )
+    row = found.provenance[index]
+    if rules.active_placebo_words.search(row[3]):
+        return
+    del found.provenance[index]
+    found.comparators.remove("active-placebo")
+    if "active-drug" not in found.comparators:
+        found.comparators.append("active-drug")
+        found.comparators.sort(key=COMPARATORS.index)
+        found.provenance.append(("comparators", "active-drug", row[2], row[3]))
 
 
 def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:

@@ -58,6 +58,8 @@ class DetailRules:
     comparison_context: Rule
     no_comparison: Rule
     flexible_dosing: Rule
+    active_placebo_conditions: frozenset[str]
+    active_placebo_words: re.Pattern
     stated_dose_comparison: re.Pattern
     dose_bands: dict
     band_labels: dict
@@ -186,6 +188,8 @@ def load_details(path: Path | str) -> DetailRules:
         comparison_context=add(setting(data, "comparison_context", "details"), indexed=False),
         no_comparison=add(setting(data, "no_comparison", "details")),
         flexible_dosing=add(setting(data, "flexible_dosing", "details")),
+        active_placebo_conditions=frozenset(data.get("active_placebo_conditions") or ()),
+        active_placebo_words=plain(data, "active_placebo_words", "details"),
         stated_dose_comparison=plain(data, "stated_dose_comparison", "details"),
         dose_bands=bands,
         band_labels=labels,
