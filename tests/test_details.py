@@ -275,6 +275,8 @@ def test_microgram_doses_and_mdma_milligrams():
         ("We describe three outpatients treated with sublingual ketamine.", None),
         ("Patients were followed for six weeks after the infusion.", None),
         ("In all, 702 adults received at least one dose.", None),
+        ("Patients were given a single bolus of ketamine 0.3 mg/kg before incision.", 1),
+        ("Patients received a 0.5 mg/kg ketamine bolus at induction.", 1),
         ("Adults were randomly assigned to a single dose of psilocybin 25 mg, 10 mg or 1 mg.", 1),
         ("Response was higher after two infusions.", None),
     ],
