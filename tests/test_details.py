@@ -376,6 +376,8 @@ def test_misuse_needs_explicit_misuse_not_use_prevalence():
          ["nausea-vomiting", "general-tolerability"]),
         ("Ketamine caused more delirium and excessive salivation.", "rct",
          ["general-tolerability"]),
+        ("Oxygen desaturation and laryngospasm were rare in both groups.", "rct",
+         ["general-tolerability"]),
         ("Dissociation and raised blood pressure were the most common adverse effects.", "rct",
          ["dissociation", "cardiovascular"]),
         ("Children got esketamine with propofol or propofol alone for sedation during "
