@@ -146,6 +146,8 @@ def test_the_studied_drug_is_not_an_active_comparator(text):
         ("Veterans were randomised to MDMA-assisted therapy or treatment as usual.",
          ["usual-care"]),
         ("Veterans were randomised to ketamine or treatment-as-usual.", ["usual-care"]),
+        ("Patients were randomised to ketamine 0.5 mg/kg (low dose) or 1.0 mg/kg (high dose) or "
+         "a saline placebo.", ["placebo", "dose-comparison"]),
         ("Patients were randomised to psilocybin or an inactive placebo.", ["placebo"]),
     ],
 )  # fmt: skip
@@ -277,6 +279,8 @@ def test_microgram_doses_and_mdma_milligrams():
         ("In all, 702 adults received at least one dose.", None),
         ("Patients were given a single bolus of ketamine 0.3 mg/kg before incision.", 1),
         ("Patients received a 0.5 mg/kg ketamine bolus at induction.", 1),
+        ("Patients received ketamine 0.5 mg/kg or saline placebo during the operation.", 1),
+        ("Ketamine 0.5 mg/kg was given at induction, then infused continuously.", None),
         ("Adults were randomly assigned to a single dose of psilocybin 25 mg, 10 mg or 1 mg.", 1),
         ("Response was higher after two infusions.", None),
     ],
@@ -372,6 +376,8 @@ def test_misuse_needs_explicit_misuse_not_use_prevalence():
         ("Fewer patients reported treatment-emergent sexual dysfunction than with SSRIs.",
          "narrative-review", ["general-tolerability"]),
         ("There were no serious adverse events.", "open-label-trial", ["serious-adverse-events"]),
+        ("There were no serious or unexpected adverse events.", "open-label-trial",
+         ["serious-adverse-events"]),
         ("Adverse events included dizziness and nausea.", "rct",
          ["nausea-vomiting", "general-tolerability"]),
         ("Ketamine caused more delirium and excessive salivation.", "rct",
@@ -419,6 +425,10 @@ def test_an_aim_to_test_tolerability_is_not_a_report():
           {"drug": "psilocybin", "amount": 10, "unit": "mg"}]),
         ("Adults got psilocybin 25 mg or low-dose psilocybin (1 mg) as control.",
          [{"drug": "psilocybin", "amount": 25, "unit": "mg"}]),
+        ("Adults got psilocybin 25 mg, 10 mg or 1 mg (the control). Of 233, 79 received 1 mg "
+         "and 75 received 10 mg.",
+         [{"drug": "psilocybin", "amount": 25, "unit": "mg"},
+          {"drug": "psilocybin", "amount": 10, "unit": "mg"}]),
         # thresholds of a dose analysis are not doses
         ("Esketamine doses of 56 mg or more carried more risk than 28 mg.",
          [{"drug": "esketamine", "amount": 28, "unit": "mg"}]),

@@ -277,6 +277,10 @@ def _sessions(
             evidence.setdefault(n, i)
     best = max(counts, key=lambda n: (counts[n], n)) if counts else None
     sentence = evidence.get(best)
+    if best is None:  # "received ketamine 0.5 mg/kg during surgery": given once
+        moment = [j for j in text.where(rules.single_moment, roles) if _given_once(text, j, rules)]
+        if moment:
+            best, sentence = 1, moment[0]
     if best in (None, 1) and design in rules.crossover_designs:
         cross = [j for j in text.where(rules.crossover, roles) if text.search(rules.crossover, j)]
         if cross:  # each arm of a crossover once: its control session counts
@@ -284,6 +288,15 @@ def _sessions(
     if best is not None:
         found.sessions = best
         found.provenance.append(("sessions", str(best), *text.sentences[sentence][::2]))
+
+
+def _given_once(text: Text, i: int, rules: DetailRules) -> bool:
+    """A sentence doses a study drug at one moment of an operation, not continuously."""
+    return bool(
+        text.search(rules.single_moment, i)
+        and text.search(rules.dose, i)
+        and not text.search(rules.open_schedules, i)
+    )
 
 
 def detail_columns(found: Details) -> dict:

@@ -70,6 +70,7 @@ class DetailRules:
     weeks_first: Rule
     crossover: Rule
     single: Rule
+    single_moment: Rule
     crossover_designs: frozenset[str]
     open_schedules: Rule
     up_to: re.Pattern
@@ -203,6 +204,7 @@ def load_details(path: Path | str) -> DetailRules:
         weeks_first=add(setting(sessions, "weeks_first", "sessions")),
         crossover=add(setting(sessions, "crossover", "sessions")),
         single=add(setting(sessions, "single", "sessions")),
+        single_moment=add(setting(sessions, "single_moment", "sessions")),
         crossover_designs=frozenset(sessions.get("crossover_designs") or ()),
         open_schedules=add(setting(sessions, "open_schedules", "sessions")),
         up_to=plain(sessions, "up_to", "sessions"),

@@ -61,6 +61,7 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
     """Every distinct stated dose of a study drug, with its band, into `found`."""
     only = record_drugs(text, rules)
     only_drug = next(iter(only)) if len(only) == 1 else None
+    controls = _control_doses(text, reporting, rules)
     seen: set[tuple] = set()
     for i in text.where(rules.dose, reporting):
         sentence = text.sentences[i]
@@ -74,6 +75,10 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                 continue
             if CONTROL_AFTER.match(sentence.text, after):
                 continue
+            unit, divisor = _unit(match.group("unit"), per)
+            amounts = [round(float(n) / divisor, 4) for n in re.findall(NUM, match.group("nums"))]
+            if all((a, unit) in controls for a in amounts):
+                continue  # "79 received 1 mg": the control dose named elsewhere
             if spans is None:
                 spans = drug_spans(text, i, rules)
             drug, at = _dose_drug(spans, match, sentence.text, only_drug if not spans else None)
@@ -81,9 +86,7 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                 continue
             if focal and drug not in focal and COMPARED_BEFORE.search(sentence.text[:at]):
                 continue  # the comparator's dose
-            unit, divisor = _unit(match.group("unit"), per)
-            for raw in re.findall(NUM, match.group("nums")):
-                amount = round(float(raw) / divisor, 4)
+            for amount in amounts:
                 amount = int(amount) if amount == int(amount) else amount
                 key = (drug, amount, unit)
                 if amount > 0 and key not in seen:
@@ -93,6 +96,19 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                         ("doses", f"{drug} {amount} {unit}", sentence.source, sentence.text)
                     )
                     _band(found, rules, drug, amount, unit, sentence)
+
+
+def _control_doses(text: Text, reporting: set[int], rules: DetailRules) -> set[tuple]:
+    """(amount, unit) of every dose the record calls the control ("1 mg (the control)")."""
+    out = set()
+    for i in text.where(rules.dose, reporting):
+        sentence = text.sentences[i].text
+        for match in text.finditer(rules.dose, i):
+            if CONTROL_AFTER.match(sentence, match.end()):
+                unit, divisor = _unit(match.group("unit"), match.group("per") or "")
+                for raw in re.findall(NUM, match.group("nums")):
+                    out.add((round(float(raw) / divisor, 4), unit))
+    return out
 
 
 def _dose_drug(spans, match: re.Match, text: str, fallback: str | None):

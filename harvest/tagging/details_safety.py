@@ -42,6 +42,7 @@ def extract_safety(
     """The harms the study reports on, either way, from its own sentences, into `found`."""
     targets_suicidality = rules.suicidality_target in conditions
     tolerability = dict(rules.safety)["general-tolerability"]
+    serious = dict(rules.safety)["serious-adverse-events"]
     hits: dict[int, list[str]] = {}
     for slug, group in rules.safety:
         for i in text.where(group, reporting):
@@ -85,6 +86,12 @@ def extract_safety(
             named = any(rule.pattern.search(rest) for rule in tolerability.rules)
             if LISTS_HARMS.search(sentence.text) and not named:
                 slugs.remove("general-tolerability")  # "adverse events included nausea"
+        if "general-tolerability" in slugs and "serious-adverse-events" in slugs:
+            rest = sentence.text
+            for rule in serious.rules:
+                rest = rule.pattern.sub("", rest)
+            if not any(rule.pattern.search(rest) for rule in tolerability.rules):
+                slugs.remove("general-tolerability")  # "no serious or unexpected adverse events"
         for slug in slugs:
             if slug not in found.safety:
                 found.safety.append(slug)
