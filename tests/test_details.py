@@ -454,6 +454,10 @@ def test_funding_from_grants_coi_and_funding_sentences():
     assert details(both).funding == "mixed"
     personal = record("x", coi_statement="Dr A has received consulting fees from Janssen.")
     assert details(personal).funding == "unknown"
+    clause = record("x", coi_statement="Funded by Compass; two authors are employees of Compass.")
+    assert details(clause).funding == "industry"
+    note = record("In this trial, psilocybin helped. (Funded by COMPASS Pathfinder; NCT03775200.)")
+    assert details(note).funding == "industry"
 
 
 def test_combine_funding():

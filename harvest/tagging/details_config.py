@@ -38,8 +38,9 @@ DOSE = (
     r"(?P<per>\s*(?:/|per)\s*(?:70\s*kg|kg|h|hr|hour|min|minute|day|d|week|wk)\b)?"
 )
 FUNDED_BY = (
-    r"\b(?:fund(?:ed|ing)|support(?:ed)?|sponsor(?:ed)?|financ\w+)\s+(?:\w+\s+){0,3}?(?:by|from)"
-    r"\s+(?:the\s+|a\s+|an\s+)?[A-Z]|\bfunding\s*:|\bgrants?\s+from\b|\bgrant (?:number|no\.?)\b"
+    r"\b(?i:fund(?:ed|ing)|support(?:ed)?|sponsor(?:ed)?|financ\w+)\s+(?:\w+\s+){0,3}?(?:by|from)"
+    r"\s+(?:the\s+|a\s+|an\s+)?[A-Z]|\b(?i:funding)\s*:|\bgrants?\s+from\b"
+    r"|\bgrant (?:number|no\.?)\b"
 )
 PERSONAL_COI = (
     r"\b(?:has|have) received|consult|advisory|speaker|honorari|stock|shares|equity|royalt|"

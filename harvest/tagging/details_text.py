@@ -198,8 +198,9 @@ def sentences(record: dict) -> list[Sentence]:
             for i, p in enumerate(parts)
         )
     for text in _split_sentences(record.get("coi_statement") or ""):
-        if text.strip():
-            out.append(Sentence("coi", "meta", text.strip()))
+        for clause in text.split("; "):  # "funded by X; authors are employees of X"
+            if clause.strip():
+                out.append(Sentence("coi", "meta", clause.strip()))
     return out
 
 
