@@ -384,6 +384,10 @@ def test_misuse_needs_explicit_misuse_not_use_prevalence():
          ["general-tolerability"]),
         ("Oxygen desaturation and laryngospasm were rare in both groups.", "rct",
          ["general-tolerability"]),
+        ("After the first spray she had a dissociative episode that left her anxious and "
+         "confused.", "case-report", ["dissociation", "general-tolerability"]),
+        ("To add to the results of a phase II trial of the safety and efficacy of MDMA, we "
+         "analysed interviews.", "observational", []),
         ("Dissociation and raised blood pressure were the most common adverse effects.", "rct",
          ["dissociation", "cardiovascular"]),
         ("Children got esketamine with propofol or propofol alone for sedation during "

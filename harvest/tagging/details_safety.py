@@ -30,7 +30,8 @@ LISTS_HARMS = re.compile(
 # "a trial to test the efficacy and safety of ...": an aim, wherever it stands.
 AIM_PHRASE = re.compile(
     r"\bto (?:test|assess|evaluate|examine|investigate|determine|compare|establish|explore)\b"
-    r"[^.;]{0,30}\b(?:safety|tolerability)\b",
+    r"[^.;]{0,30}\b(?:safety|tolerability)\b|\b(?:trials?|study|studies) (?:of|on|assessing|"
+    r"evaluating) (?:the )?(?:efficacy and )?(?:safety|tolerability)\b",
     re.I,
 )
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
