@@ -343,6 +343,8 @@ def test_generic_tolerability_and_named_other_harms():
 def test_misuse_needs_explicit_misuse_not_use_prevalence():
     found = details(record("In this trial, no signs of misuse or dependence emerged."))
     assert found.safety == ["abuse-liability"]
+    risks = details(record("In this trial, the risks of abuse with long-term use were low."))
+    assert risks.safety == ["abuse-liability"]
     survey = "We set out to relate patterns of ketamine abuse to lower urinary tract symptoms."
     assert details(record(survey), design="observational").safety == ["urological"]
 
