@@ -283,6 +283,7 @@ def test_microgram_doses_and_mdma_milligrams():
         ("Ketamine 0.5 mg/kg was given at induction, then infused continuously.", None),
         ("Adults were randomly assigned to a single dose of psilocybin 25 mg, 10 mg or 1 mg.", 1),
         ("Response was higher after two infusions.", None),
+        ("Patients received a median of 8 infusions (range 4 to 12).", None),
     ],
 )  # fmt: skip
 def test_sessions_when_stated_or_unambiguous(text, expected):
