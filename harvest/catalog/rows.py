@@ -17,11 +17,10 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 def author_key(author: dict) -> str:
     """The lookup key of an author: names, collective name and ORCID."""
+    get = author.get
     return (
-        "|".join(
-            author.get(k) or "" for k in ("last_name", "fore_name", "initials", "collective_name")
-        )
-        + f"|{author.get('orcid') or ''}"
+        f"{get('last_name') or ''}|{get('fore_name') or ''}|{get('initials') or ''}"
+        f"|{get('collective_name') or ''}|{get('orcid') or ''}"
     )
 
 
@@ -55,7 +54,7 @@ def record_links(record: dict) -> Links:
                 term_key(m["name"]),
                 (m.get("ui"), m["name"]),
                 int(bool(m.get("major"))),
-                _dumps(m.get("qualifiers") or []),
+                _dumps(m["qualifiers"]) if m.get("qualifiers") else "[]",
             )
             for m in record.get("mesh") or []
         ],
