@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
+from pathlib import Path
 
 import bibtexparser
 import httpx
@@ -246,3 +248,74 @@ def test_a_query_over_the_time_limit_is_a_message_not_a_500(tmp_path):
     body = get(slow, "/-/evidence.json?condition=ptsd")
     assert body.status_code == 503
     assert body.json()["error"].startswith("The catalog is busy")
+
+
+def harm_catalog(tmp_path_factory) -> Path:
+    """The staff catalog with known safety tags: the tagger's own replaced by these rows."""
+    db = build_staff_catalog(tmp_path_factory.mktemp("harms"))
+    rows = [
+        (36500001, "dissociation", "abstract", "Dissociation peaked at 40 minutes."),
+        (33397139, "dissociation", "abstract", "CADSS scores rose transiently."),
+        (33397139, "dissociation", "mesh", "No dissociative symptoms persisted at 24 hours."),
+        (36500006, "dissociation", "abstract", "Dissociation was mild in both arms."),
+        (36500003, "cardiovascular", "abstract", "Blood pressure rose by 10 mmHg."),
+        (36500007, "urological", "abstract", "Bladder wall thickening in rats."),  # animal
+        (36500099, "urological", "abstract", "A notice is never evidence."),  # notice
+        (34000003, "hepatic", "abstract", "Liver enzymes were normal."),  # psilocybin
+    ]
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("delete from study_tags where facet = 'safety'")
+        conn.execute("update studies set safety = '[]'")
+        conn.executemany(
+            "insert into study_tags (pmid, facet, tag, source, evidence) "
+            "values (?, 'safety', ?, ?, ?)",
+            [(pmid, tag, source, text) for pmid, tag, source, text in rows],
+        )
+        conn.execute(
+            "update studies set safety = (select json_group_array(distinct tag) from "
+            "study_tags t where t.pmid = studies.pmid and t.facet = 'safety') "
+            "where pmid in (select pmid from study_tags where facet = 'safety')"
+        )
+    conn.close()
+    return db
+
+
+def harm_blocks(html: str) -> dict[str, str]:
+    """{slug: the topic's HTML} from the finder's harms section, in page order."""
+    section = html.split('<section class="ec-harms" id="harms">', 1)[1].split("</section>", 1)[0]
+    parts = re.split(r'<details class="ec-harm" data-harm="([\w-]+)">', section)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_harms_for_a_treatment_count_studies_and_quote_sentences(tmp_path_factory):
+    ds = make_datasette(harm_catalog(tmp_path_factory))
+    html = get(ds, "/-/evidence?modality=Ketamine").text
+    blocks = harm_blocks(html)
+    assert list(blocks) == ["dissociation", "cardiovascular"]  # the vocabulary's order
+    assert '<strong>Dissociation</strong> <span class="ec-count">(3 studies)</span>' in html
+    assert "<strong>Blood pressure and heart (cardiovascular)</strong>" in html
+    assert '<span class="ec-count">(1 study)</span>' in blocks["cardiovascular"]
+    results = [r["pmid"] for r in get(ds, "/-/evidence.json?modality=ketamine").json()["results"]]
+    expected = [p for p in results if p in {36500001, 33397139, 36500006}]
+    shown = [int(p) for p in re.findall(r'<li class="ec-harm-study[^"]*" data-pmid="(\d+)"',
+                                        blocks["dissociation"])]  # fmt: skip
+    assert shown == expected and len(shown) == 3
+    sentences = re.findall(r'<blockquote class="ec-harm-sentence">([^<]*)</blockquote>',
+                           blocks["dissociation"])  # fmt: skip
+    assert sorted(sentences) == sorted([
+        "Dissociation peaked at 40 minutes.", "CADSS scores rose transiently.",
+        "No dissociative symptoms persisted at 24 hours.", "Dissociation was mild in both arms.",
+    ])  # fmt: skip
+    concern = blocks["dissociation"].split('data-pmid="36500006"')[1].split("</li>")[0]
+    assert "&#9888; Expression of concern</span>" in concern
+    assert '<a href="/catalog/studies/36500006">' in concern
+    erratum = blocks["cardiovascular"].split('data-pmid="36500003"')[1].split("</li>")[0]
+    assert "&#9888; Corrected (erratum)</span>" in erratum
+    assert "Blood pressure rose by 10 mmHg." in erratum
+    for absent in ("Bladder wall", "never evidence", "Liver enzymes"):
+        assert absent not in html
+    ptsd = harm_blocks(get(ds, "/-/evidence?condition=PTSD&modality=ketamine").text)
+    assert '<span class="ec-count">(2 studies)</span>' in ptsd["dissociation"]
+    assert 'data-pmid="36500006"' not in ptsd["dissociation"]  # depression, not PTSD
+    assert 'class="ec-harms"' not in get(ds, "/-/evidence?condition=PTSD").text

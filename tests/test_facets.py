@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 from harvest.cli import cli
 from harvest.publish.evidence import LEVEL_NAMES
 from harvest.publish.facets import ResultCache, cacheable
+from harvest.publish.plans import plan_sql
 from harvest.publish.serve import make_datasette, tag_labels
 from tests.standin_records import generate_corpus, make_article_set
 
@@ -226,3 +228,104 @@ def test_clock_and_chance_are_never_kept():
     )
     assert cacheable("select * from studies order by random() limit 1") is False
     assert cacheable("select count(*) from studies where on_topic = 1") is True
+
+
+def test_tag_filters_read_study_tags_with_the_same_rows(catalog):
+    """Two tag filters and a search: the page's rows, order and counts are what json_each says."""
+    ds = make_datasette(catalog)
+    conn = sqlite3.connect(catalog)
+    ptsd = "exists (select 1 from json_each(s.conditions) c where c.value = 'ptsd')"
+    ketamine = "exists (select 1 from json_each(s.modalities) m where m.value = 'ketamine')"
+    path = "/catalog/studies.json?conditions__arraycontains=ptsd&modalities__arraycontains=ketamine"
+    data = get_json(ds, path + "&_facet_size=max&_size=20&_shape=objects")
+    expected = [
+        r[0]
+        for r in conn.execute(
+            f"select pmid from studies s where {ptsd} and {ketamine} "
+            "order by pub_date desc, pmid limit 20"
+        )
+    ]
+    assert [row["pmid"] for row in data["rows"]] == expected
+    total = conn.execute(f"select count(*) from studies s where {ptsd} and {ketamine}").fetchone()
+    assert data["filtered_table_rows_count"] == total[0] > 0
+    assert facet_counts(data, "routes") == sql_counts(catalog, "routes", f"{ptsd} and {ketamine}")
+    fts = "s.pmid in (select rowid from studies_fts where studies_fts match 'ketamine')"
+    data = get_json(ds, "/catalog/studies.json?_search=ketamine&_size=20&_shape=objects")
+    expected = [
+        r[0]
+        for r in conn.execute(
+            f"select pmid from studies s where {fts} order by pub_date desc, pmid limit 20"
+        )
+    ]
+    assert [row["pmid"] for row in data["rows"]] == expected
+    total = conn.execute(f"select count(*) from studies s where {fts}").fetchone()[0]
+    assert data["filtered_table_rows_count"] == total > 20
+    assert facet_counts(data, "conditions") == sql_counts(catalog, "conditions", fts)
+
+
+def test_plan_sql_rewrites_tag_columns_only():
+    sql = (
+        'select pmid from studies where :p0 in (select value from json_each("studies"."safety"))'
+        " and :p1 in (select value from json_each(studies.keywords)) order by pub_date desc"
+        " limit 51"
+    )
+    assert plan_sql(sql) == (
+        "select pmid from studies where +studies.pmid in (select pmid from study_tags where"
+        " facet = 'safety' and tag = :p0) and :p1 in (select value from"
+        " json_each(studies.keywords)) order by pub_date desc, pmid limit 51"
+    )
+    count = "select count(*) from studies where pmid in (select rowid from studies_fts where x)"
+    assert plan_sql(count) == count  # no page order: the list drives the lookups
+    other = "select value from json_each(:p0) where :p0 in (select value from json_each(t.c))"
+    assert plan_sql(other) == other
+
+
+def test_pages_are_kept_until_a_commit(tmp_path, catalog):
+    """The same page twice is the same answer; a write by another connection shows at once."""
+    db = tmp_path / "copy.db"
+    source, target = sqlite3.connect(catalog), sqlite3.connect(db)
+    source.backup(target)
+    source.close()
+    ds = make_datasette(db)
+    path = "/catalog/studies?conditions__arraycontains=ptsd"
+    first = asyncio.run(ds.client.get(path))
+    again = asyncio.run(ds.client.get(path))
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content
+    assert again.headers["x-frame-options"] == "DENY"
+    total = target.execute(
+        "select count(distinct pmid) from study_tags where facet = 'conditions' and tag = 'ptsd'"
+    ).fetchone()[0]
+    assert f"{total:,} rows where conditions contains" in first.text.replace("\n", " ")
+    pmid = target.execute(
+        "select pmid from studies where conditions not like '%\"ptsd\"%' limit 1"
+    ).fetchone()[0]
+    with target:
+        target.execute(
+            "update studies set conditions = json_insert(conditions, '$[#]', 'ptsd')"
+            " where pmid = ?",
+            (pmid,),
+        )
+        target.execute(
+            "insert into study_tags (pmid, facet, tag, source, evidence) "
+            "values (?, 'conditions', 'ptsd', 'title', 'PTSD')",
+            (pmid,),
+        )
+    after = asyncio.run(ds.client.get(path))
+    assert f"{total + 1:,} rows where conditions contains" in after.text.replace("\n", " ")
+    target.close()
+
+
+def test_studies_page_reads_the_columns_it_shows(catalog):
+    """The HTML page selects its ten columns and the flags; JSON and `_all=1` keep all."""
+    ds = make_datasette(catalog)
+    html = asyncio.run(ds.client.get("/catalog/studies?on_topic=1&human=1")).text
+    shown = re.findall(r'<th [^>]*data-column="(\w+)"', html)
+    assert shown == [
+        "pmid", "title", "journal", "pub_year", "authors", "conditions", "modalities", "design",
+        "evidence_level", "retracted",
+    ]  # fmt: skip
+    everything = asyncio.run(ds.client.get("/catalog/studies?on_topic=1&human=1&_all=1")).text
+    assert 'data-column="abstract"' in everything and 'data-column="abstract"' not in html
+    data = get_json(ds, "/catalog/studies.json?on_topic=1&human=1&_size=1")
+    assert "abstract" in data["columns"] and len(data["columns"]) > 60

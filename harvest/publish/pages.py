@@ -14,7 +14,7 @@ from datasette.utils.asgi import AsgiStream, Response
 from harvest.citing.appraisal import appraisal_line
 from harvest.citing.exports import stream_export
 from harvest.citing.flags import FLAG_LABELS, flag_notes, is_notice, study_flags
-from harvest.publish import evidence
+from harvest.publish import evidence, harms
 from harvest.publish.evidence import LEVEL_NAMES, PER_GROUP, ChoiceError, Selection
 
 DATABASE = "catalog"
@@ -166,6 +166,8 @@ async def evidence_page(datasette: Any, request: Any) -> Response:
         try:
             stats = await evidence.fetch_stats(db, selection)
             groups = await build_groups(db, selection, stats, base)
+            context["harms"] = await harms.fetch_harms(db, selection, labels)
+            context["harms_per_topic"] = harms.PER_HARM
         except QueryInterrupted:
             context["error"] = TOO_SLOW
             html = await datasette.render_template("evidence.html", context, request=request)

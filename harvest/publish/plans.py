@@ -11,6 +11,8 @@ An `in (...)` on the primary key makes SQLite fetch every matching row and sort 
 for one page of 50 (a full-text search for a common word fetched 25,000 rows for each page). A
 page sorted by an indexed column with a limit reads that index in order instead and checks each
 row against the list (`+pmid`: SQLite keeps the list and walks the index), stopping after 51.
+Ties of a one-column order follow the primary key, the order Datasette's next page assumes (the
+index walked backwards gave them in reverse, so a tie across a page boundary could repeat rows).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ TAG_ARRAY_COLUMNS = frozenset(
 )
 ARRAY_CONTAINS = re.compile(
     r":(?P<param>\w+) in \(select value from json_each\("
-    r"(?:studies|\[studies\])\.(?:(?P<bare>\w+)|\[(?P<quoted>\w+)\])\)\)"
+    r"(?:studies|\[studies\]|\"studies\")\.(?:(?P<bare>\w+)|[\[\"](?P<quoted>\w+)[\]\"])\)\)"
 )
 # The membership tests the rewrite above writes, and Datasette's full-text search filter.
 PK_IN = re.compile(
@@ -35,7 +37,9 @@ INDEXED_ORDER = re.compile(
     r"\border by (?:pmid|pub_date|first_seen|design|evidence_level|pub_year)\b[^()]*\blimit\b",
     re.IGNORECASE,
 )
-STUDIES_FROM = re.compile(r"\bfrom (?:studies|\[studies\])(?:\s|$)")
+# A page sorted by one column alone: ties follow the primary key, as Datasette's next page does.
+ONE_COLUMN_ORDER = re.compile(r"\border by (?!pmid\b)(\w+)( desc)? limit\b", re.IGNORECASE)
+STUDIES_FROM = re.compile(r"\bfrom (?:studies|\[studies\]|\"studies\")(?:\s|$)")
 
 
 def _tag_filter(match: re.Match) -> str:
@@ -54,6 +58,7 @@ def plan_sql(sql: str) -> str:
     if "studies" not in sql or not STUDIES_FROM.search(sql):
         return sql
     planned = ARRAY_CONTAINS.sub(_tag_filter, sql)
+    planned = ONE_COLUMN_ORDER.sub(r"order by \1\2, pmid limit", planned)
     if INDEXED_ORDER.search(planned):
         planned = PK_IN.sub(lambda m: "+" + m.group(0), planned)
     return planned

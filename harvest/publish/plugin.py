@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import escape
 
 from harvest.citing.exports import to_bibtex, to_csl_json, to_ris
-from harvest.publish import check_page, home, pages, search, tableview
+from harvest.publish import check_page, home, pagecache, pages, search, tableview
 from harvest.publish.atom import ATOM_COLUMNS, to_atom
 from harvest.publish.cells import FLAG_COLUMNS, OWNED_COLUMNS, render_value, study_context
 from harvest.publish.export_routes import DATABASE_NAME
@@ -192,6 +192,7 @@ def asgi_wrapper(datasette: Any) -> Callable:
 
     def wrap(app: Callable) -> Callable:
         app = tableview.wrap_table_requests(app)  # default studies view, safe search text
+        app = pagecache.wrap_pages(app, datasette, DATABASE_NAME)  # pages kept per data version
 
         async def with_headers(scope: dict, receive: Callable, send: Callable) -> None:
             async def send_with_headers(message: dict) -> None:
