@@ -42,22 +42,22 @@ def test_evaluate_and_retag_after_a_taxonomy_edit(tmp_path):
     anchor = '          - {name: "Anti-Anxiety Agents", ui: D014151}\n        terms:\n'
     assert anchor in taxonomy
     (config / "taxonomy.yml").write_text(
-        taxonomy.replace(anchor, anchor + "          - music festivals\n")
+        taxonomy.replace(anchor, anchor + "          - after childbirth\n")
     )
     edited = harvest("retag", "--db", db, "--config", config)
     assert edited.returncode == 0, edited.stderr
     assert edited.stdout.startswith("retag: 0 new, 1 updated, 71 unchanged, 0 failed;")
     conn = sqlite3.connect(db)
     assert conn.execute(
-        "select source, evidence from study_tags where pmid = 90000031 and tag = 'anxiety' "
+        "select source, evidence from study_tags where pmid = 90000008 and tag = 'anxiety' "
         "order by source"
     ).fetchall() == [
-        ("abstract", "objective: music festivals"),
-        ("title", "title: music festivals"),
+        ("abstract", "objective: after childbirth"),
+        ("title", "title: after childbirth"),
     ]
     assert (
         "anxiety"
-        in conn.execute("select conditions from studies where pmid = 90000031").fetchone()[0]
+        in conn.execute("select conditions from studies where pmid = 90000008").fetchone()[0]
     )
 
 

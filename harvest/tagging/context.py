@@ -27,6 +27,11 @@ DELIVERED_ROLES = frozenset({"title", "keyword", "objective", "methods", "result
 POPULATION_BEFORE = re.compile(
     r"\b(?:with|diagnosed with|meeting criteria for|suffering from|had)\s+(?:[a-z-]+\s+){0,3}$"
 )
+# "used to treat depression and anxiety": a target named in an adverse-event sentence.
+TARGET_BEFORE = re.compile(
+    r"\b(?:treat|treats|treated|treating|treatment of|for)\s+(?:[a-z-]+\s+){0,3}$"
+)
+SEARCH_LIST_MIN = 3  # conditions in one search sentence that make it a list of search terms
 # How a sentence's role is named in a tag's provenance.
 ROLE_NAMES = {"results": "outcome", "conclusions": "conclusion", "body": "abstract"}
 CATEGORY_ROLES = {
@@ -205,6 +210,22 @@ class Doc:
         self.adverse = self.cue_sentences("adverse")
         self.covariate = self.cue_sentences("covariate")
         self.exclusions = self._exclusion_spans()
+        self.search_lists = self._search_lists()
+        self.healthy = any(
+            self.sentences[self.where[h]].role in DELIVERED_ROLES for h in cues.get("healthy", ())
+        )
+
+    def _search_lists(self) -> set[int]:
+        """Sentences of a search strategy that list three or more conditions (search terms)."""
+        searched = self.cue_sentences("search")
+        if not searched:
+            return set()
+        named: dict[int, set] = {}
+        for hit in self.by_facet.get("conditions", ()):
+            i = self.where[hit]
+            if i in searched:
+                named.setdefault(i, set()).add(hit.name)
+        return {i for i, names in named.items() if len(names) >= SEARCH_LIST_MIN}
 
     def sentence_index(self, pos: int) -> int:
         return bisect_right(self.starts, pos) - 1
@@ -240,6 +261,13 @@ class Doc:
                 for i in members[:2]:
                     if i in general:
                         roles[i] = "background"
+        # A Background section that ends with the aim ("We looked at cognition in ..."): that
+        # last sentence is the objective.
+        for i, sentence in enumerate(sentences):
+            last = i + 1 == len(sentences) or sentences[i + 1].section != sentence.section
+            if last and sentence.role == "background" and sentence.source == "abstract":
+                if i in aims and i not in literature and i not in future:
+                    roles[i] = "objective"
         for i, role in enumerate(roles):
             if sentences[i].source != "abstract":
                 continue
@@ -313,6 +341,8 @@ class Doc:
         sentence = self.sentences[i]
         if sentence.role in ("meta", "exclusion") or (self.exclusions and self.excluded(hit)):
             return "drop", "exclusion"
+        if i in self.search_lists and hit.facet == "conditions":
+            return "drop", "search terms"
         roles = self.roles
         if (hit.facet in roles.negatable_facets or hit.name in roles.negatable_tags) and (
             self.negated(hit)
@@ -339,7 +369,12 @@ class Doc:
                     review and sentence.role == "background"
                 ):
                     return "drop", sentence.role
-        if adverse_sensitive and i in self.adverse and sentence.source == "abstract":
+        if (
+            adverse_sensitive
+            and i in self.adverse
+            and sentence.source == "abstract"
+            and not TARGET_BEFORE.search(self.lower, max(sentence.start, hit.start - 40), hit.start)
+        ):
             return "weak", "adverse event"
         role = ROLE_NAMES.get(sentence.role, sentence.role)
         if sentence.role in ("methods", "body") and POPULATION_BEFORE.search(

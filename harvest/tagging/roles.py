@@ -47,6 +47,7 @@ class Roles:
     negatable_facets: frozenset[str]
     negatable_tags: frozenset[str]
     delivered_only: frozenset[str]
+    primary_study_only: frozenset[str]
     use_survey_condition: str
     review_designs: frozenset[str]
     no_population_designs: frozenset[str]
@@ -69,7 +70,15 @@ def load_roles(data, facets: dict, where: str) -> Roles:
         raise ConfigError(f"{where} must be a mapping (trauma, populations, negatable, designs)")
     _keys(
         data,
-        {"trauma", "populations", "negatable", "delivered_only", "use_survey", "designs"},
+        {
+            "trauma",
+            "populations",
+            "negatable",
+            "delivered_only",
+            "primary_study_only",
+            "use_survey",
+            "designs",
+        },
         where,
     )
     trauma = _mapping(data, "trauma", where, {"psychological", "injury", "psychological_signals"})
@@ -113,6 +122,7 @@ def load_roles(data, facets: dict, where: str) -> Roles:
         negatable_facets=frozenset(negatable_facets),
         negatable_tags=frozenset(many(negatable, "tags", None, "negatable")),
         delivered_only=frozenset(many(data, "delivered_only", "modalities", "roles")),
+        primary_study_only=frozenset(many(data, "primary_study_only", "modalities", "roles")),
         use_survey_condition=one(data, "use_survey", "conditions", "roles"),
         review_designs=frozenset(many(designs, "review", "design", "designs")),
         no_population_designs=frozenset(many(designs, "no_population", "design", "designs")),

@@ -49,11 +49,15 @@ class DesignSignals:
         self.has_abstract = doc.has_abstract
         self.participants = participants
         self.roles = roles = taxonomy.roles
-        self.intervention = any(
-            doc.sentence_of(h).role in ("methods", "results", "body")
-            and doc.sentence_of(h).source == "abstract"
+        given = {
+            doc.where[h]
             for h in doc.cues.get("intervention", ())
-        )
+            if doc.sentence_of(h).role in ("methods", "results", "body")
+            and doc.sentence_of(h).source == "abstract"
+        }
+        self.intervention = bool(given)
+        # "we gave psilocybin to healthy volunteers": the people who received it, uncounted
+        self.given_to_people = bool(given & doc.cue_sentences("human"))
         for slug, parts in roles.section_labels:
             labels = [label for label in doc.labels if any(p in label for p in parts)]
             if labels:
@@ -180,7 +184,7 @@ def _no_abstract(s: DesignSignals, rule) -> tuple[str, str] | None:
 
 
 def _describes_intervention(s: DesignSignals, rule) -> tuple[str, str] | None:
-    if (s.participants or s.results) and s.intervention:
+    if (s.participants or s.results or s.given_to_people) and s.intervention:
         return "rule", "participants received an intervention in this study (no design named)"
     return None
 
@@ -257,6 +261,11 @@ def decide_on_topic(
     title_cues = _title_cues(doc)
     if "anaesthesia" in title_cues and not primary_targets:
         return 0, "anaesthesia, sedation or analgesia study"
+    psych = taxonomy.roles.psychological_trauma
+    trauma = any(c == psych or psych in taxonomy.implies[c] for c in primary_targets)
+    if "perioperative" in title_cues and not trauma:
+        # "intraoperative ketamine for postoperative depression"; PTSD after injury stays
+        return 0, "perioperative use"
     if is_recreational(doc):
         return 0, "recreational use or harms"
     return 1, f"{substances[0]} for {targets[0]}"

@@ -129,9 +129,9 @@ def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool, survey: s
             continue  # a repeated mention adds nothing
         tag = taxonomy.tags[hit.name]
         strength, role = doc.judge(hit, tag.adverse_sensitive, review)
-        if strength != "drop" and survey and facet == "conditions":
-            if sentence.role not in PRIMARY_ROLES and hit.name != survey:
-                strength, role = "drop", "use-survey exposure"
+        if strength != "drop" and survey and facet == "conditions" and hit.name != survey:
+            # "depressive symptoms among chronic ketamine users", even in the title (the guide)
+            strength, role = "drop", "use-survey exposure"
         if strength == "drop":
             dropped.add(hit.name)
             continue
@@ -174,7 +174,7 @@ def _trauma_senses(doc: Doc, taxonomy: Taxonomy, found: _Found, review: bool) ->
             found.add(PSYCH, "rule", f"{doc.snippet(hit)} (psychological context)")
 
 
-def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: _Found) -> _Found:
+def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: _Found, review: bool) -> _Found:
     """Routes stated with a target substance, else any stated route, else MeSH's, else
     routes named only in the background.
 
@@ -188,6 +188,8 @@ def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: _Found) -> _Found:
             substance.add(doc.where[hit])
     near = {slug for slug, sentences in where.items() if sentences & substance}
     kept = _Found()
+    if review and not near:
+        return kept  # a review's routes are those of the substances it is about
     kept.merge(strong, only=near or None)
     for fallback in (mesh, weak):
         if not kept.tags:
@@ -197,7 +199,7 @@ def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: _Found) -> _Found:
 
 def _comparator_routes(doc: Doc, strong: _Found, where: dict) -> None:
     """Drop route mentions that describe a comparator ("more practical than intravenous")."""
-    contrast = doc.negation.contrast
+    contrast = doc.negation.route_contrast
     for hit in doc.by_facet.get("routes", ()):
         if hit.name in strong.tags and contrast.search(
             doc.lower, max(0, hit.start - 30), hit.start
@@ -248,7 +250,7 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         result = _Found()
         if facet == "routes":
             _comparator_routes(doc, strong, where)
-            result.merge(_routes(doc, taxonomy, (strong, weak, where), mesh[facet]))
+            result.merge(_routes(doc, taxonomy, (strong, weak, where), mesh[facet], review))
         else:
             # a minor heading whose every mention in the text is excluded does not count
             result.merge(mesh[facet], only=set(mesh[facet].tags) - (dropped - major))
@@ -265,7 +267,11 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 result.add(survey, "rule", "use-survey: recreational use or harms")
             primary = facet_primary | (major & set(taxonomy.slugs("conditions")))
         if not result.tags and facet in ("conditions", "modalities"):
-            result.merge(weak)
+            if not (facet == "conditions" and doc.healthy):  # healthy volunteers: no condition
+                result.merge(weak)
+        if facet == "modalities" and review:
+            for slug in roles.primary_study_only & set(result.tags):
+                del result.tags[slug]  # other drugs in a review are the field, not its arms
         facets[facet] = result
     if human == 1 and design not in roles.no_population_designs:
         _default_population(doc, taxonomy, facets["populations"])

@@ -19,7 +19,8 @@ FACETS = ("conditions", "modalities", "routes", "populations", "design")
 CUES = (
     "objective", "literature", "general", "future", "exclusion", "inclusion", "adverse",
     "injury_context", "psych_context", "trauma_bare", "human", "counted", "recreational",
-    "therapeutic", "anaesthesia", "results", "intervention", "covariate", "survey",
+    "therapeutic", "anaesthesia", "results", "intervention", "covariate", "survey", "healthy",
+    "search", "perioperative",
 )  # fmt: skip
 # Which YAML list feeds which kind of hit; "title" kinds count only in the title.
 TEXT_KEYS = {
@@ -83,6 +84,7 @@ class Negation:
     contrast: re.Pattern
     after: re.Pattern
     unlike: re.Pattern
+    route_contrast: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -340,7 +342,7 @@ def _negation(data, path: Path, builder: _Builder) -> Negation:
         raise ConfigError(
             f"{where} must be a mapping with window, terms, stop, pseudo, after, contrast, unlike"
         )
-    keys = {"window", "terms", "stop", "pseudo", "after", "contrast", "unlike"}
+    keys = {"window", "terms", "stop", "pseudo", "after", "contrast", "unlike", "route_contrast"}
     _require_keys(data, keys, where)
     window = data.get("window")
     if not isinstance(window, int) or window <= 0:
@@ -353,4 +355,8 @@ def _negation(data, path: Path, builder: _Builder) -> Negation:
     for key in ("stop", "contrast", "after", "unlike"):
         compiled.append(re.compile(_pattern(_text(data.get(key), f"{where}.{key}"), where)))
     pseudo = frozenset(p.lower() for p in _strings(data.get("pseudo"), f"{where}.pseudo"))
-    return Negation(window, compiled[0], pseudo, compiled[1], compiled[2], compiled[3])
+    route = data.get("route_contrast")  # optional: the routes' own comparator words
+    route = re.compile(_pattern(_text(route, f"{where}.route_contrast"), where)) if route else None
+    return Negation(
+        window, compiled[0], pseudo, compiled[1], compiled[2], compiled[3], route or compiled[1]
+    )
