@@ -80,7 +80,7 @@ class DetailRules:
     dosing: re.Pattern
     session_designs: frozenset[str]
     safety: tuple[tuple[str, Group], ...]
-    harm_context: re.Pattern
+    harm_context: Rule
     bare_safety: re.Pattern
     scope_designs: frozenset[str]
     review_scope: re.Pattern
@@ -214,7 +214,7 @@ def load_details(path: Path | str) -> DetailRules:
         dosing=plain(sessions, "dosing", "sessions"),
         session_designs=frozenset(sessions.get("designs") or ()),
         safety=tuple((s, rules.group(ps)) for s, ps in harms.items()),
-        harm_context=plain(safety, "harm_context", "safety"),
+        harm_context=add(setting(safety, "harm_context", "safety")),
         bare_safety=plain(safety, "bare_safety", "safety"),
         scope_designs=frozenset(safety.get("scope_designs") or ()),
         review_scope=plain(safety, "review_scope", "safety"),

@@ -63,7 +63,7 @@ def extract_safety(
                 continue
             if slug not in GENERIC:
                 if context is None:
-                    context = bool(rules.harm_context.search(sentence.text))
+                    context = bool(text.search(rules.harm_context, i))
                 if not context:
                     continue
             if slug == "general-tolerability" and (

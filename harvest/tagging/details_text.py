@@ -210,18 +210,22 @@ class Text:
     def __init__(self, sentences: list[Sentence], automaton: ahocorasick.Automaton):
         self.sentences = sentences
         present: dict[int, list[int]] = {}
+        self.at: list[set[int]] = []  # per sentence, the rules whose literals it holds
         if len(automaton):
             scan = automaton.iter
             for i, sentence in enumerate(sentences):
                 rids: set[int] = set()
                 for _, found in scan(sentence.text.lower()):
                     rids.update(found)
+                self.at.append(rids)
                 for rid in rids:
                     where = present.get(rid)
                     if where is None:
                         present[rid] = [i]
                     else:
                         where.append(i)
+        else:
+            self.at = [set() for _ in sentences]
         self.present = present
 
     def where(self, rule: Rule | Group, among=None) -> list[int]:
@@ -235,22 +239,24 @@ class Text:
 
     def search(self, rule: Rule, i: int) -> re.Match | None:
         """`rule` searched in sentence `i` (None at once when its literals are absent)."""
-        if not rule.always and i not in self.present.get(rule.rid, ()):
-            return None  # a short list: a sentence's rules are few
+        if not rule.always and rule.rid not in self.at[i]:
+            return None
         return rule.pattern.search(self.sentences[i].text)
 
     def finditer(self, rule: Rule, i: int):
         """`rule`'s matches in sentence `i`."""
-        if not rule.always and i not in self.present.get(rule.rid, ()):
+        if not rule.always and rule.rid not in self.at[i]:
             return iter(())
         return rule.pattern.finditer(self.sentences[i].text)
 
     def matches(self, group: Group, i: int):
         """The first match of each of the group's rules in sentence `i`, in their order."""
+        here, text = self.at[i], self.sentences[i].text
         for rule in group.rules:
-            match = self.search(rule, i)
-            if match is not None:
-                yield match
+            if rule.always or rule.rid in here:
+                match = rule.pattern.search(text)
+                if match is not None:
+                    yield match
 
     def has(self, rule: Rule) -> bool:
         """Whether `rule` matches anywhere in the record."""
