@@ -400,9 +400,13 @@ def test_misuse_needs_explicit_misuse_not_use_prevalence():
          "rct", []),
         ("We identify unanswered questions, including long-term safety.", "narrative-review",
          []),
-        # a review's scope sentence: its named harms count, not its generic words
+        # a review's scope sentence names topics, not reported harms
         ("In this review we discuss monitoring of blood pressure and dissociation and the "
-         "overall safety data.", "narrative-review", ["dissociation", "cardiovascular"]),
+         "overall safety data.", "narrative-review", []),
+        ("It closes with the therapeutic and abuse potential of psilocybin.", "narrative-review",
+         []),
+        ("MDMA raised blood pressure and body temperature.", "rct",
+         ["cardiovascular", "general-tolerability"]),
     ],
 )  # fmt: skip
 def test_safety_phrasings(text, design, expected):

@@ -8,7 +8,6 @@ from harvest.tagging.details_config import SAFETY, DetailRules
 from harvest.tagging.details_text import Text
 
 GENERIC = ("serious-adverse-events", "general-tolerability")
-SCOPE_ONLY = ("general-tolerability", "suicidality-safety")
 # Suicidality as a harm, when it is the study's target: "treatment-emergent suicidal ideation".
 SUICIDALITY_AS_HARM = re.compile(
     r"\b(?:adverse|safety|emergent|worsen\w*|harm)\b[^.;]{0,40}\b(?:suicid|self-harm)|"
@@ -53,14 +52,11 @@ def extract_safety(
         sentence = text.sentences[i]
         if sentence.role not in SAFETY_ROLES or text.search(rules.not_reported, i):
             continue
-        # a review's scope sentence ("we discuss the efficacy and safety data") names topics:
-        # its specific harms count, its generic words and suicidality (the indication) do not
-        scope = design in rules.scope_designs and rules.review_scope.search(sentence.text)
+        if design in rules.scope_designs and rules.review_scope.search(sentence.text):
+            continue  # a review's scope ("we discuss monitoring of blood pressure"): topics
         slugs = []
         context = None
         for slug in hits[i]:
-            if scope and slug in SCOPE_ONLY:
-                continue
             if slug not in GENERIC:
                 if context is None:
                     context = bool(text.search(rules.harm_context, i))
