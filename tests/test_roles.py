@@ -210,3 +210,156 @@ def test_preoperative_anxiolysis_is_not_anxiety(taxonomy):
     ), taxonomy)  # fmt: skip
     assert "anxiety" not in tags.conditions
     assert tags.on_topic == 0
+
+
+def sections(*pairs):
+    """A record with labelled abstract sections (label, text)."""
+    out = record(pairs[0][1], None)
+    out["abstract_sections"] = [{"label": lb, "category": None, "text": t} for lb, t in pairs[1:]]
+    return out
+
+
+@pytest.mark.parametrize(
+    "title, abstract, design",
+    [
+        ("Ketamine and anhedonia in treatment-resistant depression",
+         "We conducted a post hoc analysis of data from a phase 3 placebo-controlled trial in "
+         "which patients received ketamine or saline infusions.", "rct"),
+        ("Ketamine and anhedonia in treatment-resistant depression",
+         "Data from a phase 3 trial were analysed: 120 patients received ketamine or placebo "
+         "infusions and anhedonia improved within a day.", "rct"),
+        ("Ketamine for depression: an umbrella review of meta-analyses",
+         "We searched four databases for systematic reviews of ketamine for depression and "
+         "graded the credibility of their evidence.", "systematic-review"),
+        ("Esketamine monotherapy: a systematic review",
+         "We searched PubMed and Embase. Only one eligible trial was found, so no "
+         "meta-analysis was possible.", "systematic-review"),
+        ("Psilocybin given intravenously to healthy volunteers",
+         "In this pilot, healthy volunteers were given psilocybin by slow injection; effects "
+         "were brief.", "open-label-trial"),
+        ("MDMA-assisted therapy for PTSD: a critical look",
+         "We argue that the phase 2 and phase 3 trials published so far need a critical look "
+         "before the field moves on.", "narrative-review"),
+        ("Is esketamine misused in practice?",
+         "We reviewed whether esketamine is misused. Real-world studies found no misuse and "
+         "long-term studies reported no withdrawal.", "narrative-review"),
+        ("Change processes in psilocybin therapy for alcohol dependence",
+         "An open-label pilot was run to prepare a randomised trial. We analysed the "
+         "transcripts of its sessions with qualitative content analysis.", "open-label-trial"),
+        ("Trends in the top-cited articles on psilocybin",
+         "We identified the 100 most cited publications and compared their topics.", "other"),
+    ],
+)  # fmt: skip
+def test_designs_on_real_phrasings(taxonomy, title, abstract, design):
+    assert tag_record(record(title, abstract), taxonomy).design == design
+
+
+def test_an_aim_that_ends_a_background_section_is_the_objective(taxonomy):
+    tags = tag_record(sections(
+        ("", "Esketamine and cognition in treatment-resistant depression"),
+        ("BACKGROUND", "Little is known about cognition with esketamine. We looked at "
+         "cognition in three double-blind studies of esketamine or placebo nasal spray."),
+        ("METHODS", "Patients received esketamine or placebo with an oral antidepressant."),
+    ), taxonomy)  # fmt: skip
+    assert tags.design == "rct"
+    assert provenance(tags, "design", "rct") == [("abstract", "double-blind")]
+
+
+def test_a_pooled_trial_analysis_that_opens_the_abstract_is_not_background(taxonomy):
+    tags = tag_record(record(
+        "Sex and response to esketamine",
+        "Little is known about sex differences. We pooled five randomised trials in which "
+        "adults with depression received esketamine with a newly started oral antidepressant. "
+        "We examined response by sex.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.design, tags.modalities) == ("rct", ("ketamine", "esketamine", "other-drug"))
+    assert tags.routes == ("oral",)
+
+
+def test_search_term_lists_of_a_review_are_not_its_conditions(taxonomy):
+    tags = tag_record(record(
+        "Ketamine in older adults: a scoping review",
+        "We searched PubMed for ketamine with depression, anxiety, PTSD and suicidal "
+        "ideation. Eight trials on depression were found; ketamine improved depressive "
+        "symptoms in four.",
+    ), taxonomy)  # fmt: skip
+    assert tags.conditions == ("depression",)
+    assert tags.design == "systematic-review"
+
+
+def test_healthy_volunteer_pharmacology_has_no_condition(taxonomy):
+    tags = tag_record(sections(
+        ("", "MDMA and fear extinction in healthy men"),
+        ("BACKGROUND", "MDMA-assisted therapy is studied for post-traumatic stress disorder."),
+        ("METHODS", "In a randomised crossover study, 30 healthy men received MDMA 125 mg and "
+         "placebo before extinction learning."),
+        ("RESULTS", "MDMA improved extinction recall."),
+    ), taxonomy)  # fmt: skip
+    assert (tags.conditions, tags.on_topic) == ((), 0)
+
+
+def test_a_target_named_in_an_adverse_event_sentence_counts(taxonomy):
+    tags = tag_record(record(
+        "Adverse effects of psilocybin: a meta-analysis",
+        "We pooled the adverse effects of psilocybin used to treat depression and anxiety "
+        "in six randomised trials. Headache and nausea were common.",
+    ), taxonomy)  # fmt: skip
+    assert tags.conditions == ("depression", "anxiety")
+
+
+def test_use_survey_conditions_are_exposures_even_in_the_title(taxonomy):
+    tags = tag_record(record(
+        "Depressive and anxiety symptoms in chronic ketamine users",
+        "We measured depressive and anxiety symptoms in 200 chronic recreational ketamine "
+        "users recruited through an online survey; 60% of users had depressive symptoms.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.conditions, tags.on_topic) == (("substance-use",), 0)
+    assert provenance(tags, "conditions", "depression") == []
+
+
+@pytest.mark.parametrize(
+    "sentence, other_drug",
+    [
+        ("Adults received esketamine without an oral antidepressant.", False),
+        ("Adults received esketamine with a newly started oral antidepressant.", True),
+    ],
+)
+def test_other_drug_negation_is_per_tag(taxonomy, sentence, other_drug):
+    tags = tag_record(record("Esketamine for depression", f"METHODS: {sentence}"), taxonomy)
+    assert ("other-drug" in tags.modalities) is other_drug
+
+
+def test_other_drugs_in_a_narrative_review_are_the_field(taxonomy):
+    tags = tag_record(record(
+        "Glutamatergic modulators for depression: a review",
+        "This review covers esketamine nasal spray. Oral dextromethorphan-bupropion was "
+        "approved for major depression, and SSRIs differ from both.",
+    ), taxonomy)  # fmt: skip
+    assert tags.design == "narrative-review"
+    assert (tags.modalities, tags.routes) == (("ketamine", "esketamine"), ("intranasal",))
+
+
+def test_a_comparator_arms_route_counts_a_foils_does_not(taxonomy):
+    arm = tag_record(record(
+        "Oral ketamine tablets for depression",
+        "METHODS: One 240 mg dose of oral ketamine was compared with intranasal esketamine.",
+    ), taxonomy)  # fmt: skip
+    assert arm.routes == ("intranasal", "oral")
+    foil = tag_record(record(
+        "Oral ketamine tablets for depression",
+        "METHODS: Adults took oral ketamine, which is more practical than intravenous use.",
+    ), taxonomy)  # fmt: skip
+    assert foil.routes == ("oral",)
+
+
+@pytest.mark.parametrize(
+    "title, on_topic",
+    [
+        ("Intraoperative ketamine for postoperative depressive symptoms in older adults", 0),
+        ("Intraoperative ketamine and later posttraumatic stress disorder in injured soldiers", 1),
+        ("Ketamine versus propofol anaesthesia for electroconvulsive therapy in depression", 1),
+    ],
+)
+def test_perioperative_ketamine_is_off_topic_unless_about_trauma(taxonomy, title, on_topic):
+    tags = tag_record(record(title, "Patients were randomised to ketamine or saline."), taxonomy)
+    assert tags.on_topic == on_topic
