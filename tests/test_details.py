@@ -182,6 +182,17 @@ def test_no_comparator_from_a_single_arm_or_earlier_trials_sentence():
     assert details(record(text), design="open-label-trial").comparators == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 18 patients from a placebo-controlled trial of oral esketamine, blood was drawn.",
+        "Patients who completed the placebo-controlled trials entered this open-label extension.",
+    ],
+)
+def test_the_parent_trial_of_an_analysis_or_extension_is_no_comparator(text):
+    assert details(record(f"In this study, {text}")).comparators == []
+
+
 def test_single_arm_and_observational_work_has_no_comparator():
     text = "In this open-label study, 20 patients received ketamine; none had placebo."
     assert details(record(text), design="observational").comparators == []
