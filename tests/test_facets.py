@@ -270,9 +270,9 @@ def test_plan_sql_rewrites_tag_columns_only():
         " limit 51"
     )
     assert plan_sql(sql) == (
-        "select pmid from studies where +studies.pmid in (select pmid from study_tags where"
-        " facet = 'safety' and tag = :p0) and :p1 in (select value from"
-        " json_each(studies.keywords)) order by pub_date desc, pmid limit 51"
+        "select pmid from studies where exists (select 1 from study_tags where"
+        " study_tags.pmid = studies.pmid and facet = 'safety' and tag = :p0) and :p1 in"
+        " (select value from json_each(studies.keywords)) order by pub_date desc, pmid limit 51"
     )
     count = "select count(*) from studies where pmid in (select rowid from studies_fts where x)"
     assert plan_sql(count) == count  # no page order: the list drives the lookups

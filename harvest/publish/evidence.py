@@ -358,11 +358,11 @@ def option_lists(counts: Mapping[str, Mapping[str, int]], labels: Mapping) -> di
 async def fetch_option_counts(db: Any, toggles: Mapping[str, bool]) -> dict[str, dict[str, int]]:
     """{facet: {slug: studies}} under the toggles, plus {"years": {"min", "max"}}."""
     where = " and ".join(base_where(toggles))
+    # study_tags holds each array column's tags (one row per source): counted from its index.
     parts = [
-        f"select '{facet}' as facet, j.value as tag, count(*) as n from studies,"
-        f" json_each(studies.{facet}) j where {where} and json_valid(studies.{facet})"
-        " group by j.value"
-        for facet in ("conditions", "modalities", "routes", "populations")
+        "select facet, tag, count(distinct pmid) from study_tags where facet in ('conditions',"
+        f" 'modalities', 'routes', 'populations') and pmid in (select pmid from studies where"
+        f" {where}) group by facet, tag"
     ]
     parts.append(
         "select 'design', design, count(*) from studies where "

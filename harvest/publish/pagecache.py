@@ -109,7 +109,7 @@ def wrap_pages(app: Callable, datasette: Any, database: str) -> Callable:
             await _send_page(send, *page)
             return
         future: asyncio.Future = asyncio.get_running_loop().create_future()
-        cache._pending[key] = future
+        cache._pending.setdefault(key, future)  # a second renderer (no-cache) leaves the first
         start: dict = {}
         body: list[bytes] = []
 
@@ -129,7 +129,8 @@ def wrap_pages(app: Callable, datasette: Any, database: str) -> Callable:
                 if cache.version() == version:  # no commit while it rendered
                     cache.put(key, *kept)
         finally:
-            del cache._pending[key]
+            if cache._pending.get(key) is future:
+                del cache._pending[key]
             future.set_result(kept)
 
     return wrapped
