@@ -8,7 +8,9 @@ MeSH with qualifiers, publication types, keywords, chemicals, grants, history, r
 then, in the same run and each in a fresh subprocess:
   1. the floor: ElementTree.iterparse over the file, touching the fields the harvester stores;
   2. `harvest import FILE --db NEW.db` end to end (parse, normalise, tag, cite, store, FTS index).
-Prints records/s, the ratio of import time to the floor, and each one's peak memory (max RSS).
+Prints records/s, the ratio of import time to the floor, and each one's peak memory (max RSS);
+also each one's CPU seconds summed over its process tree and their ratio, which other jobs on a
+shared machine disturb less than the wall-clock ratio (the import's work, on however many cores).
 Targets (issue 11): ratio <= 2.5 (the bar is 3.0) and import peak memory < 400 MB for the whole
 process tree.
 """
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -267,8 +271,15 @@ def _tree_rss_kb(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak resident memory of the whole process tree in MB, stdout) for a command."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str]) -> tuple[float, float, str, float]:
+    """(seconds, peak resident memory of the whole process tree in MB, stdout, CPU seconds of
+    the tree) for a command."""
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
@@ -281,7 +292,7 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         sys.exit(f"benchmark command failed: {' '.join(cmd)}\n{stderr}")
-    return seconds, peak_kb / 1024, stdout.strip()
+    return seconds, peak_kb / 1024, stdout.strip(), _children_cpu() - cpu_before
 
 
 def main() -> None:
@@ -302,9 +313,9 @@ def main() -> None:
     write_corpus(corpus, args.records, compress=args.gzip, refs=not args.no_references)
     size_mb = corpus.stat().st_size / 1e6
     python = sys.executable
-    floor_s, floor_mb, count = timed([python, "-c", FLOOR, str(corpus)])
+    floor_s, floor_mb, count, floor_cpu = timed([python, "-c", FLOOR, str(corpus)])
     harvest = [python, "-m", "harvest", "import", str(corpus), "--db", str(db), "--quiet"]
-    import_s, import_mb, _ = timed(harvest)
+    import_s, import_mb, _, import_cpu = timed(harvest)
     ratio = import_s / floor_s
     print(f"records: {count} ({size_mb:.1f} MB {'gzip ' if args.gzip else ''}XML)")
     print(f"floor (ElementTree iterparse): {floor_s:.2f}s, {int(count) / floor_s:,.0f} records/s")
@@ -313,6 +324,10 @@ def main() -> None:
     print(
         f"peak memory (all processes, RSS): import {import_mb:.0f} MB (target < 400), "
         f"floor {floor_mb:.0f} MB"
+    )
+    print(
+        f"CPU (all processes): floor {floor_cpu:.2f}s, import {import_cpu:.2f}s, "
+        f"ratio {import_cpu / floor_cpu:.2f}x; load average {os.getloadavg()[0]:.1f}"
     )
 
 
