@@ -363,3 +363,20 @@ def test_a_comparator_arms_route_counts_a_foils_does_not(taxonomy):
 def test_perioperative_ketamine_is_off_topic_unless_about_trauma(taxonomy, title, on_topic):
     tags = tag_record(record(title, "Patients were randomised to ketamine or saline."), taxonomy)
     assert tags.on_topic == on_topic
+
+
+def test_a_condition_the_sample_is_split_by_is_not_a_target(taxonomy):
+    tags = tag_record(record(
+        "Esketamine in treatment-resistant depression with and without comorbid anxiety",
+        "Adults with treatment-resistant depression were randomised to esketamine or placebo. "
+        "MADRS change was compared by anxiety status; the treatment-by-anxiety interaction "
+        "was not significant (p = 0.37).",
+    ), taxonomy)  # fmt: skip
+    assert tags.conditions == ("depression", "treatment-resistant-depression")
+    measured = tag_record(record(
+        "Ketamine in depression with and without comorbid PTSD",
+        "METHODS: Adults with depression received six ketamine infusions. RESULTS: Depression "
+        "improved similarly in both groups. Among those with PTSD, PCL-5 scores fell by 14 "
+        "points.",
+    ), taxonomy)  # fmt: skip
+    assert measured.conditions == ("ptsd", "psychological-trauma", "depression")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harvest.tagging.context import STRONG_ROLES, Doc
+from harvest.tagging.context import POPULATION_BEFORE, STRONG_ROLES, Doc
 from harvest.tagging.rules import (
     DesignSignals,
     decide_design,
@@ -27,6 +27,7 @@ from harvest.tagging.taxonomy import Taxonomy
 LIST_FACETS = ("conditions", "modalities", "routes", "populations")
 PRIMARY_ROLES = frozenset({"title", "objective"})  # where a study names its main condition
 ADVERSE_QUALIFIERS = frozenset({"chemically induced"})
+STRATIFIER_GAP = 20  # characters between "with and without" and the condition it splits by
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,26 @@ def _comparator_routes(doc: Doc, strong: _Found, where: dict) -> None:
                 where[hit.name] = {doc.where[h] for h in others}
 
 
+def _stratifiers(doc: Doc, found: _Found) -> set[str]:
+    """Conditions the record splits its sample by ("with and without comorbid anxiety"),
+    unless a result reports on the condition itself ("PCL-5 scores fell in those with PTSD")."""
+    out = set()
+    hits = doc.by_facet.get("conditions", ())
+    for cue in doc.cues.get("subgroup", ()):
+        for hit in hits:
+            if hit.name in found.tags and 0 <= hit.start - cue.end <= STRATIFIER_GAP:
+                if doc.where[hit] == doc.where[cue]:
+                    out.add(hit.name)
+    for hit in hits:
+        if hit.name in out and doc.sentence_of(hit).role == "results":
+            start = max(doc.sentence_of(hit).start, hit.start - 40)
+            if doc.judge(hit) == ("strong", "outcome") and not POPULATION_BEFORE.search(
+                doc.lower, start, hit.start
+            ):
+                out.discard(hit.name)
+    return out
+
+
 def _default_population(doc: Doc, taxonomy: Taxonomy, populations: _Found) -> None:
     """Participants of no stated age group ("veterans", "patients") get the default (adults)."""
     roles = taxonomy.roles
@@ -262,6 +283,10 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 kept = _Found()
                 kept.merge(result, only=keep | major)
                 result = kept
+            strata = _stratifiers(doc, result)
+            if strata and set(result.tags) - strata:  # keep a record's only conditions
+                for slug in strata:
+                    del result.tags[slug]
             _trauma_senses(doc, taxonomy, result, review)
             if survey and survey not in result.tags:
                 result.add(survey, "rule", "use-survey: recreational use or harms")
