@@ -280,7 +280,8 @@ def test_bibtex_export_of_all_studies(ds, conn):
     assert concern["keywords"].startswith("Expression of concern, ")
     assert concern["note"] == (
         "Expression of concern. Expression of concern in: Biol Psychiatry. 2024;95(1):1. "
-        "PMID: 38000002. Study: RCT \u00b7 n = 60 \u00b7 vs active placebo \u00b7 1 infusion"
+        "PMID: 38000002. Study: RCT \u00b7 n = 60 \u00b7 vs placebo / active placebo "
+        "\u00b7 1 infusion"
     )
     keys = {e.key for e in library.entries}
     assert {"feder2014_24740528", "feder2021_33397139", "anon2022_36500005"} <= keys
