@@ -13,6 +13,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from datasette.database import QueryInterrupted, Results
@@ -26,6 +27,7 @@ from datasette.utils import (
 )
 
 from harvest.publish.evidence import LEVEL_NAMES
+from harvest.publish.plans import plan_sql
 
 PLUGIN_NAME = "evidence-catalog"
 CACHE_ATTRIBUTE = "evidence_catalog_cache"
@@ -53,8 +55,10 @@ class ResultCache:
     commit any reader has seen is ever served.
     """
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 512, path: str | None = None) -> None:
         self.size = size
+        self.path = path
+        self._watch: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._generation = 0
         self._versions: dict[int, int] = {}
@@ -62,8 +66,20 @@ class ResultCache:
         self._pending: dict[tuple, tuple[threading.Event, list]] = {}
 
     def generation(self, conn: sqlite3.Connection) -> int:
-        """The current generation, after starting a new one if conn has seen a commit."""
-        version = conn.execute("pragma data_version").fetchone()[0]
+        """The current generation, after starting a new one if conn has seen a commit.
+
+        With a path, one watching connection tells (a reader's new connection, whose first
+        data_version says nothing, would otherwise clear every result).
+        """
+        if self.path:
+            with self._lock:
+                if self._watch is None:
+                    uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
+                    self._watch = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                conn = self._watch
+                version = conn.execute("pragma data_version").fetchone()[0]
+        else:
+            version = conn.execute("pragma data_version").fetchone()[0]
         with self._lock:
             if self._versions.get(id(conn)) != version:
                 self._versions[id(conn)] = version
@@ -118,7 +134,7 @@ def cache_for(db: Any) -> ResultCache:
     """The result cache of one Datasette database (created on first use)."""
     cache = getattr(db, CACHE_ATTRIBUTE, None)
     if cache is None:
-        cache = ResultCache()
+        cache = ResultCache(path=getattr(db, "path", None))
         setattr(db, CACHE_ATTRIBUTE, cache)
     return cache
 
@@ -141,6 +157,7 @@ async def cached_execute(db: Any, sql: str, params: Any = None, time_limit_ms: i
     every time.
     """
     params = params if params is not None else {}
+    sql = plan_sql(sql)  # facets call this directly: their filters read study_tags too
     limit = time_limit_ms or db.ds.setting("sql_time_limit_ms")
 
     def run(conn: sqlite3.Connection) -> Results:

@@ -41,6 +41,8 @@ INDEXED_ORDER = re.compile(
 )
 # A page sorted by one column alone: ties follow the primary key, as Datasette's next page does.
 ONE_COLUMN_ORDER = re.compile(r"\border by (?!pmid\b)(\w+)( desc)? limit\b", re.IGNORECASE)
+# A column facet (facets.py TagFacet): counts read from the column's index, the list checked there.
+COLUMN_FACET = re.compile(r"^select [\w\[\]\"]+ as value, count\(\*\) as count from \(select ")
 STUDIES_FROM = re.compile(r"\bfrom (?:studies|\[studies\]|\"studies\")(?:\s|$)")
 
 
@@ -62,6 +64,6 @@ def plan_sql(sql: str) -> str:
     planned = ONE_COLUMN_ORDER.sub(r"order by \1\2, pmid limit", sql)
     page = bool(INDEXED_ORDER.search(planned))
     planned = ARRAY_CONTAINS.sub(lambda m: _tag_filter(m, page), planned)
-    if page:
+    if page or COLUMN_FACET.match(planned):
         planned = PK_IN.sub(lambda m: "+" + m.group(0), planned)
     return planned
