@@ -33,6 +33,7 @@ AIM_PHRASE = re.compile(
     r"evaluating) (?:the )?(?:efficacy and )?(?:safety|tolerability)\b",
     re.I,
 )
+HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
 
 
@@ -63,10 +64,12 @@ def extract_safety(
                 if not context:
                     continue
             if slug == "general-tolerability" and (
-                sentence.role == "objective" or AIM_PHRASE.search(sentence.text)
+                sentence.role == "objective"
+                or AIM_PHRASE.search(sentence.text)
+                or (design in rules.scope_designs and HEDGED.search(sentence.text))
             ):
-                # an aim ("to test efficacy and tolerability") is not a report; a named harm
-                # (dizziness, sedation) still is
+                # an aim ("to test efficacy and tolerability") or a review's hedge ("work
+                # suggests it is safe") is not a report; a named harm (dizziness) still is
                 rest = rules.bare_safety.sub("", sentence.text)
                 if not any(rule.pattern.search(rest) for rule in tolerability.rules):
                     continue
