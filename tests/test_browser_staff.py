@@ -15,6 +15,7 @@ import pytest
 
 from tests.browser_support import BROWSER_MARKS
 from tests.staff_catalog import build_staff_catalog
+from tests.test_evidence import harm_catalog
 from tests.test_serve import harvest_serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,3 +219,30 @@ def test_screenshots_at_1400(page, tmp_path):
         path = folder / f"{name}-1400.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def harms_url(tmp_path_factory):
+    """The staff catalog with known safety tags (tests/test_evidence.py harm_catalog)."""
+    with harvest_serve(harm_catalog(tmp_path_factory)) as url:
+        yield url
+
+
+def test_harms_reported_for_ketamine_open_to_their_sentences(browser, harms_url, tmp_path):
+    context, page = new_page(browser, harms_url, 1400)
+    budget = Budget(page, 2)
+    page.goto("/-/evidence?modality=ketamine")
+    topics = page.locator("section.ec-harms details summary")
+    assert topics.all_inner_texts() == [
+        "Dissociation (3 studies)", "Blood pressure and heart (cardiovascular) (1 study)",
+    ]  # fmt: skip
+    sentence = page.get_by_text("Dissociation peaked at 40 minutes.")
+    assert not sentence.is_visible()
+    budget.click(topics.first)
+    assert sentence.is_visible()
+    concern = page.locator('details[data-harm=dissociation] li[data-pmid="36500006"] .ec-badge')
+    assert concern.inner_text() == "⚠ Expression of concern"
+    page.screenshot(path=str(artifacts(tmp_path) / "finder-harms-1400.png"), full_page=True)
+    budget.click(page.locator('details[data-harm=dissociation] li[data-pmid="36500001"] a'))
+    page.wait_for_url("**/catalog/studies/36500001")
+    context.close()
