@@ -120,3 +120,20 @@ def test_abbreviations_are_case_sensitive_and_hits_are_in_text_order(taxonomy):
     assert ("ptsd", "caps") not in hits
     starts = [h.start for h in taxonomy.matcher.find(text, text.lower())]
     assert starts == sorted(starts)
+
+
+def test_on_demand_cues_have_their_own_matcher_with_identical_hits(taxonomy):
+    assert set(taxonomy.on_demand) == {"therapeutic"}
+    main = {(p.facet, p.name) for p in taxonomy.matcher.phrases}
+    assert ("cue", "therapeutic") not in main  # not run on every record
+    lazy = taxonomy.on_demand["therapeutic"]
+    oracle = ReferenceMatcher(lazy.phrases, lazy.patterns)
+    for name, record in fixture_records():
+        doc = Doc(record, taxonomy)
+        assert lazy.find(doc.text, doc.lower) == oracle.find(doc.text, doc.lower), name
+    text = "Recreational ketamine users. Ketamine treatment was given."
+    doc = Doc({"title": "Ketamine", "abstract": text}, taxonomy)
+    assert "therapeutic" not in doc.cues  # matched only when a rule asks
+    hits = doc.cue_hits("therapeutic")
+    assert [(doc.snippet(h), doc.where[h]) for h in hits] == [("treatment", 2)]
+    assert doc.cues["therapeutic"] == hits

@@ -167,8 +167,11 @@ def test_cues_are_hits_of_facet_cue(taxonomy):
         ("human", "patients"),
         ("counted", "patients"),
         ("negation", "no"),
-        ("therapeutic", "randomized"),
     }
+    lazy = taxonomy.on_demand["therapeutic"].find(text, text.lower())  # an on-demand cue
+    assert [(h.facet, h.name, text[h.start : h.end]) for h in lazy] == [
+        ("cue", "therapeutic", "randomized")
+    ]
 
 
 def test_hit_is_a_small_tuple():

@@ -187,6 +187,8 @@ class Doc:
         self.where = dict(zip(hits, sentence_numbers, strict=True))
         self.counts = None  # sample-size counts, filled by tag_numbers
         self.negation = taxonomy.negation
+        self._on_demand = taxonomy.on_demand
+        self._matched: set[str] = set()  # on-demand cues already matched
         self.roles = taxonomy.roles
         self.cues: dict[str, list[Hit]] = {}
         self.by_facet: dict[str, list[Hit]] = {}
@@ -232,6 +234,18 @@ class Doc:
 
     def sentence_of(self, hit: Hit) -> Sentence:
         return self.sentences[self.where[hit]]
+
+    def cue_hits(self, name: str) -> list[Hit]:
+        """The hits of one cue; an on-demand cue is matched now, once."""
+        found = self.cues.get(name)
+        if found is None and name in self._on_demand and name not in self._matched:
+            self._matched.add(name)
+            found = self._on_demand[name].find(self.text, self.lower)
+            for hit in found:
+                self.where[hit] = bisect_right(self.starts, hit.start) - 1
+            if found:  # self.cues holds no empty lists
+                self.cues[name] = found
+        return found or []
 
     def cue_sentences(self, name: str) -> set[int]:
         return {self.where[h] for h in self.cues.get(name, ())}

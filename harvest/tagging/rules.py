@@ -274,8 +274,10 @@ def decide_on_topic(
 def is_recreational(doc: Doc) -> bool:
     """The record is about recreational use or harms of the substance (not therapy)."""
     title_cues = _title_cues(doc)
-    if "recreational" in title_cues and "therapeutic" not in title_cues:
-        return True
+    if "recreational" in title_cues:
+        therapy = doc.cue_hits("therapeutic")
+        if not therapy or doc.where[therapy[0]] != 0:
+            return True
     recreational = _strong_count(doc, "recreational")
     return recreational >= 2 and recreational > _strong_count(doc, "therapeutic")
 
@@ -294,7 +296,7 @@ def _title_cues(doc: Doc) -> set[str]:
 
 
 def _strong_count(doc: Doc, cue: str) -> int:
-    return sum(1 for h in doc.cues.get(cue, ()) if doc.sentence_of(h).role in STRONG_ROLES)
+    return sum(1 for h in doc.cue_hits(cue) if doc.sentence_of(h).role in STRONG_ROLES)
 
 
 def decide_flags(record: dict) -> dict[str, tuple[int, str, str]]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from harvest.config import read_yaml
 from harvest.errors import ConfigError
@@ -102,6 +103,8 @@ class Taxonomy:
     negation: Negation
     roles: Roles
     tagger_version: str  # changes with the taxonomy file and with the tagger's code
+    # cues matched only when a rule asks for them (their own matcher, run at most once a record)
+    on_demand: Mapping[str, Matcher]
 
     def slugs(self, facet: str) -> tuple[str, ...]:
         """The tag slugs of one facet, in file order."""
@@ -127,7 +130,13 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
     if not isinstance(cues, dict) or any(c not in cues for c in CUES):
         raise ConfigError(f"{path}: cues must define {', '.join(CUES)}")
     for name in CUES:
-        builder.texts(("cue", name), cues[name], f"cues.{name}", {"description"})
+        spec = cues[name]
+        builder.texts(("cue", name), spec, f"cues.{name}", {"description", "on_demand"})
+        if isinstance(spec, dict) and spec.get("on_demand") is not None:
+            if not isinstance(spec["on_demand"], bool):
+                raise ConfigError(f"{path}: cues.{name}.on_demand must be true or false")
+            if spec["on_demand"]:
+                builder.on_demand.add(name)
     tags = {t.slug: t for f in built.values() for t in f.tags}
     levels = data.get("evidence_levels")
     if not isinstance(levels, dict) or set(levels) != {1, 2, 3, 4, 5}:
@@ -143,6 +152,7 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
         mesh_index={k: tuple(v) for k, v in builder.mesh.items()},
         pt_index={k: tuple(v) for k, v in builder.pts.items()},
         matcher=builder.matcher(),
+        on_demand=builder.on_demand_matchers(),
         negation=negation,
         roles=roles,
         tagger_version=tagger_version(path),
@@ -190,6 +200,7 @@ class _Builder:
         self.mesh: dict[str, list] = {}
         self.pts: dict[str, list] = {}
         self.seen: dict[str, str] = {}
+        self.on_demand: set[str] = set()
 
     def where(self, *parts: str) -> str:
         return f"{self.path}: " + ".".join(parts)
@@ -300,8 +311,22 @@ class _Builder:
             lower = tuple(t.lower() for t in tokens)
             self.phrases.append(Phrase(lower, case, key[0], key[1], kind, negative))
 
+    def _lazy(self, item) -> bool:
+        return item.facet == "cue" and item.name in self.on_demand
+
     def matcher(self) -> Matcher:
-        return Matcher(tuple(dict.fromkeys(self.phrases)), tuple(self.patterns))
+        """The matcher every record goes through (all phrases but the on-demand cues')."""
+        phrases = tuple(dict.fromkeys(p for p in self.phrases if not self._lazy(p)))
+        return Matcher(phrases, tuple(p for p in self.patterns if not self._lazy(p)))
+
+    def on_demand_matchers(self) -> Mapping[str, Matcher]:
+        """One small matcher per on-demand cue."""
+        out = {}
+        for name in sorted(self.on_demand):
+            phrases = [p for p in self.phrases if p.facet == "cue" and p.name == name]
+            patterns = [p for p in self.patterns if p.facet == "cue" and p.name == name]
+            out[name] = Matcher(tuple(dict.fromkeys(phrases)), tuple(patterns))
+        return MappingProxyType(out)
 
 
 def _pattern(pattern: str, where: str) -> str:
