@@ -62,6 +62,10 @@ ASSIGNED = re.compile(
     r"arms?|groups?|cross-?over|crossed)\b",
     re.I,
 )
+CARE_ALONE = re.compile(r"\s*(?:alone|only)\b", re.I)
+CARE_VERSUS = re.compile(
+    r"\b(?:versus|vs\.?|or|compared (?:with|to)|to|against)\s+(?:\w+\s+)?$", re.I
+)
 ACTIVE_PLACEBO_NAMED = re.compile(
     r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
 )
@@ -175,23 +179,40 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
     """Whether a comparator match names a comparison arm."""
     if slug == "active-drug" and _studied_drug(match, text, i, rules, focal):
         return False
+    if slug == "usual-care":  # "all patients continued usual care": both arms get it
+        sentence = text.sentences[i].text
+        if rules.care_both_arms.search(sentence) and not (
+            CARE_ALONE.match(sentence, match.end())
+            or CARE_VERSUS.search(sentence[max(0, match.start() - 30) : match.start()])
+        ):
+            return False
     if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
-        return bool(ASSIGNED.search(text.sentences[i].text))  # not "ketamine or esketamine"
+        sentence = text.sentences[i].text
+        if rules.drug_option.search(sentence, 0, match.start()):
+            return False  # "(duloxetine, sertraline or venlafaxine)": options of one arm
+        return bool(ASSIGNED.search(sentence))  # not "ketamine or esketamine"
     return True
 
 
 def _studied_drug(match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:
     """Whether an active-drug match names the studied drug itself ("placebo or esketamine"):
     true unless it is not the title's drug or the sentence names another drug or route first."""
-    named = {drug for drug, rule in rules.drug_names if rule.pattern.search(match.group(0))}
+    compared = match.group(0)  # the drug the match ends on is the one compared with
+    named = {
+        drug
+        for drug, rule in rules.drug_names
+        if any(m.end() == len(compared) for m in rule.pattern.finditer(compared))
+    }
     if not named or (focal and not named & focal):
         return False
     before = text.sentences[i].text[: match.start()]
+    if rules.drug_last.search(before):
+        return False  # "sertraline or ketamine": the other drug is the comparison
     if ROUTE_LAST.search(before):
         return True  # "intranasal or intravenous esketamine": one drug, two routes
     if {drug for drug, rule in rules.drug_names if rule.pattern.search(before)} - named:
         return False  # "intravenous ketamine or intranasal esketamine"
-    routes = set(ROUTE.findall(match.group(0).lower()))
+    routes = set(ROUTE.findall(compared.lower()))
     return not (routes and set(ROUTE.findall(before.lower())) - routes)
 
 

@@ -42,6 +42,7 @@ FUNDED_BY = (
     r"\s+(?:the\s+|a\s+|an\s+)?[A-Z]|\b(?i:funding)\s*:|\bgrants?\s+from\b"
     r"|\bgrant (?:number|no\.?)\b"
 )
+TERM = re.compile(r"\{([a-z_]+)\}")  # a `terms` name in a pattern ("{comparator_drugs}")
 PERSONAL_COI = (
     r"\b(?:has|have) received|consult|advisory|speaker|honorari|stock|shares|equity|royalt|"
     r"personal fees|employee of|board member|patent"
@@ -58,6 +59,9 @@ class DetailRules:
     comparators: tuple[tuple[str, Group], ...]  # each pattern its own rule
     comparison_context: Rule
     no_comparison: Rule
+    care_both_arms: re.Pattern
+    drug_option: re.Pattern  # a list of drugs before " or": "(duloxetine, sertraline or"
+    drug_last: re.Pattern  # a text ending in a comparator drug: "sertraline" of "sertraline or"
     flexible_dosing: Rule
     active_placebo_conditions: frozenset[str]
     active_placebo_words: re.Pattern
@@ -155,6 +159,38 @@ def _bands(bands: dict, path: Path) -> dict:
     return labels
 
 
+def _terms(block, path: Path) -> dict[str, str]:
+    """The `terms` word lists, each as one whole-word alternation (longest first)."""
+    if block is None:
+        return {}
+    if not isinstance(block, dict):
+        raise ConfigError(f"{path}: terms must map each name to a list of words")
+    out = {}
+    for name, words in block.items():
+        if not isinstance(words, list) or not words:
+            raise ConfigError(f"{path}: terms.{name} must be a non-empty list of words")
+        alternatives = sorted({str(w).lower() for w in words}, key=lambda w: (-len(w), w))
+        out[name] = r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)"
+    return out
+
+
+def _expand(block, terms: dict[str, str], path: Path):
+    """Each {name} of a pattern (or a slug's list of them) replaced by its term alternation."""
+    if isinstance(block, dict):
+        return {k: _expand(v, terms, path) for k, v in block.items()}
+    if isinstance(block, list):
+        return [_expand(v, terms, path) for v in block]
+    if not isinstance(block, str):
+        return block
+
+    def term(match: re.Match) -> str:
+        if match.group(1) not in terms:
+            raise ConfigError(f"{path}: unknown term {{{match.group(1)}}} in {block!r}")
+        return terms[match.group(1)]
+
+    return TERM.sub(term, block)
+
+
 def load_details(path: Path | str) -> DetailRules:
     """Load and check config/details.yml; a missing slug or a bad pattern is a ConfigError."""
     path = Path(path)
@@ -167,7 +203,9 @@ def load_details(path: Path | str) -> DetailRules:
     sessions = data.get("sessions") or {}
     bands = data.get("dose_bands") or {}
     labels = _bands(bands, path)
-    comparators = _slugs(data.get("comparators"), "comparators", COMPARATORS, path)
+    terms = _terms(data.get("terms"), path)
+    comparators = _expand(data.get("comparators"), terms, path)
+    comparators = _slugs(comparators, "comparators", COMPARATORS, path)
     topics = {k: v for k, v in safety.items() if k not in SAFETY_SETTINGS}
     harms = _slugs(topics, "safety", SAFETY, path)
     rules = RuleSet()
@@ -189,6 +227,11 @@ def load_details(path: Path | str) -> DetailRules:
         comparators=tuple((s, rules.group(ps)) for s, ps in comparators.items()),
         comparison_context=add(setting(data, "comparison_context", "details"), indexed=False),
         no_comparison=add(setting(data, "no_comparison", "details")),
+        care_both_arms=plain(data, "care_both_arms", "details"),
+        drug_last=re.compile(rf"{terms.get('comparator_drugs', '(?!)')}\s*$", re.I),
+        drug_option=re.compile(
+            rf"(?:,|\()\s*(?:[\w-]+\s+)?{terms.get('comparator_drugs', '(?!)')},?\s*$", re.I
+        ),
         flexible_dosing=add(setting(data, "flexible_dosing", "details")),
         active_placebo_conditions=frozenset(data.get("active_placebo_conditions") or ()),
         active_placebo_words=plain(data, "active_placebo_words", "details"),
