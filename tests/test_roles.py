@@ -380,3 +380,41 @@ def test_a_condition_the_sample_is_split_by_is_not_a_target(taxonomy):
         "points.",
     ), taxonomy)  # fmt: skip
     assert measured.conditions == ("ptsd", "psychological-trauma", "depression")
+
+
+def test_population_is_empty_when_unstated(taxonomy):
+    """The guide: populations are "empty when unstated"; patients or veterans state no age."""
+    tags = tag_record(record(
+        "Ketamine for treatment-resistant depression",
+        "Patients with treatment-resistant depression received six ketamine infusions.",
+    ), taxonomy)  # fmt: skip
+    assert tags.populations == ()
+    tags = tag_record(record(
+        "Ketamine for PTSD in veterans",
+        "Veterans with chronic PTSD were randomized to ketamine or midazolam.",
+    ), taxonomy)  # fmt: skip
+    assert tags.populations == ("veterans-military",)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("We enrolled participants aged 18 years or older with major depression.", ("adults",)),
+    ("Eligible patients were at least 18 years old and had PTSD.", ("adults",)),
+    ("Adult trauma patients with PTSD symptoms received ketamine.", ("adults",)),
+    ("Patients aged 18 to 64 or 65 and older received esketamine.", ("adults", "older-adults")),
+])  # fmt: skip
+def test_stated_adult_ages(taxonomy, sentence, expected):
+    tags = tag_record(record("Ketamine for depression", sentence), taxonomy)
+    assert tags.populations == expected
+
+
+def test_a_default_population_is_a_taxonomy_edit(tmp_path):
+    """Staff who want the old practice (adults for human participants of no stated age) set it."""
+    text = (ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8")
+    assert "    default: null\n" in text
+    edited = tmp_path / "taxonomy.yml"
+    edited.write_text(text.replace("    default: null\n", "    default: adults\n"), "utf-8")
+    tags = tag_record(record(
+        "Ketamine for treatment-resistant depression",
+        "Patients with treatment-resistant depression received six ketamine infusions.",
+    ), load_taxonomy(edited))  # fmt: skip
+    assert tags.populations == ("adults",)

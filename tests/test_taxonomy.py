@@ -366,7 +366,7 @@ def test_roles_name_the_slugs_the_rules_use(taxonomy):
         "psychological-trauma", "physical-injury",
     )  # fmt: skip
     assert roles.age_groups == ("adults", "adolescents", "children", "older-adults")
-    assert (roles.default_population, roles.animals) == ("adults", "animals")
+    assert (roles.default_population, roles.animals) == (None, "animals")
     assert roles.negatable_facets == {"conditions", "routes"}
     assert roles.negatable_tags == {"psychotherapy", "other-drug"}
     assert roles.precedence[0].design == "notice" and roles.precedence[-1].when == "always"

@@ -42,7 +42,7 @@ class Roles:
     psychological_signals: frozenset[str]
     age_groups: tuple[str, ...]
     animals: str
-    default_population: str
+    default_population: str | None  # None: the guide's "empty when unstated"
     default_population_words: frozenset[str]
     negatable_facets: frozenset[str]
     negatable_tags: frozenset[str]
@@ -117,7 +117,11 @@ def load_roles(data, facets: dict, where: str) -> Roles:
         psychological_signals=frozenset(many(trauma, "psychological_signals", None, "trauma")),
         age_groups=many(pops, "age_groups", "populations", "populations"),
         animals=one(pops, "animals", "populations", "populations"),
-        default_population=one(pops, "default", "populations", "populations"),
+        default_population=(
+            None
+            if pops.get("default") is None
+            else one(pops, "default", "populations", "populations")
+        ),
         default_population_words=frozenset(w.lower() for w in words),
         negatable_facets=frozenset(negatable_facets),
         negatable_tags=frozenset(many(negatable, "tags", None, "negatable")),

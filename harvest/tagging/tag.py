@@ -239,9 +239,9 @@ def _stratifiers(doc: Doc, found: _Found) -> set[str]:
 
 
 def _default_population(doc: Doc, taxonomy: Taxonomy, populations: _Found) -> None:
-    """Participants of no stated age group ("veterans", "patients") get the default (adults)."""
+    """Participants of no stated age group ("veterans", "patients") get the default, if any."""
     roles = taxonomy.roles
-    if populations.tags.keys() & set(roles.age_groups):
+    if roles.default_population is None or populations.tags.keys() & set(roles.age_groups):
         return
     words = roles.default_population_words
     for hit in doc.cues.get("human", ()):
