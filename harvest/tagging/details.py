@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from harvest.tagging.details_config import (
@@ -36,9 +35,12 @@ SESSION_ROLES = frozenset({"title", "objective", "methods", "results", "body"})
 NUMBER_WORDS = {
     "one": 1, "single": 1, "a single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-    "twenty": 20, "once": 1, "twice": 2, "two times": 2, "three times": 3, "thrice": 3,
+    "thirteen": 13, "fourteen": 14, "sixteen": 16, "eighteen": 18, "twenty": 20,
+    "twenty-four": 24, "fifty-two": 52, "once": 1, "twice": 2, "two times": 2, "three times": 3,
+    "thrice": 3, "other": 2, "second": 2,
 }  # fmt: skip
 MAX_SESSIONS = 52
+DAY_NUMBER = re.compile(r"\d+")
 THEN = re.compile(r"\b(?:then|followed by|thereafter)\b", re.I)
 DOSED_TIMES = re.compile(
     r"\b(?:given|administered|dosed|received|repeated|infused)\s+(?:\w+\s+){0,2}?"
@@ -47,7 +49,8 @@ DOSED_TIMES = re.compile(
 )
 # "one of two doses", "randomized to three doses", "two doses levels": dose arms, not sessions.
 ARMS_BEFORE = re.compile(
-    r"(?:\b(?:one|either|each|any|both) of (?:the |these )?|\b(?:randomi[sz]ed|assigned|allocated|"
+    r"(?:\b(?:one|either|each|any|both) of (?:the |these )?|\ball (?:the |these )?|"
+    r"\b(?:randomi[sz]ed|assigned|allocated|"
     r"compar\w*)(?: to| between)?(?: receive)?(?: one of)?(?: the)?\s)$",
     re.I,
 )
@@ -149,6 +152,14 @@ def _comparators(
             found.comparators.remove("dose-comparison")  # one flexibly dosed arm
             found.provenance.remove(row)
     if "active-drug" in found.comparators and "placebo" in found.comparators:
+        placebo = dict(rules.comparators)["placebo"]
+        told = [i for i in text.where(placebo, reporting) if any(text.matches(placebo, i))]
+        if told and all(rules.dummy_placebo.search(text.sentences[i].text) for i in told):
+            # "psilocybin with daily placebo, or escitalopram": the placebo keeps it blind
+            row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
+            found.comparators.remove("placebo")
+            found.provenance.remove(row)
+    if "active-drug" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "active-drug"))
         if ADD_ON.search(row[3]):
             # "esketamine plus an antidepressant did not beat the antidepressant alone" in a
@@ -179,6 +190,10 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
     """Whether a comparator match names a comparison arm."""
     if slug == "active-drug" and _studied_drug(match, text, i, rules, focal):
         return False
+    if slug == "dose-comparison" and rules.one_arm_doses.search(text.sentences[i].text):
+        # "after open-label esketamine (56 or 84 mg), patients were randomized to ...": the
+        # doses of the phase before randomisation are not arms
+        return bool(match.re.search(rules.one_arm_doses.sub(" ", text.sentences[i].text)))
     if slug == "usual-care":  # "all patients continued usual care": both arms get it
         sentence = text.sentences[i].text
         if rules.care_both_arms.search(sentence) and not (
@@ -188,8 +203,8 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
             return False
     if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
         sentence = text.sentences[i].text
-        if rules.drug_option.search(sentence, 0, match.start()):
-            return False  # "(duloxetine, sertraline or venlafaxine)": options of one arm
+        if rules.drug_last.search(sentence, 0, match.start()):
+            return False  # "lithium or valproate", "(sertraline or venlafaxine)": one arm's options
         return bool(ASSIGNED.search(sentence))  # not "ketamine or esketamine"
     return True
 
@@ -233,6 +248,14 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
         weeks, times = (g for g in match.groups() if g)
         if _number(times) and _number(weeks):
             found.append((match.start(), match.end(), _number(times) * _number(weeks)))
+    for match in text.finditer(rules.interval, i):
+        n = _every(match)
+        if n:
+            found.append((match.start(), match.end(), n))
+    taken = [(s, e) for s, e, _ in found]
+    for match in text.finditer(rules.dosing_days, i):
+        if not any(s <= match.start() < e for s, e in taken):
+            found.append((match.start(), match.end(), len(DAY_NUMBER.findall(match["days"]))))
     taken = [(s, e) for s, e, _ in found]
     for match in text.finditer(rules.weeks_of, i):
         weeks = _number(match.group(1))
@@ -247,6 +270,20 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
         else:
             out.append(n)
     return out
+
+
+def _every(match: re.Match) -> int | None:
+    """Sessions of "every other week for 8 weeks" (4) or "monthly for three months" (3)."""
+    span = _number(match["span"])
+    months = match["unit"].lower().startswith("month")
+    if not span:
+        return None
+    if match["month"]:
+        return span if months else None
+    every = 2 if match["fortnight"] else _number(match["every"])
+    if months or not every or span % every:
+        return None
+    return span // every
 
 
 def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
@@ -266,49 +303,95 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
         if phrase.lower().endswith("times") and not DOSED_TIMES.search(sentence):
             continue
         before = sentence[max(0, match.start() - 30) : match.start()]
-        if rules.up_to.search(before):
-            return None  # no fixed number
+        if (
+            rules.up_to.search(before)
+            or rules.range_before.search(before)
+            or rules.range_after.search(sentence[match.end("n") :])
+        ):
+            return None  # no fixed number: "up to six", "4-6 infusions", "two or three"
         if rules.not_a_count.search(before):
             continue
         if n and n <= MAX_SESSIONS:
             out.append(n)
     if not out and text.search(rules.single, i):
         out.append(1)
+    if not out:  # "administered twice, three weeks apart"
+        out.extend(_number(m["n"]) for m in text.finditer(rules.times_given, i))
     return out
 
 
-def _sessions(
-    text: Text, reporting: set[int], rules: DetailRules, design: str, found: Details
-) -> None:
-    counts: Counter = Counter()
-    evidence: dict[int, int] = {}
-    roles = {i for i in reporting if text.sentences[i].role in SESSION_ROLES}
-    where = {i for rule in rules.schedules for i in text.where(rule, roles)}
-    where |= set(text.where(rules.session_words, roles)) | set(text.where(rules.single, roles))
+def _tally(text: Text, rows: set[int], rules: DetailRules) -> dict[int, list[int]] | None:
+    """Each session count the sentences `rows` state, with the sentences stating it; None
+    when one says there is no fixed number ("up to six infusions")."""
+    stated: dict[int, list[int]] = {}
+    where = {i for rule in rules.schedules for i in text.where(rule, rows)}
+    for rule in (rules.session_words, rules.single, rules.times_given):
+        where.update(text.where(rule, rows))
     for i in sorted(where):
         candidates = _schedule(text, i, rules)
         if not candidates:
             candidates = _counted(text, i, rules)
             if candidates is None:
-                return
-            if candidates and text.search(rules.open_schedules, i):
+                return None
+            if candidates and _open_schedule(text, i, rules):
                 continue  # daily or flexible dosing here: its numbers are not sessions
         for n in candidates:
-            counts[n] += 1
-            evidence.setdefault(n, i)
-    best = max(counts, key=lambda n: (counts[n], n)) if counts else None
-    sentence = evidence.get(best)
+            stated.setdefault(n, []).append(i)
+    return stated
+
+
+def _sessions(
+    text: Text, reporting: set[int], rules: DetailRules, design: str, found: Details
+) -> None:
+    roles = {i for i in reporting if text.sentences[i].role in SESSION_ROLES}
+    stated = _tally(text, roles, rules)
+    if stated == {}:  # nothing in the methods or results: "a single dose" in the conclusions
+        stated = _tally(
+            text, {i for i in reporting if text.sentences[i].role == "conclusions"}, rules
+        )
+    if stated is None:
+        return
+    best = max(stated, key=lambda n: (len(stated[n]), n)) if stated else None
+    sentence = stated[best][0] if stated else None
     if best is None:  # "received ketamine 0.5 mg/kg during surgery": given once
         moment = [j for j in text.where(rules.single_moment, roles) if _given_once(text, j, rules)]
         if moment:
             best, sentence = 1, moment[0]
-    if best in (None, 1) and design in rules.crossover_designs:
-        cross = [j for j in text.where(rules.crossover, roles) if text.search(rules.crossover, j)]
-        if cross:  # each arm of a crossover once: its control session counts
-            best, sentence = 2, cross[0]
+    if best in (None, 1, 2) and design in rules.crossover_designs:
+        periods = _periods(text, roles, rules)
+        if periods:  # "a three-period crossover": one session per period
+            best, sentence = periods
+        elif best != 2:
+            cross = [
+                j for j in text.where(rules.crossover, roles) if text.search(rules.crossover, j)
+            ]
+            if cross:  # each arm of a crossover once: its control session counts
+                best, sentence = 2, cross[0]
     if best is not None:
         found.sessions = best
         found.provenance.append(("sessions", str(best), *text.sentences[sentence][::2]))
+
+
+def _periods(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:
+    """(periods, sentence) of the first "three-period crossover" among `rows`."""
+    for i in text.where(rules.crossover_periods, rows):
+        match = text.search(rules.crossover_periods, i)
+        if match:
+            return _number(match["n"]), i
+    return None
+
+
+def _open_schedule(text: Text, i: int, rules: DetailRules) -> bool:
+    """Whether sentence `i` doses daily or flexibly; not when that schedule is the placebo's or
+    a co-medication's ("with six weeks of daily placebo", "an antidepressant taken daily")."""
+    sentence = text.sentences[i].text
+    for match in text.finditer(rules.open_schedules, i):
+        window = sentence[max(0, match.start() - 30) : match.end() + 30]
+        if not rules.co_medication.search(window) or any(
+            rule.pattern.search(window) for _, rule in rules.drug_names
+        ):
+            return True
+    return False
 
 
 def _given_once(text: Text, i: int, rules: DetailRules) -> bool:

@@ -23,8 +23,8 @@ FUNDING = ("industry", "public", "mixed", "unknown")
 DRUGS = ("ketamine", "esketamine", "arketamine", "psilocybin", "mdma")
 UNITS = ("mg/kg", "mg", "\u00b5g/kg")
 NUMBER = (r"\d+|one|single|a single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-          r"fifteen|twenty")  # fmt: skip
-NUM = r"\d+(?:\.\d+)?"
+          r"thirteen|fourteen|fifteen|sixteen|eighteen|twenty-four|twenty")  # fmt: skip
+NUM = r"(?:\d+(?:\.\d+)?|(?<![\d.])\.\d+)"  # "0.5", ".5"
 # Words that cannot stand between a number and its session word ("six weeks of infusions").
 # Not straight after the number: a unit of time or of dose ("six weeks of infusions", "a 25 mg
 # dose"); later it may stand ("three 8-hour sessions", "two 25-mg psilocybin sessions").
@@ -60,7 +60,8 @@ class DetailRules:
     comparison_context: Rule
     no_comparison: Rule
     care_both_arms: re.Pattern
-    drug_option: re.Pattern  # a list of drugs before " or": "(duloxetine, sertraline or"
+    one_arm_doses: re.Pattern
+    dummy_placebo: re.Pattern
     drug_last: re.Pattern  # a text ending in a comparator drug: "sertraline" of "sertraline or"
     flexible_dosing: Rule
     active_placebo_conditions: frozenset[str]
@@ -74,10 +75,17 @@ class DetailRules:
     weeks_of: Rule
     weeks_first: Rule
     crossover: Rule
+    crossover_periods: Rule
+    interval: Rule
+    dosing_days: Rule
+    times_given: Rule
+    range_before: re.Pattern
+    range_after: re.Pattern
     single: Rule
     single_moment: Rule
     crossover_designs: frozenset[str]
     open_schedules: Rule
+    co_medication: re.Pattern
     up_to: re.Pattern
     not_a_count: re.Pattern
     not_dosing: re.Pattern
@@ -101,8 +109,8 @@ class DetailRules:
 
     @property
     def schedules(self) -> tuple[Rule, ...]:
-        """The rules that read a schedule ("twice weekly for four weeks")."""
-        return (self.per_week, self.weeks_of, self.weeks_first)
+        """The rules that read a schedule ("twice weekly for four weeks", "on days 1 and 8")."""
+        return (self.per_week, self.weeks_of, self.weeks_first, self.interval, self.dosing_days)
 
 
 def _check(pattern: str, path: Path, where: str) -> str:
@@ -228,10 +236,9 @@ def load_details(path: Path | str) -> DetailRules:
         comparison_context=add(setting(data, "comparison_context", "details"), indexed=False),
         no_comparison=add(setting(data, "no_comparison", "details")),
         care_both_arms=plain(data, "care_both_arms", "details"),
-        drug_last=re.compile(rf"{terms.get('comparator_drugs', '(?!)')}\s*$", re.I),
-        drug_option=re.compile(
-            rf"(?:,|\()\s*(?:[\w-]+\s+)?{terms.get('comparator_drugs', '(?!)')},?\s*$", re.I
-        ),
+        one_arm_doses=plain(data, "one_arm_doses", "details"),
+        dummy_placebo=plain(data, "dummy_placebo", "details"),
+        drug_last=re.compile(rf"{terms.get('comparator_drugs', '(?!)')},?\s*$", re.I),
         flexible_dosing=add(setting(data, "flexible_dosing", "details")),
         active_placebo_conditions=frozenset(data.get("active_placebo_conditions") or ()),
         active_placebo_words=plain(data, "active_placebo_words", "details"),
@@ -247,10 +254,17 @@ def load_details(path: Path | str) -> DetailRules:
         weeks_of=add(setting(sessions, "weeks_of", "sessions")),
         weeks_first=add(setting(sessions, "weeks_first", "sessions")),
         crossover=add(setting(sessions, "crossover", "sessions")),
+        crossover_periods=add(setting(sessions, "crossover_periods", "sessions")),
+        interval=add(setting(sessions, "interval", "sessions")),
+        dosing_days=add(setting(sessions, "dosing_days", "sessions")),
+        times_given=add(setting(sessions, "times_given", "sessions")),
+        range_before=plain(sessions, "range_before", "sessions"),
+        range_after=plain(sessions, "range_after", "sessions"),
         single=add(setting(sessions, "single", "sessions")),
         single_moment=add(setting(sessions, "single_moment", "sessions")),
         crossover_designs=frozenset(sessions.get("crossover_designs") or ()),
         open_schedules=add(setting(sessions, "open_schedules", "sessions")),
+        co_medication=plain(sessions, "co_medication", "sessions"),
         up_to=plain(sessions, "up_to", "sessions"),
         not_a_count=plain(sessions, "not_a_count", "sessions"),
         not_dosing=plain(sessions, "not_dosing", "sessions"),
