@@ -1,6 +1,7 @@
 """Benchmark the pages staff wait for, served by `harvest serve` from a generated catalog.
 
     python benchmarks/serve_bench.py [--studies 50000] [--requests 30] [--readers 20] [--keep DIR]
+        [--readers-only] [--stale-seconds S] [--refresh-seed N]
 
 Builds a catalog of N generated PubMed records (import_bench's realistic records, written as
 PubMed XML and loaded by the project's own `harvest import`, so tags, study_tags and citations
@@ -13,7 +14,11 @@ are real), serves it with `harvest serve` in a subprocess, then, in the same run
      50 ms), checked against the rendered p95;
   3. 20 concurrent readers cycling through the pages while a refresh writes into the same
      catalog (`harvest import` of --refresh-records revised versions of stored studies, as a
-     nightly refresh brings): errors, p50 / p95 (target: no errors, p95 under 300 ms).
+     nightly refresh brings): errors, p50 / p95 (target: no errors, p95 under 300 ms), and how
+     many answers were a page's earlier rendering sent while it rendered again (`X-Catalog-
+     Updating`). `--readers-only` skips step 2 (each page is asked for twice, to keep it);
+     `--stale-seconds 0` serves with no earlier answers (every reader waits for the render), for
+     a before/after in the same session; each run revises other studies (`--refresh-seed`).
 Times are wall-clock on whatever else the machine is doing: run it on a quiet machine.
 """
 
@@ -33,6 +38,7 @@ import time
 from pathlib import Path
 
 import httpx
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import HEADER, article, write_corpus  # noqa: E402
@@ -76,9 +82,9 @@ def build_catalog(folder: Path, studies: int) -> Path:
     return db
 
 
-def write_refresh(path: Path, studies: int, records: int) -> None:
+def write_refresh(path: Path, studies: int, records: int, seed: int = 99) -> None:
     """A refresh's worth of records: new versions (other content) of stored studies."""
-    rng = random.Random(99)
+    rng = random.Random(seed)
     with open(path, "w", encoding="utf-8") as fp:
         fp.write(HEADER)
         for i in sorted(rng.sample(range(studies), min(records, studies))):
@@ -106,10 +112,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
+def metadata_with(folder: Path, stale_seconds: float) -> Path:
+    """A copy of metadata.yml whose plugin block sets stale_seconds."""
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    block = metadata.setdefault("plugins", {}).setdefault("evidence-catalog", {})
+    block["stale_seconds"] = stale_seconds
+    path = folder / "metadata-bench.yml"
+    path.write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def start_server(db: Path, port: int, metadata: Path | None = None) -> subprocess.Popen:
     """`harvest serve` in a subprocess, once it answers."""
-    server = harvest("serve", "--db", str(db), "--port", str(port), log=db.parent / "serve.log",
-                     wait=False)  # fmt: skip
+    extra = ["--metadata", str(metadata)] if metadata else []
+    server = harvest("serve", "--db", str(db), "--port", str(port), *extra,
+                     log=db.parent / "serve.log", wait=False)  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -126,12 +143,15 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
 RENDER = {"cache-control": "no-cache"}
 
 
-def timed_get(client: httpx.Client, url: str, headers: dict | None = None) -> tuple[float, int]:
-    """(milliseconds, status) for one request, body read in full."""
+def timed_get(
+    client: httpx.Client, url: str, headers: dict | None = None
+) -> tuple[float, int, bool]:
+    """(milliseconds, status, an earlier rendering?) for one request, body read in full."""
     started = time.perf_counter()
     response = client.get(url, headers=headers)
     response.read()
-    return (time.perf_counter() - started) * 1000, response.status_code
+    earlier = "x-catalog-updating" in response.headers
+    return (time.perf_counter() - started) * 1000, response.status_code, earlier
 
 
 def p95(values: list[float]) -> float:
@@ -148,7 +168,7 @@ def measure(
         timed_get(client, url, headers)
     times, statuses = [], set()
     for _ in range(requests):
-        ms, status = timed_get(client, url, headers)
+        ms, status, _ = timed_get(client, url, headers)
         times.append(ms)
         statuses.add(status)
     return statistics.median(times), p95(times), statuses
@@ -158,6 +178,7 @@ def concurrent(base: str, urls: list[str], readers: int, refresh: subprocess.Pop
     """Readers cycle through urls until the refresh ends (at least 5 s); latencies and errors."""
     times: list[float] = []
     errors: list[str] = []
+    earlier: list[str] = []
     lock = threading.Lock()
     started = time.monotonic()
 
@@ -168,13 +189,15 @@ def concurrent(base: str, urls: list[str], readers: int, refresh: subprocess.Pop
                 url = urls[i % len(urls)]
                 i += 1
                 try:
-                    ms, status = timed_get(client, url)
+                    ms, status, stale = timed_get(client, url)
                 except httpx.HTTPError as exc:
                     with lock:
                         errors.append(f"{url}: {exc!r}")
                     continue
                 with lock:
                     times.append(ms)
+                    if stale:
+                        earlier.append(url)
                     if status != 200:
                         errors.append(f"{url}: HTTP {status}")
 
@@ -186,6 +209,7 @@ def concurrent(base: str, urls: list[str], readers: int, refresh: subprocess.Pop
     return {
         "requests": len(times),
         "errors": errors,
+        "earlier": len(earlier),
         "p50": statistics.median(times),
         "p95": p95(times),
         "seconds": time.monotonic() - started,
@@ -200,6 +224,9 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--refresh-records", type=int, default=2_000)
     parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) the catalog in")
+    parser.add_argument("--readers-only", action="store_true", help="only readers during a refresh")
+    parser.add_argument("--stale-seconds", type=float, help="the page cache's stale_seconds")
+    parser.add_argument("--refresh-seed", type=int, default=int(time.time()))
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="serve-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -207,7 +234,8 @@ def main() -> None:
     pmid = FIRST_PMID + args.studies // 2
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(db, port)
+    metadata = None if args.stale_seconds is None else metadata_with(folder, args.stale_seconds)
+    server = start_server(db, port, metadata)
     try:
         with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
             floor_url = f"/catalog/studies/{pmid}.json?_shape=objects"
@@ -215,11 +243,12 @@ def main() -> None:
             print(f"{args.studies:,} studies; sequential, warm, {args.requests} requests a page")
             print(f"floor (one study by PMID through Datasette, JSON): p95 {floor:.1f} ms\n")
             print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-            print(
-                f"{'page':36} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8} {'kept p95':>9} "
-                f"{'target':>7}  status"
-            )
-            for name, url, target in PAGES:
+            if not args.readers_only:
+                print(
+                    f"{'page':36} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8} {'kept p95':>9} "
+                    f"{'target':>7}  status"
+                )
+            for name, url, target in [] if args.readers_only else PAGES:
                 url = url.format(pmid=pmid)
                 p50, p95_ms, statuses = measure(client, url, args.requests, RENDER)
                 _, kept, kept_statuses = measure(client, url, args.requests)
@@ -229,8 +258,11 @@ def main() -> None:
                     f"{name:36} {p50:8.1f} {p95_ms:8.1f} {p95_ms / floor:8.1f} {kept:9.1f} "
                     f"{target:7}  {','.join(map(str, sorted(statuses)))} {mark}"
                 )
+            for _, url, _ in PAGES if args.readers_only else []:
+                for _ in range(2):  # rendered, then kept
+                    timed_get(client, url.format(pmid=pmid))
         update = folder / "refresh.xml"
-        write_refresh(update, args.studies, args.refresh_records)
+        write_refresh(update, args.studies, args.refresh_records, args.refresh_seed)
         refresh = harvest("import", str(update), "--db", str(db), "--quiet", wait=False)
         urls = [url.format(pmid=pmid) for _, url, _ in PAGES]
         result = concurrent(base, urls, args.readers, refresh)
@@ -239,7 +271,10 @@ def main() -> None:
             f"records, exit {result['refresh_rc']}): {result['requests']} requests in "
             f"{result['seconds']:.0f}s, {len(result['errors'])} errors, p50 "
             f"{result['p50']:.0f} ms, p95 {result['p95']:.0f} ms "
-            f"({result['p95'] / floor:.0f}x floor; target 300 ms)"
+            f"({result['p95'] / floor:.0f}x floor; target 300 ms); {result['earlier']} answers "
+            f"were a page's earlier rendering (stale_seconds "
+            f"{'default' if args.stale_seconds is None else args.stale_seconds}, refresh seed "
+            f"{args.refresh_seed})"
         )
         for error in result["errors"][:5]:
             print(f"  {error}")
