@@ -418,3 +418,41 @@ def test_a_default_population_is_a_taxonomy_edit(tmp_path):
         "Patients with treatment-resistant depression received six ketamine infusions.",
     ), load_taxonomy(edited))  # fmt: skip
     assert tags.populations == ("adults",)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, design",
+    [
+        ("Ketamine for depression", "A total of 120 patients with depression were randomly "
+         "divided into ketamine and saline groups. Depression improved.", "rct"),
+        ("Ketamine for depression", "Patients were assigned by computer-generated sequence to "
+         "ketamine or saline infusions. Raters were blinded.", "rct"),
+        ("MDMA for PTSD", "Participants were allocated at random to MDMA or placebo with "
+         "therapy. PTSD scores fell more with MDMA.", "rct"),
+        ("Psilocybin for depression", "In this triple-masked trial, 104 adults with depression "
+         "received psilocybin or placebo.", "rct"),
+        ("Ketamine for PTSD: evidence so far", "We searched five databases for trials of "
+         "ketamine in PTSD. Eleven studies were included; the pooled estimate favoured "
+         "ketamine.", "meta-analysis"),
+        ("Ketamine for depression", "Eligible studies were identified through PubMed, Embase "
+         "and PsycINFO. Random-effects models combined 14 trials.", "meta-analysis"),
+        ("Ketamine for depression in the elderly", "We searched databases for studies of "
+         "ketamine in older adults with depression and describe their findings.",
+         "systematic-review"),
+        ("Psilocybin for PTSD in veterans", "This protocol describes a trial in which 60 "
+         "veterans with PTSD will be randomised to psilocybin or niacin.", "protocol"),
+        ("Correction", "This corrects the article on ketamine for PTSD.", "notice"),
+        ("Ketamine for PTSD in veterans", "This corrects the article DOI: 10.1000/x.", "notice"),
+        ("Ketamine for PTSD in veterans", "Retraction of: Ketamine for PTSD in veterans.",
+         "notice"),
+        ("Psilocybin and depression", "To the editor: the recent trial of psilocybin raises "
+         "questions about blinding.", "commentary"),
+        ("Esketamine formulations in healthy volunteers", "Twenty healthy volunteers received "
+         "two formulations of esketamine in a crossover design.", "open-label-trial"),
+    ],
+)  # fmt: skip
+def test_designs_without_a_publication_type(taxonomy, title, abstract, design):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert tags.design == design
+    if design == "notice":
+        assert tags.on_topic == 0
