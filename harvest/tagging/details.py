@@ -22,7 +22,7 @@ from harvest.tagging.details_config import (
     DetailRules,
     load_details,
 )
-from harvest.tagging.details_doses import extract_doses, title_drugs
+from harvest.tagging.details_doses import extract_doses, record_drugs, title_drugs
 from harvest.tagging.details_safety import combine_funding, extract_funding, extract_safety
 from harvest.tagging.details_text import Text, sentences
 
@@ -114,7 +114,8 @@ def extract_details(
     focal = title_drugs(text, rules)
     if design in rules.comparator_designs:
         _comparators(text, reporting, rules, focal, found)
-        if not rules.active_placebo_conditions & set(conditions):
+        blinds = rules.blinding_drugs & (focal or record_drugs(text, rules))
+        if not (blinds or rules.active_placebo_conditions & set(conditions)):
             _active_drug_not_placebo(rules, found)
     extract_doses(text, reporting, rules, focal, found)
     if design in rules.session_designs:
@@ -203,7 +204,10 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
             return False
     if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
         sentence = text.sentences[i].text
-        if rules.drug_last.search(sentence, 0, match.start()):
+        if rules.drug_last.search(sentence, 0, match.start()) and not any(
+            rule.pattern.search(sentence, max(0, match.start() - 60), match.start())
+            for _, rule in rules.drug_names
+        ):
             return False  # "lithium or valproate", "(sertraline or venlafaxine)": one arm's options
         return bool(ASSIGNED.search(sentence))  # not "ketamine or esketamine"
     return True
@@ -246,6 +250,8 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
             found.append((match.start(), match.end(), times * weeks))
     for match in text.finditer(rules.weeks_first, i):
         weeks, times = (g for g in match.groups() if g)
+        if any(s < match.end() and match.start() < e for s, e, _ in found):
+            continue  # "for 4 weeks, then once weekly": the rate already read with its weeks
         if _number(times) and _number(weeks):
             found.append((match.start(), match.end(), _number(times) * _number(weeks)))
     for match in text.finditer(rules.interval, i):

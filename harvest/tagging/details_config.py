@@ -34,7 +34,8 @@ GAP_STOP = (r"(?:of|per|and|or|to|with|after|before|every|each|the|in|at|for|on|
 # "0.5 mg/kg", "56 or 84 mg", "10 mg/70 kg", "0.5 mg/kg/h" (a rate: the code drops it).
 DOSE = (
     rf"(?P<nums>{NUM}(?:\s*(?:-|\u2013|to|,|and|or)\s*{NUM})*)\s*"
-    r"(?P<unit>mg\s*/\s*kg|mg\s*[\u00b7.]?\s*kg\s*[-\u2212\u2013]\s*1|(?:\u00b5|\u03bc|u|mc)g\s*/\s*kg|mg)\b"
+    r"(?P<unit>mg\s*/\s*kg|mg\s*[\u00b7.]?\s*kg\s*[-\u2212\u2013]\s*1|"
+    r"(?:\u00b5|\u03bc|u|mc|micro)g(?:rams?)?\s*/\s*kg|mg)\b"
     r"(?P<per>\s*(?:/|per)\s*(?:70\s*kg|kg|h|hr|hour|min|minute|day|d|week|wk)\b)?"
 )
 FUNDED_BY = (
@@ -65,6 +66,7 @@ class DetailRules:
     drug_last: re.Pattern  # a text ending in a comparator drug: "sertraline" of "sertraline or"
     flexible_dosing: Rule
     active_placebo_conditions: frozenset[str]
+    blinding_drugs: frozenset[str]
     active_placebo_words: re.Pattern
     stated_dose_comparison: re.Pattern
     dose_bands: dict
@@ -241,6 +243,7 @@ def load_details(path: Path | str) -> DetailRules:
         drug_last=re.compile(rf"{terms.get('comparator_drugs', '(?!)')},?\s*$", re.I),
         flexible_dosing=add(setting(data, "flexible_dosing", "details")),
         active_placebo_conditions=frozenset(data.get("active_placebo_conditions") or ()),
+        blinding_drugs=frozenset(data.get("blinding_drugs") or ()),
         active_placebo_words=plain(data, "active_placebo_words", "details"),
         stated_dose_comparison=plain(data, "stated_dose_comparison", "details"),
         dose_bands=bands,
