@@ -561,3 +561,247 @@ def test_the_prefilter_never_hides_a_match():
                 assert (got and got.span()) == (expected and expected.span()), (rule, sentence)
                 checked += expected is not None
     assert checked > 800
+
+
+# -- comparators and sessions stated every common way (issue 14: rules that generalise) -----
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        ("Patients were randomly assigned to receive intravenous ketamine (0.5 mg/kg) or normal "
+         "saline over 40 minutes.", "rct", ["placebo"]),
+        ("Participants received ketamine or 0.9% sodium chloride.", "rct", ["placebo"]),
+        ("Adults were randomized 1:1 to esketamine nasal spray or placebo nasal spray.",
+         "rct", ["placebo"]),
+        ("Patients who had previously failed two antidepressants were randomized to ketamine or "
+         "placebo.", "rct", ["placebo"]),
+        ("Patients with no previous response to ECT were randomized to ketamine or saline.",
+         "rct", ["placebo"]),
+        ("Participants were randomised to psilocybin or an inert placebo, given double-blind.",
+         "rct", ["placebo"]),
+        ("Ketamine was superior to placebo at 24 hours (p < 0.01).", "rct", ["placebo"]),
+        ("The ketamine group was compared with a 0.9% NaCl group.", "rct", ["placebo"]),
+        ("Patients were randomized to ketamine or sham rTMS.", "rct", ["placebo"]),
+        ("Patients were randomized to receive ketamine 0.5 mg/kg or midazolam 0.045 mg/kg.",
+         "rct", ["active-placebo"]),
+        ("Diphenhydramine 50 mg served as the active control.", "rct", ["active-placebo"]),
+        ("Participants received ketamine 0.5 mg/kg or ketamine 0.05 mg/kg as an active control.",
+         "rct", ["active-placebo"]),
+        ("Participants were randomized to 25 mg psilocybin or 1 mg psilocybin, which served as "
+         "the control condition.", "rct", ["active-placebo"]),
+        ("Patients were randomly assigned to ketamine or lorazepam for agitation.",
+         "rct", ["active-drug"]),
+        ("Children were randomized to intranasal ketamine or intranasal fentanyl for acute "
+         "pain.", "rct", ["active-drug"]),
+        ("Ketamine was compared with haloperidol for prehospital agitation.",
+         "rct", ["active-drug"]),
+        ("Patients were randomized to ketamine versus etomidate for rapid sequence intubation.",
+         "rct", ["active-drug"]),
+        ("Patients were randomised to ketamine or morphine for analgesia.", "rct", ["active-drug"]),
+        ("Patients received ketamine or ketorolac in the emergency department.",
+         "rct", ["active-drug"]),
+        ("The trial compared esketamine with quetiapine extended release.", "rct", ["active-drug"]),
+        ("Participants were randomized to psilocybin or escitalopram for six weeks.",
+         "rct", ["active-drug"]),
+        ("Patients were randomized to ketamine or methohexital anesthesia for electroconvulsive "
+         "therapy.", "rct", ["active-drug"]),
+        ("Patients were randomized to ketamine or propofol anaesthesia for ECT.",
+         "rct", ["active-drug"]),
+        ("Patients were randomized to ketamine versus ECT.", "rct", ["active-non-drug"]),
+        ("Participants were randomized to ketamine-assisted psychotherapy or psychotherapy "
+         "alone.", "rct", ["active-non-drug"]),
+        ("Patients were randomized to MDMA-assisted therapy or to cognitive processing therapy.",
+         "rct", ["active-non-drug"]),
+        ("Patients were randomized to immediate or delayed treatment with psilocybin.",
+         "rct", ["waitlist"]),
+        ("Participants were randomized to psilocybin therapy or a waitlisted control.",
+         "rct", ["waitlist"]),
+        ("Participants were randomized to immediate treatment or a waiting-list condition.",
+         "rct", ["waitlist"]),
+        ("Patients were randomized to ketamine plus usual care or usual care alone.",
+         "rct", ["usual-care"]),
+        ("Patients were randomized to esketamine or treatment as usual (TAU).",
+         "rct", ["usual-care"]),
+        ("Patients were randomly assigned to ketamine or routine care.", "rct", ["usual-care"]),
+        ("Patients were randomly assigned to ketamine or standard medical care.",
+         "rct", ["usual-care"]),
+        ("Participants were randomized to 10 mg or 25 mg psilocybin.", "rct", ["dose-comparison"]),
+        ("Patients were randomized to 0.5 mg/kg or 1.0 mg/kg ketamine.",
+         "rct", ["dose-comparison"]),
+        ("Adults were randomly assigned to one of three dose groups of psilocybin.",
+         "rct", ["dose-comparison"]),
+        ("In a double-blind, randomized, placebo-controlled crossover trial, 12 healthy "
+         "subjects received MDMA.", "rct", ["placebo"]),
+        ("Participants will be randomized to ketamine or midazolam.",
+         "protocol", ["active-placebo"]),
+        ("We included RCTs comparing ketamine with placebo in depression.",
+         "meta-analysis", ["placebo"]),
+        ("Ketamine was compared with an unspecified control group.", "rct", []),
+        ("Patients were randomised to ketamine or a control group.", "rct", []),
+        ("All patients received usual care in addition to ketamine or placebo.",
+         "rct", ["placebo"]),
+        ("Participants were randomised to receive a ketamine or a saline infusion.",
+         "rct", ["placebo"]),
+        ("Patients received psilocybin 25 mg or placebo (microcrystalline cellulose).",
+         "rct", ["placebo"]),
+        ("Patients were randomly allocated to esketamine plus an SSRI or an SSRI plus placebo.",
+         "rct", ["placebo"]),
+        ("Patients were randomized to ketamine or dexmedetomidine for sedation.",
+         "rct", ["active-drug"]),
+        ("Patients were randomized to ketamine or electroconvulsive therapy (ECT) in an "
+         "open-label trial.", "open-label-trial", ["active-non-drug"]),
+        ("This double-blind study randomized 40 patients to MDMA or placebo with therapy.",
+         "rct", ["placebo"]),
+        ("Ketamine was non-inferior to ECT.", "rct", ["active-non-drug"]),
+        ("Patients received ketamine or placebo infusions in a randomized order.",
+         "rct", ["placebo"]),
+    ],
+)  # fmt: skip
+def test_comparator_classes_every_common_phrasing(text, design, expected):
+    assert details(record(f"In this trial, {text}"), design=design).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Forty patients were randomly allocated to receive either ketamine (0.5 mg/kg) or an "
+         "equal volume of saline.", ["placebo"]),
+        ("The ketamine (n = 20) and control (n = 20) groups were compared.", []),
+        ("Lorazepam served as the comparator.", ["active-drug"]),
+        ("Patients were randomized to ketamine, with lorazepam as the active comparator.",
+         ["active-drug"]),
+        ("Psilocybin was compared to 20 mg/day of escitalopram.", ["active-drug"]),
+        ("Patients were randomized to ketamine, propofol, or ketofol for sedation.",
+         ["active-drug"]),
+        ("Patients were randomized to ECT with ketamine anaesthesia vs ECT with propofol.",
+         ["active-drug"]),
+        ("ECT sessions in the propofol group lasted longer.", []),
+        ("Patients were randomized to ketamine or standard therapy.", ["usual-care"]),
+        ("Patients were randomized to ketamine versus ECT alone.", ["active-non-drug"]),
+    ],
+)  # fmt: skip
+def test_comparators_outside_the_blinding_conditions(text, expected):
+    found = details(record(f"In this trial, {text}"), conditions=())
+    assert found.comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients received six intravenous ketamine infusions over 12 days.", 6),
+        ("Participants received 2 doses of psilocybin (25 mg/70 kg) 3 weeks apart.", 2),
+        ("Participants were given a series of six infusions.", 6),
+        ("Ketamine was administered on 6 occasions over three weeks.", 6),
+        ("Patients received ketamine infusions twice weekly for 2 weeks.", 4),
+        ("Patients received ketamine thrice weekly for two weeks.", 6),
+        ("Ketamine was given three times a week for two weeks.", 6),
+        ("Ketamine was infused 3 times per week for 4 weeks.", 12),
+        ("Patients received a single 40-minute infusion of ketamine.", 1),
+        ("Participants received single-dose psilocybin 25 mg.", 1),
+        ("Patients received four weekly infusions of ketamine.", 4),
+        ("Psilocybin was administered twice, three weeks apart.", 2),
+        ("Patients received ketamine once weekly for 6 weeks.", 6),
+        ("Patients received ketamine every week for 6 weeks.", 6),
+        ("Patients received ketamine once a week for four weeks.", 4),
+        ("Patients received ketamine every other week for 8 weeks.", 4),
+        ("Patients received 4 to 6 infusions of ketamine.", None),
+        ("Patients received 4-6 infusions of ketamine.", None),
+        ("Patients received two or three psilocybin sessions.", None),
+        ("Infusions were given on days 1, 3, 5, 8, 10 and 12.", 6),
+        ("Psilocybin was administered at weeks 0 and 3.", 2),
+        ("This was a three-period crossover study of MDMA, methamphetamine and placebo.", 3),
+        ("In a two-period crossover, participants received ketamine and placebo.", 2),
+        ("Each participant received MDMA 125 mg and placebo in random order.", 2),
+        ("Participants underwent two psilocybin dosing sessions spaced 4 weeks apart.", 2),
+        ("Participants had two drug sessions, spaced one month apart.", 2),
+        ("Patients received 8 administrations of esketamine.", 8),
+        ("A total of eight treatments were given over four weeks.", 8),
+        ("Patients received twice-weekly esketamine for four weeks (induction) followed by "
+         "weekly maintenance.", 8),
+        ("Patients received ketamine for 2 weeks, three times weekly.", 6),
+        ("Patients received ketamine infusions three times a week over two weeks.", 6),
+        ("Patients received eight twice-weekly infusions.", 8),
+        ("Participants received one psilocybin session.", 1),
+        ("Participants received one dose of psilocybin 25 mg.", 1),
+        ("Patients received one infusion of ketamine 0.5 mg/kg.", 1),
+        ("Patients were randomly assigned to receive a single intravenous infusion of ketamine "
+         "or midazolam.", 1),
+        ("Patients received a course of twelve infusions.", 12),
+        ("Esketamine was given twice weekly.", None),
+        ("Patients received ketamine 0.5 mg/kg over 40 min twice a week for three weeks.", 6),
+        ("MDMA was administered in three monthly sessions.", 3),
+        ("Two doses of psilocybin were administered.", 2),
+        ("Patients received ketamine every 2 weeks for 12 weeks.", 6),
+        ("During the 4-week induction phase, patients self-administered esketamine twice "
+         "weekly.", 8),
+        ("Patients received 12 sessions over 6 weeks.", 12),
+        ("Participants had two 6-hour psilocybin sessions.", 2),
+        ("Ketamine was given thrice weekly (Monday, Wednesday, Friday) for 2 weeks.", 6),
+        ("Participants received one to three sessions.", None),
+        ("Infusions were given on days 1, 3, and 5.", 3),
+        ("Participants received a single high dose of psilocybin.", 1),
+    ],
+)  # fmt: skip
+def test_sessions_every_common_schedule(text, expected):
+    assert details(record(f"In this trial, {text}")).sessions == expected
+
+
+def test_a_placebo_that_keeps_a_head_to_head_trial_blind_is_no_comparator():
+    text = (
+        "In this trial, patients were randomized to two 25-mg doses of psilocybin 3 weeks apart "
+        "with 6 weeks of daily placebo, or to two 1-mg doses of psilocybin 3 weeks apart with 6 "
+        "weeks of daily escitalopram."
+    )
+    found = details(record(text, title="Psilocybin versus escitalopram for depression"))
+    assert (found.comparators, found.sessions) == (["active-drug"], 2)
+
+
+def test_dose_arms_and_one_arms_doses():
+    text = (
+        "After 16 weeks of open-label esketamine (56 or 84 mg), patients in remission were "
+        "randomized to continue esketamine or switch to placebo."
+    )
+    assert details(record(f"In this trial, {text}")).comparators == ["placebo"]
+    text = (
+        "Patients were randomized 1:1:1 to nasal spray twice a week (esketamine 56 mg, esketamine "
+        "84 mg or placebo) with an oral antidepressant taken daily, for 4 weeks."
+    )
+    found = details(record(f"In this trial, {text}"))
+    assert (found.comparators, found.sessions) == (["placebo", "dose-comparison"], 8)
+    text = (
+        "Patients received a single infusion of either ketamine 0.5 mg/kg or esketamine 0.25 mg/kg."
+    )
+    assert details(record(f"In this trial, {text}")).comparators == ["active-drug"]
+
+
+def test_co_medication_options_are_not_comparators():
+    text = (
+        "Patients were randomized to esketamine or placebo, each with a new antidepressant "
+        "(duloxetine, escitalopram, sertraline, or extended-release venlafaxine)."
+    )
+    assert details(record(f"In this trial, {text}")).comparators == ["placebo"]
+    text = "Kept on lithium or valproate, patients received ketamine or placebo in a crossover."
+    assert details(record(f"In this trial, {text}")).comparators == ["placebo"]
+
+
+def test_sessions_from_the_conclusions_only_when_nothing_else_states_them():
+    rec = sections(
+        ("METHODS", "Adults with depression were randomized to ketamine or saline."),
+        ("CONCLUSIONS", "A single ketamine infusion sped up the response."),
+    )
+    assert details(rec).sessions == 1
+    rec = sections(
+        ("METHODS", "Adults were randomized to six infusions of ketamine or saline."),
+        ("CONCLUSIONS", "A single ketamine infusion is not enough."),
+    )
+    assert details(rec).sessions == 6
+
+
+def test_an_unknown_term_is_a_config_error(tmp_path):
+    path = tmp_path / "details.yml"
+    shutil.copy(CONFIG, path)
+    path.write_text(path.read_text().replace("{comparator_drugs} (?:alone", "{no_such} (?:alone"))
+    with pytest.raises(ConfigError) as error:
+        load_details(path)
+    assert str(error.value).startswith(f"{path}: unknown term {{no_such}} in ")
