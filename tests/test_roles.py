@@ -456,3 +456,33 @@ def test_designs_without_a_publication_type(taxonomy, title, abstract, design):
     assert tags.design == design
     if design == "notice":
         assert tags.on_topic == 0
+
+
+@pytest.mark.parametrize(
+    "title, abstract, design",
+    [
+        ("Ketamine for depression in adolescents", "Adolescents with depression received "
+         "ketamine 0.5 mg/kg or midazolam in a random order, one week apart.", "rct"),
+        ("Ketamine for PTSD: study design of a multisite trial", "We describe the design of a "
+         "trial in which veterans will receive ketamine or midazolam.", "protocol"),
+        ("Ketamine for PTSD", "Veterans with PTSD were enrolled and treated with ketamine. "
+         "Outcomes were compared with a matched group receiving usual care.",
+         "open-label-trial"),
+    ],
+)  # fmt: skip
+def test_designs_described_not_named(taxonomy, title, abstract, design):
+    assert tag_record(record(title, abstract), taxonomy).design == design
+
+
+def test_an_alcohol_use_disorder_trial_is_not_recreational_use(taxonomy):
+    tags = tag_record(record(
+        "Ketamine for depression and alcohol use disorder",
+        "Adults with depression and alcohol use disorder received ketamine; both depression "
+        "and drinking improved.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.conditions, tags.on_topic) == (("depression", "substance-use"), 1)
+    tags = tag_record(record(
+        "Ketamine for alcohol use disorder",
+        "Adults with alcohol use disorder received ketamine; drinking days fell.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.conditions, tags.on_topic) == (("substance-use",), 0)
