@@ -486,3 +486,44 @@ def test_an_alcohol_use_disorder_trial_is_not_recreational_use(taxonomy):
         "Adults with alcohol use disorder received ketamine; drinking days fell.",
     ), taxonomy)  # fmt: skip
     assert (tags.conditions, tags.on_topic) == (("substance-use",), 0)
+
+
+@pytest.mark.parametrize(
+    "title, abstract",
+    [
+        ("Psilocybin in nine patients with obsessive-compulsive disorder",
+         "Patients with OCD received rising doses of psilocybin. One had brief hypertension "
+         "unrelated to anxiety; OCD symptoms fell in every patient."),
+        ("Psilocybin for anorexia nervosa: an open-label study",
+         "Ten women with anorexia nervosa received psilocybin 25 mg. Eating-disorder, "
+         "anxiety and depression scores fell at one month."),
+    ],
+)  # fmt: skip
+def test_another_indication_in_the_title_is_off_topic(taxonomy, title, abstract):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert tags.on_topic == 0
+    assert (
+        "on_topic",
+        "0",
+        "rule",
+        "another indication (the guide's OCD, anorexia, headache, pain)",
+    ) in tags.provenance
+
+
+def test_another_indication_with_a_target_in_the_title_stays_on_topic(taxonomy):
+    tags = tag_record(record(
+        "Ketamine for depression in adults with chronic pain",
+        "Adults with chronic pain and depression received ketamine infusions; depression "
+        "scores fell.",
+    ), taxonomy)  # fmt: skip
+    assert tags.on_topic == 1
+
+
+def test_healthy_volunteers_acute_effects_are_not_conditions(taxonomy):
+    tags = tag_record(record(
+        "Psilocybin and mystical experience",
+        "METHODS: Participants were hallucinogen-naive adults given psilocybin or "
+        "methylphenidate. RESULTS: Psilocybin raised anxiety for a few hours and measures of "
+        "mystical experience.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.conditions, tags.on_topic) == ((), 0)

@@ -261,6 +261,8 @@ def decide_on_topic(
     title_cues = _title_cues(doc)
     if "anaesthesia" in title_cues and not primary_targets:
         return 0, "anaesthesia, sedation or analgesia study"
+    if "other_indication" in title_cues and not primary_targets:
+        return 0, "another indication (the guide's OCD, anorexia, headache, pain)"
     psych = taxonomy.roles.psychological_trauma
     trauma = any(c == psych or psych in taxonomy.implies[c] for c in primary_targets)
     if "perioperative" in title_cues and not trauma:

@@ -277,8 +277,9 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             result.merge(mesh[facet], only=set(mesh[facet].tags) - (dropped - major))
             result.merge(strong)
         if facet == "conditions":
-            if design in roles.primary_target_designs and facet_primary:
-                # a protocol's conditions: its primary target, not its list of secondary measures
+            if (design in roles.primary_target_designs and facet_primary) or doc.healthy:
+                # a protocol's conditions: its primary target, not its list of secondary measures;
+                # healthy volunteers' acute effects ("anxiety rose") are not a condition studied
                 keep = facet_primary | {i for s in facet_primary for i in taxonomy.implies[s]}
                 kept = _Found()
                 kept.merge(result, only=keep | major)

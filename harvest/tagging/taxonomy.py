@@ -21,7 +21,7 @@ CUES = (
     "objective", "literature", "general", "future", "exclusion", "inclusion", "adverse",
     "injury_context", "psych_context", "trauma_bare", "human", "counted", "recreational",
     "therapeutic", "anaesthesia", "results", "intervention", "covariate", "survey", "healthy",
-    "search", "perioperative", "subgroup",
+    "search", "perioperative", "subgroup", "other_indication",
 )  # fmt: skip
 # Which YAML list feeds which kind of hit; "title" kinds count only in the title.
 TEXT_KEYS = {
