@@ -146,6 +146,11 @@ class PageCache:
             return None
         return self.read_flags(sorted(pmids))
 
+    def rendering(self, key: tuple) -> bool:
+        """True while key's page renders, for key's version or (a render that will not be
+        kept) an earlier one: one render of a page at a time while commits keep landing."""
+        return any(pending[2:] == key[2:] for pending in self._pending)
+
     def stale(self, key: tuple) -> tuple[Page, float] | None:
         """(an earlier answer for key's page, seconds since its data was last current), if it
         may be sent: within stale_seconds and no shown study's flags changed since."""
@@ -251,12 +256,15 @@ def wrap_pages(app: Callable, datasette: Any, database: str) -> Callable:
             await app(scope, receive, send)
             return
         cache = cache_for(datasette, database)
-        version = cache.version()
-        minute = datetime.now(timezone.utc).strftime("%Y%m%d%H%M")
-        key = (version, minute, scope["path"], scope.get("query_string", b""))
         fresh = (b"cache-control", b"no-cache") in (scope.get("headers") or [])
-        page = None if fresh else cache.get(key)
-        if page is None and key in cache._pending and not fresh:
+        while True:
+            version = cache.version()
+            minute = datetime.now(timezone.utc).strftime("%Y%m%d%H%M")
+            key = (version, minute, scope["path"], scope.get("query_string", b""))
+            page = None if fresh else cache.get(key)
+            rendering = page is None and not fresh and cache.rendering(key)
+            if not rendering:
+                break
             earlier = cache.stale(key)  # another reader is rendering this page: don't queue
             if earlier is not None:
                 cache.counts["stale"] += 1
@@ -267,6 +275,14 @@ def wrap_pages(app: Callable, datasette: Any, database: str) -> Callable:
                 seen_wall = cache._seen.get(old.version, (0.0, time.time()))[1]
                 await _send_page(send, *_stale_answer(old, age, version, seen_wall))
                 return
+            if key in cache._pending:
+                break
+            # A render for an earlier version runs: wait for it rather than render the page
+            # twice at once (their shared queries would hold every SQL thread), then look again.
+            cache.counts["queued"] += 1
+            older = next(f for k, f in cache._pending.items() if k[2:] == key[2:])
+            await asyncio.shield(older)
+        if rendering and key in cache._pending:
             cache.counts["waited"] += 1
             page = await asyncio.shield(cache._pending[key])
         elif page is not None:
