@@ -231,3 +231,33 @@ def test_an_earlier_page_past_the_bound_is_not_sent(catalog):
         assert rows_line(total + 1) in page.text.replace("\n", " ")
     assert waited.content == rendered.content
     assert cache.counts == {"rendered": 2, "waited": 1}
+
+
+def test_a_page_renders_once_at_a_time(catalog):
+    """A reader whose page still renders for an earlier version, with no earlier answer it may
+    get, waits for that render, then renders the page for the current version itself."""
+    ds = make_datasette(catalog)
+    total = ptsd_count(catalog)
+    cache = cache_for(ds, "catalog")
+    away_from_a_minute_edge()
+
+    async def scenario():
+        await ds.client.get(PATH)
+        add_ptsd_study(catalog)
+        with HeldQueries(ds) as held:
+            render = await start_render(ds, PATH)
+            add_ptsd_study(catalog)  # a second commit while the first render runs
+            now = cache.clock
+            cache.clock = lambda: now() + 61
+            waiting = asyncio.create_task(ds.client.get(PATH))
+            await until(lambda: cache.counts["queued"], "the second reader's wait")
+            assert len(cache._pending) == 1
+            held.release()
+        return await render, await waiting
+
+    rendered, waited = asyncio.run(scenario())
+    assert rendered.status_code == waited.status_code == 200
+    assert rows_line(total + 2) in waited.text.replace("\n", " ")
+    assert "x-catalog-updating" not in waited.headers
+    assert int(waited.headers["x-catalog-version"]) > int(rendered.headers["x-catalog-version"])
+    assert cache.counts == {"rendered": 3, "queued": 1}
