@@ -19,7 +19,8 @@ whole rendering of one committed state, so its rows and counts agree. It is sent
 that state was current less than `stale_seconds` ago (plugin setting, default 60), and only if
 none of the studies it shows has had a flag changed since (retracted, expression of concern,
 erratum, or the notices and publication types they are read from): one indexed query on the
-PMIDs it shows, once per page and version. Otherwise the reader waits for the render.
+PMIDs it shows, once per page and version. Otherwise the reader waits for the render. A page
+renders once at a time: a reader whose page still renders for an earlier version waits for it.
 """
 
 from __future__ import annotations
