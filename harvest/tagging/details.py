@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 
 from harvest.tagging.details_config import (
     COMPARATORS,
@@ -248,7 +249,8 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
         times, weeks = _number(match.group(1)), _number(match.group(2))
         if times and weeks:
             found.append((match.start(), match.end(), times * weeks))
-    for match in text.finditer(rules.weeks_first, i):
+    firsts = chain(text.finditer(rules.weeks_first, i), text.finditer(rules.phase_weeks, i))
+    for match in firsts:
         weeks, times = (g for g in match.groups() if g)
         if any(s < match.end() and match.start() < e for s, e, _ in found):
             continue  # "for 4 weeks, then once weekly": the rate already read with its weeks
@@ -259,8 +261,10 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
         if n:
             found.append((match.start(), match.end(), n))
     taken = [(s, e) for s, e, _ in found]
+    sentence = text.sentences[i].text
     for match in text.finditer(rules.dosing_days, i):
-        if not any(s <= match.start() < e for s, e in taken):
+        dosed = rules.dosed_before.search(sentence, max(0, match.start() - 60), match.start())
+        if dosed and not any(s <= match.start() < e for s, e in taken):
             found.append((match.start(), match.end(), len(DAY_NUMBER.findall(match["days"]))))
     taken = [(s, e) for s, e, _ in found]
     for match in text.finditer(rules.weeks_of, i):
@@ -269,7 +273,6 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
             found.append((match.start(), match.end(), weeks))
     found.sort()
     out: list[int] = []
-    sentence = text.sentences[i].text
     for k, (start, _, n) in enumerate(found):
         if k and out and THEN.search(sentence, found[k - 1][1], start):
             out[-1] += n
@@ -322,7 +325,11 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
     if not out and text.search(rules.single, i):
         out.append(1)
     if not out:  # "administered twice, three weeks apart"
-        out.extend(_number(m["n"]) for m in text.finditer(rules.times_given, i))
+        out.extend(
+            _number(m["n"])
+            for m in text.finditer(rules.times_given, i)
+            if rules.given_before.search(sentence, max(0, m.start() - 60), m.start())
+        )
     return out
 
 

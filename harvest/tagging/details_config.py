@@ -76,11 +76,14 @@ class DetailRules:
     per_week: Rule
     weeks_of: Rule
     weeks_first: Rule
+    phase_weeks: Rule
     crossover: Rule
     crossover_periods: Rule
     interval: Rule
     dosing_days: Rule
     times_given: Rule
+    dosed_before: re.Pattern
+    given_before: re.Pattern
     range_before: re.Pattern
     range_after: re.Pattern
     single: Rule
@@ -112,7 +115,8 @@ class DetailRules:
     @property
     def schedules(self) -> tuple[Rule, ...]:
         """The rules that read a schedule ("twice weekly for four weeks", "on days 1 and 8")."""
-        return (self.per_week, self.weeks_of, self.weeks_first, self.interval, self.dosing_days)
+        schedules = (self.per_week, self.weeks_of, self.weeks_first, self.phase_weeks)
+        return (*schedules, self.interval, self.dosing_days)
 
 
 def _check(pattern: str, path: Path, where: str) -> str:
@@ -256,11 +260,14 @@ def load_details(path: Path | str) -> DetailRules:
         per_week=add(setting(sessions, "per_week", "sessions")),
         weeks_of=add(setting(sessions, "weeks_of", "sessions")),
         weeks_first=add(setting(sessions, "weeks_first", "sessions")),
+        phase_weeks=add(setting(sessions, "phase_weeks", "sessions")),
         crossover=add(setting(sessions, "crossover", "sessions")),
         crossover_periods=add(setting(sessions, "crossover_periods", "sessions")),
         interval=add(setting(sessions, "interval", "sessions")),
         dosing_days=add(setting(sessions, "dosing_days", "sessions")),
         times_given=add(setting(sessions, "times_given", "sessions")),
+        dosed_before=plain(sessions, "dosed_before", "sessions"),
+        given_before=plain(sessions, "given_before", "sessions"),
         range_before=plain(sessions, "range_before", "sessions"),
         range_after=plain(sessions, "range_after", "sessions"),
         single=add(setting(sessions, "single", "sessions")),
