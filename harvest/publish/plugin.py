@@ -118,9 +118,12 @@ def register_output_renderer(datasette: Any) -> list[dict]:
 
     # Only for the catalog. Table and query URLs (/catalog/studies.ris) are answered by the
     # complete, streamed export (export_routes.py); these render a single row's page.
-    def can(required: tuple) -> Callable[..., bool]:
-        return lambda columns, database: (
-            database == DATABASE_NAME and not missing_columns(required, columns)
+    # The studies table's HTML page selects only the columns it shows (tableview.py), but its
+    # export links stay: /catalog/studies.ris is answered by the complete export regardless.
+    def can(required: tuple, whole_table: bool = True) -> Callable[..., bool]:
+        return lambda columns, database, table: (
+            database == DATABASE_NAME
+            and ((whole_table and table == "studies") or not missing_columns(required, columns))
         )
 
     return [
@@ -152,7 +155,7 @@ def register_output_renderer(datasette: Any) -> list[dict]:
         {
             "extension": "atom",
             "render": _render_atom,
-            "can_render": can(ATOM_COLUMNS),
+            "can_render": can(ATOM_COLUMNS, whole_table=False),
         },
     ]
 
