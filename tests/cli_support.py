@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -43,3 +44,22 @@ def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def labelled_pmids(labels: Path) -> set[str]:
+    """The PMIDs a labels file (pmid -> facets, `_comment` keys aside) scores."""
+    return {k for k in json.loads(labels.read_text(encoding="utf-8")) if not k.startswith("_")}
+
+
+def xml_pmids(xml: Path) -> list[str]:
+    """Every record's PMID in a PubMed XML fixture, in file order (duplicates kept)."""
+    text = xml.read_text(encoding="utf-8")
+    return [chunk.split("</PMID>")[0] for chunk in text.split('<PMID Version="1">')[1:]]
+
+
+def imported(tmp_path_factory, xml: Path, name: str) -> Path:
+    """A new catalog holding exactly the records of `xml`, built by `harvest import`."""
+    db = tmp_path_factory.mktemp(name) / f"{name}.db"
+    result = run_harvest("import", xml, "--db", db, "--quiet", timeout=600)
+    assert result.returncode == 0, result.stderr
+    return db

@@ -6,44 +6,37 @@ never asserted, so nobody tunes the tagger to this set.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import imported, labelled_pmids, run_harvest, xml_pmids
+
 HERE = Path(__file__).parent / "fixtures" / "heldout"
 XML = HERE / "heldout.xml"
 LABELS = HERE / "heldout_labels.json"
-HARVEST = [str(Path(sys.executable).with_name("harvest"))]
 
 
 def _label_count() -> int:
-    labels = json.loads(LABELS.read_text(encoding="utf-8"))
-    return sum(1 for key in labels if not key.startswith("_"))
+    return len(labelled_pmids(LABELS))
 
 
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*HARVEST, *args], capture_output=True, text=True, timeout=600)
+def _run(*args: str):
+    return run_harvest(*args, timeout=600)
 
 
 @pytest.fixture(scope="module")
 def heldout_db(tmp_path_factory) -> Path:
     """A catalog holding exactly the held-out records."""
-    db = tmp_path_factory.mktemp("heldout") / "heldout.db"
-    result = _run("import", str(XML), "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
+    return imported(tmp_path_factory, XML, "heldout")
 
 
 def test_heldout_files_agree():
-    """Every labelled PMID has a record in the XML and vice versa."""
-    xml = XML.read_text(encoding="utf-8")
-    labels = {k for k in json.loads(LABELS.read_text(encoding="utf-8")) if not k.startswith("_")}
-    records = {chunk.split("</PMID>")[0] for chunk in xml.split('<PMID Version="1">')[1:]}
-    assert records == labels
-    assert len(labels) == _label_count()
+    """Every labelled PMID has exactly one record in the XML and vice versa."""
+    records = xml_pmids(XML)
+    assert len(records) == len(set(records))
+    assert set(records) == labelled_pmids(LABELS)
+    assert len(records) >= 200
 
 
 def _evaluate(db: Path, *extra: str) -> str:
@@ -69,15 +62,11 @@ def test_heldout_scored_text_only(heldout_db):
     assert report.splitlines()[0].startswith(f"Evaluated {_label_count()} labelled records")
 
 
-def _pmids(path: Path) -> set[str]:
-    return {k for k in json.loads(path.read_text(encoding="utf-8")) if not k.startswith("_")}
-
-
 def test_heldout_apart_from_tuning():
     """No held-out PMID is among the records the tagger is tuned or developed on."""
     tuned = set()
     for path in (HERE.parent / "tuning").rglob("*labels.json"):
-        tuned |= _pmids(path)
-    tuned |= _pmids(HERE.parent / "tagging_labels.json")
+        tuned |= labelled_pmids(path)
+    tuned |= labelled_pmids(HERE.parent / "tagging_labels.json")
     assert len(tuned) >= 100
-    assert _pmids(LABELS) & tuned == set()
+    assert labelled_pmids(LABELS) & tuned == set()

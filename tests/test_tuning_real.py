@@ -7,41 +7,36 @@ codes, record counts and the report's shape are asserted; scores are printed, ne
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import imported, labelled_pmids, run_harvest, xml_pmids
+
 HERE = Path(__file__).parent / "fixtures" / "tuning" / "real"
 XML = HERE / "tuning_real.xml"
 LABELS = HERE / "tuning_real_labels.json"
-HARVEST = [str(Path(sys.executable).with_name("harvest"))]
 
 
 def _labelled() -> set[str]:
-    labels = json.loads(LABELS.read_text(encoding="utf-8"))
-    return {key for key in labels if not key.startswith("_")}
+    return labelled_pmids(LABELS)
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*HARVEST, *args], capture_output=True, text=True, timeout=600)
+    return run_harvest(*args, timeout=600)
 
 
 @pytest.fixture(scope="module")
 def tuning_db(tmp_path_factory) -> Path:
     """A catalog holding exactly the real-record tuning set."""
-    db = tmp_path_factory.mktemp("tuning_real") / "tuning_real.db"
-    result = _run("import", str(XML), "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
+    return imported(tmp_path_factory, XML, "tuning_real")
 
 
 def test_tuning_real_files_agree():
     """Every labelled PMID has exactly one record in the XML, and every record is labelled."""
-    xml = XML.read_text(encoding="utf-8")
-    records = [chunk.split("</PMID>")[0] for chunk in xml.split('<PMID Version="1">')[1:]]
+    records = xml_pmids(XML)
     assert len(records) == len(set(records))
     assert set(records) == _labelled()
     assert len(records) >= 12
