@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlite_utils
 
@@ -326,8 +325,7 @@ def open_db(
         raise HarvestError(f"cannot create catalog {path}: no directory {path.parent}")
     try:
         if read_only:
-            uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            conn = read_only_connection(path, timeout=30, isolation_level=None)
             db = sqlite_utils.Database(conn)
             check_version(db, path)
             return db
@@ -336,6 +334,11 @@ def open_db(
     except sqlite3.DatabaseError as exc:
         raise HarvestError(f"cannot open catalog {path}: {exc}") from None
     return db
+
+
+def read_only_connection(path: str | Path, **options) -> sqlite3.Connection:
+    """A `mode=ro` SQLite connection to the file at `path` (options go to sqlite3.connect)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, **options)
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:

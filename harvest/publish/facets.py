@@ -13,7 +13,6 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from datasette.database import QueryInterrupted, Results
@@ -26,6 +25,7 @@ from datasette.utils import (
     sqlite_timelimit,
 )
 
+from harvest.catalog.db import read_only_connection
 from harvest.publish.evidence import LEVEL_NAMES
 from harvest.publish.plans import plan_sql
 
@@ -74,8 +74,7 @@ class ResultCache:
         if self.path:
             with self._lock:
                 if self._watch is None:
-                    uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
-                    self._watch = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                    self._watch = read_only_connection(self.path, check_same_thread=False)
                 conn = self._watch
                 version = conn.execute("pragma data_version").fetchone()[0]
         else:

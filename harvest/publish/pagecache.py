@@ -34,9 +34,9 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
+from harvest.catalog.db import read_only_connection
 from harvest.publish.cells import FLAG_COLUMNS
 from harvest.publish.facets import plugin_settings
 
@@ -87,8 +87,7 @@ class PageCache:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            uri = f"{Path(self.db_path).resolve().as_uri()}?mode=ro"
-            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._conn = read_only_connection(self.db_path, check_same_thread=False)
         return self._conn
 
     def version(self) -> int:

@@ -6,11 +6,11 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import quote
 
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import AsgiStream, Response
 
+from harvest.catalog.db import read_only_connection
 from harvest.citing.appraisal import appraisal_line
 from harvest.citing.exports import stream_export
 from harvest.citing.flags import FLAG_LABELS, flag_notes, is_notice, study_flags
@@ -219,7 +219,7 @@ def export_rows(path: str, selection: Selection) -> Iterator[dict]:
     """Every result row (all columns), strongest first, read lazily over a read-only connection."""
     where, params = evidence.build_where(selection)
     sql = f"select * from studies where {where} order by {evidence.ORDER}"
-    conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    conn = read_only_connection(path)
     conn.row_factory = sqlite3.Row
     try:
         for row in conn.execute(sql, params):

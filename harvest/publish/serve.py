@@ -12,6 +12,7 @@ from datasette.database import Database
 from datasette.plugins import pm
 from datasette.utils import parse_metadata
 
+from harvest.catalog.db import read_only_connection
 from harvest.config import default_config_dir
 from harvest.errors import HarvestError
 from harvest.publish import export_routes, plugin, trial_pages
@@ -93,7 +94,7 @@ def facet_titles(taxonomy_path: Path | str | None = None) -> dict:
 def check_catalog(db_path: Path) -> None:
     """Fail early, read-only, if db_path is not a SQLite catalog with a studies table."""
     try:
-        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = read_only_connection(db_path)
         try:
             found = conn.execute("select 1 from sqlite_master where name = 'studies'").fetchall()
         finally:
