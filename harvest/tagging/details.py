@@ -57,10 +57,9 @@ ARMS_BEFORE = re.compile(
 )
 ARMS_AFTER = re.compile(r"\s*(?:levels?|arms?|groups?|conditions?)\b", re.I)
 ADD_ON = re.compile(r"\b(?:alone|only)\b|\b(?:plus|and) (?:an? |matching )?placebo\b", re.I)
-ROUTE = re.compile(r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)\b")
-ROUTE_LAST = re.compile(
-    r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)\s*$", re.I
-)
+ROUTE_WORDS = r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)"
+ROUTE = re.compile(ROUTE_WORDS + r"\b")
+ROUTE_LAST = re.compile(ROUTE_WORDS + r"\s*$", re.I)
 ASSIGNED = re.compile(
     r"\b(?:randomi[sz]\w*|assigned|allocated|allocation|received|receive|compar\w*|versus|vs\.?|"
     r"arms?|groups?|cross-?over|crossed)\b",
