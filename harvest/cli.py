@@ -112,17 +112,14 @@ def _progress(quiet: bool, label: str):
     return wrap
 
 
-def _funding_classes(config_dir: Path | None) -> dict:
+def _rules(config_dir: Path | None) -> tuple:
+    """The taxonomy and the study-details rules, each loaded (and checked) once."""
     folder = Path(config_dir or default_config_dir())
-    return load_details(folder / "details.yml").registry_classes
+    return load_taxonomy(folder / "taxonomy.yml"), load_details(folder / "details.yml")
 
 
 def _enricher(config_dir: Path | None):
-
-    folder = Path(config_dir or default_config_dir())
-    return make_enricher(
-        load_taxonomy(folder / "taxonomy.yml"), load_details(folder / "details.yml")
-    )
+    return make_enricher(*_rules(config_dir))
 
 
 @click.group()
@@ -234,7 +231,8 @@ def import_(files, db_path, config_dir, quiet):
     _logging(quiet)
     stop = _stop_on_sigterm()
     with errors_as_messages():
-        enrich = _enricher(config_dir)
+        taxonomy, details = _rules(config_dir)
+        enrich = make_enricher(taxonomy, details)
 
         with catalog_lock(db_path):
             db = open_db(db_path)
@@ -242,7 +240,7 @@ def import_(files, db_path, config_dir, quiet):
                 db, list(files), enrich, progress=_progress(quiet, "Importing"), stop=stop
             )
             link_run_studies(db, outcome.run_id)
-            apply_registry_funding(db, _funding_classes(config_dir))
+            apply_registry_funding(db, details.registry_classes)
         if not quiet:
             click.echo(outcome.summary())
 
@@ -266,19 +264,18 @@ def retag(db_path, config_dir, quiet, dry_run):
     _logging(quiet)
     stop = _stop_on_sigterm()
     with errors_as_messages():
+        taxonomy, details = _rules(config_dir)
+        enrich = make_enricher(taxonomy, details)
         if dry_run:
-            taxonomy = load_taxonomy(Path(config_dir or default_config_dir()) / "taxonomy.yml")
-            enrich = _enricher(config_dir)
             db = open_db(db_path, create=False, read_only=True)
             changes = retag_preview(db, enrich, progress=_progress(quiet, "Tagging"))
             click.echo(format_changes(changes, taxonomy.tagger_version))
             return
-        enrich = _enricher(config_dir)
 
         with catalog_lock(db_path):
             db = open_db(db_path, create=False)
             outcome = run_retag(db, enrich, progress=_progress(quiet, "Tagging"), stop=stop)
-            apply_registry_funding(db, _funding_classes(config_dir))
+            apply_registry_funding(db, details.registry_classes)
         if not quiet:
             click.echo(outcome.summary())
 
