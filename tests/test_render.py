@@ -79,6 +79,19 @@ def test_tags_become_chips_linking_to_their_studies():
     )
 
 
+def test_kept_tag_cells_follow_the_labels_they_were_made_with():
+    value = '["mdma"]'
+    first = render_value("modalities", value, {}, "studies", STUDIES, "", {"mdma": ["MDMA", ""]})
+    again = render_value("modalities", value, {}, "studies", STUDIES, "", {"mdma": ["M", ""]})
+    assert ">MDMA</a>" in first
+    assert again == (
+        '<a class="ec-chip" href="/catalog/studies?modalities__arraycontains=mdma" title="">M</a>'
+    )
+    assert render_value("modalities", value, {}, "studies", "/x/studies", "", None) == (
+        '<a class="ec-chip" href="/x/studies?modalities__arraycontains=mdma" title="">mdma</a>'
+    )
+
+
 def test_an_empty_tag_list_says_none():
     assert cell("routes", "[]") == '<span class="ec-none">none</span>'
 

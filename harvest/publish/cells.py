@@ -123,6 +123,30 @@ def chips(column: str, slugs: list, studies_url: str, labels: Mapping | None = N
     )
 
 
+_TAG_CELLS: dict[tuple, tuple[Mapping | None, Markup]] = {}
+TAG_CELLS_KEPT = 4096
+
+
+def tag_cell(
+    column: str, value: Any, slugs: list, studies_url: str, labels: Mapping | None
+) -> Markup:
+    """A tag array's chips, kept by its JSON text: a page of 50 rows repeats the same few arrays.
+
+    A kept cell is used only with the very labels it was rendered with (a taxonomy change
+    renders again), and the kept cells are dropped at TAG_CELLS_KEPT, so memory stays bounded.
+    """
+    key = (column, value if isinstance(value, str) else json.dumps(slugs), studies_url)
+    kept = _TAG_CELLS.get(key)
+    if kept is not None and kept[0] is labels:
+        return kept[1]
+    # An empty list still needs a non-empty value, or Datasette shows the raw "[]".
+    cell = chips(column, slugs, studies_url, labels) or Markup('<span class="ec-none">none</span>')
+    if len(_TAG_CELLS) >= TAG_CELLS_KEPT:
+        _TAG_CELLS.clear()
+    _TAG_CELLS[key] = (labels, cell)
+    return cell
+
+
 def _json(value: Any) -> Any:
     """Decode a JSON column; plain values pass through, undecodable text gives None."""
     if not isinstance(value, str):
@@ -173,10 +197,7 @@ def render_value(
     if not isinstance(decoded, list):
         return None
     if column in TAG_COLUMNS:
-        # An empty list still needs a non-empty value, or Datasette shows the raw "[]".
-        return chips(column, decoded, studies_url, labels) or Markup(
-            '<span class="ec-none">none</span>'
-        )
+        return tag_cell(column, value, decoded, studies_url, labels)
     if column == "author_list":
         return Markup.escape(shorten(study_authors({"author_list": decoded})))
     return _notices(decoded)

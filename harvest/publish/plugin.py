@@ -167,7 +167,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return tableview.label_cell(column, value, tag_labels(datasette))
     if column not in OWNED_COLUMNS or database != DATABASE_NAME:
         return None
-    studies_url = datasette.urls.table(database, "studies")
+    studies_url = _studies_url(datasette)
     study_url = f"{studies_url}/{value}" if column == "pmid" else ""
     labels = tag_labels(datasette).get(column)
     keys = row.keys()
@@ -182,6 +182,15 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
 
         return flagged_title
     return render_value(column, value, row, table, studies_url, study_url, labels)
+
+
+def _studies_url(datasette: Any) -> str:
+    """The studies table's path, built once per Datasette instance (base_url is fixed at start)."""
+    url = getattr(datasette, "_evidence_catalog_studies_url", None)
+    if url is None:
+        url = datasette.urls.table(DATABASE_NAME, "studies")
+        datasette._evidence_catalog_studies_url = url
+    return url
 
 
 def tag_labels(datasette: Any) -> dict:

@@ -68,10 +68,27 @@ YES_NO = {
 LABELLED_COLUMNS = frozenset({"design", "evidence_level", *YES_NO})
 
 
+_LABEL_CELLS: dict[tuple, tuple[Mapping, Markup | None]] = {}
+
+
 def label_cell(column: str, value: Any, labels: Mapping) -> Markup | None:
-    """Design, evidence level, human and on_topic as words (the code kept in a tooltip)."""
+    """Design, evidence level, human and on_topic as words (the code kept in a tooltip).
+
+    Kept per (column, value) for the labels they were made with: a handful of values repeat.
+    """
     if value is None or value == "":
         return None
+    key = (column, value)
+    kept = _LABEL_CELLS.get(key)
+    if kept is not None and kept[0] is labels:
+        return kept[1]
+    cell = _label_cell(column, value, labels)
+    if len(_LABEL_CELLS) < 1024:
+        _LABEL_CELLS[key] = (labels, cell)
+    return cell
+
+
+def _label_cell(column: str, value: Any, labels: Mapping) -> Markup | None:
     if column == "design":
         entry = (labels.get("design") or {}).get(str(value))
         text, tip = (entry[0], entry[1]) if entry else (str(value), "")
