@@ -805,3 +805,71 @@ def test_an_unknown_term_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_details(path)
     assert str(error.value).startswith(f"{path}: unknown term {{no_such}} in ")
+
+
+# -- unseen phrasings (issue 14, held-out error classes): one administration, dose arms ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Participants received psilocybin 25 mg with psychological support.", 1),
+        ("A 40-minute infusion of ketamine (0.5 mg/kg) was administered to 30 patients.", 1),
+        ("Patients received ketamine 0.5 mg/kg intravenously over 40 minutes or midazolam.", 1),
+        ("Patients received a single 0.5 mg/kg infusion of ketamine or midazolam.", 1),
+        ("Depression improved after a single infusion of ketamine compared with midazolam.", 1),
+        ("Patients were treated once with ketamine 0.5 mg/kg.", 1),
+        ("An infusion of ketamine was given over 40 minutes; ratings followed at 24 hours.", 1),
+        # given again, or on a schedule: no single session
+        ("Patients received ketamine 0.5 mg/kg; responders had further infusions.", None),
+        ("Patients received ketamine 0.5 mg/kg weekly until remission.", None),
+        ("Patients received esketamine 56 mg, titrated to 84 mg as needed.", None),
+        ("Ketamine 0.5 mg/kg was given at induction, then infused continuously.", None),
+        ("Patients received ketamine 0.5 mg/kg on consecutive days.", None),
+    ],
+)  # fmt: skip
+def test_one_stated_dose_never_repeated_is_one_session(text, expected):
+    assert details(record(f"In this trial, {text}")).sessions == expected
+
+
+def test_one_stated_dose_is_one_session_only_in_trials():
+    text = "In this study, patients received ketamine 0.5 mg/kg."
+    assert details(record(text), design="rct").sessions == 1
+    assert details(record(text), design="protocol").sessions == 1
+    assert details(record(text), design="observational").sessions is None
+    assert details(record(text), design="narrative-review").sessions is None
+    assert details(record(text), design="case-report").sessions is None
+    crossover = "In this crossover trial, patients received ketamine 0.5 mg/kg and saline."
+    assert details(record(crossover)).sessions == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients were randomized to receive ketamine or an inactive control infusion.",
+         ["placebo"]),
+        ("Participants took psilocybin or an inert substance in random order.", ["placebo"]),
+        ("Patients were randomized to receive ketamine or normal saline.", ["placebo"]),
+        ("Women were randomized to esketamine 0.2 mg/kg or the same volume of saline.",
+         ["placebo"]),
+        ("Women were randomized to the esketamine group or the control group (saline).",
+         ["placebo"]),
+        ("Participants were randomized to psilocybin 10 mg vs 25 mg.", ["dose-comparison"]),
+        ("Patients were randomly assigned to ketamine at 0.5 mg/kg or 1.0 mg/kg, or placebo.",
+         ["placebo", "dose-comparison"]),
+        ("Participants were randomized to MDMA 125 mg or a low dose of 40 mg.",
+         ["dose-comparison"]),
+        ("Participants were randomized to psilocybin 25 mg or a low dose of psilocybin (1 mg) as "
+         "an active control.", ["active-placebo"]),
+        ("Patients were randomized to esketamine or an active comparator, quetiapine extended "
+         "release.", ["active-drug"]),
+        # one arm stepping through doses, or a range, is no dose comparison
+        ("Patients were randomized to esketamine 56 mg, increased to 84 mg, or placebo.",
+         ["placebo"]),
+        ("Patients were randomized to ketamine 0.5-1.0 mg/kg or placebo.", ["placebo"]),
+        ("Ketamine 0.5 mg/kg was diluted in 100 mL saline and infused over 40 minutes in random "
+         "order with placebo.", ["placebo"]),
+    ],
+)  # fmt: skip
+def test_unseen_comparator_phrasings(text, expected):
+    assert details(record(f"In this trial, {text}")).comparators == expected

@@ -23,7 +23,7 @@ from harvest.tagging.details_config import (
     DetailRules,
     load_details,
 )
-from harvest.tagging.details_doses import extract_doses, record_drugs, title_drugs
+from harvest.tagging.details_doses import dose_arms, extract_doses, record_drugs, title_drugs
 from harvest.tagging.details_safety import combine_funding, extract_funding, extract_safety
 from harvest.tagging.details_text import Text, sentences
 
@@ -42,6 +42,7 @@ NUMBER_WORDS = {
 }  # fmt: skip
 MAX_SESSIONS = 52
 DAY_NUMBER = re.compile(r"\d+")
+AFTER = re.compile(r"\b(?:after|following)\s+$", re.I)
 THEN = re.compile(r"\b(?:then|followed by|thereafter)\b", re.I)
 DOSED_TIMES = re.compile(
     r"\b(?:given|administered|dosed|received|repeated|infused)\s+(?:\w+\s+){0,2}?"
@@ -142,6 +143,8 @@ def _comparators(
                 found.comparators.append(slug)
                 found.provenance.append(("comparators", slug, *text.sentences[i][::2]))
                 break
+    if "dose-comparison" not in found.comparators:
+        _dose_arms(text, reporting, rules, found)
     if "active-placebo" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
         if ACTIVE_PLACEBO_NAMED.search(row[3]) and not INERT_TOO.search(row[3]):
@@ -167,6 +170,25 @@ def _comparators(
             # placebo-controlled add-on trial: the comparison arm is the placebo one.
             found.comparators.remove("active-drug")
             found.provenance.remove(row)
+
+
+def _dose_arms(text: Text, reporting: set[int], rules: DetailRules, found: Details) -> None:
+    """A dose comparison from a randomising sentence stating two single doses of one study
+    drug ("ketamine 0.5 mg/kg or 1.0 mg/kg, or placebo"), not one arm's steps or a phase's."""
+    controls = {r[3] for r in found.provenance if r[:2] == ("comparators", "active-placebo")}
+    for i in text.where(rules.dose, reporting):
+        sentence = text.sentences[i].text
+        if not text.search(rules.dose_arms, i) or rules.dose_steps.search(sentence):
+            continue
+        if sentence in controls:
+            continue  # "25 mg psilocybin or 1 mg psilocybin, which served as the control"
+        if rules.one_arm_doses.search(sentence) or text.search(rules.no_comparison, i):
+            continue
+        if any(len(amounts) > 1 for amounts in dose_arms(text, i, rules).values()):
+            found.comparators.append("dose-comparison")
+            found.comparators.sort(key=COMPARATORS.index)
+            found.provenance.append(("comparators", "dose-comparison", *text.sentences[i][::2]))
+            return
 
 
 def _active_drug_not_placebo(rules: DetailRules, found: Details) -> None:
@@ -317,8 +339,10 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
             or rules.range_after.search(sentence[match.end("n") :])
         ):
             return None  # no fixed number: "up to six", "4-6 infusions", "two or three"
-        if rules.not_a_count.search(before):
-            continue
+        if rules.not_a_count.search(before) and not (
+            n == 1 and match.group("n").lower().endswith("single") and AFTER.search(before)
+        ):
+            continue  # "after two infusions" is no count; "after a single infusion" is one
         if n and n <= MAX_SESSIONS:
             out.append(n)
     if not out and text.search(rules.single, i):
@@ -369,6 +393,10 @@ def _sessions(
         moment = [j for j in text.where(rules.single_moment, roles) if _given_once(text, j, rules)]
         if moment:
             best, sentence = 1, moment[0]
+    if best is None and design in rules.given_once_designs:
+        given = _given_dose(text, roles, reporting, rules, found)
+        if given is not None:  # "participants received psilocybin 25 mg", never repeated
+            best, sentence = 1, given
     if best in (None, 1, 2) and design in rules.crossover_designs:
         periods = _periods(text, roles, rules)
         if periods:  # "a three-period crossover": one session per period
@@ -382,6 +410,26 @@ def _sessions(
     if best is not None:
         found.sessions = best
         found.provenance.append(("sessions", str(best), *text.sentences[sentence][::2]))
+
+
+def _given_dose(
+    text: Text, roles: set[int], reporting: set[int], rules: DetailRules, found: Details
+) -> int | None:
+    """The sentence giving a stated dose of the study drug, when no reporting sentence speaks
+    of giving it again (more sessions, a rate, a schedule, a flexible or daily regimen)."""
+    dosed = {row[3] for row in found.provenance if row[0] == "doses"}
+    if not dosed:
+        return None
+    given = [
+        i
+        for i in sorted(roles)
+        if text.sentences[i].text in dosed and rules.administered.search(text.sentences[i].text)
+    ]
+    if not given or any(
+        text.search(rules.repeat_cues, j) for j in text.where(rules.repeat_cues, reporting)
+    ):
+        return None
+    return given[0]
 
 
 def _periods(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:

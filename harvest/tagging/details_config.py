@@ -69,6 +69,8 @@ class DetailRules:
     blinding_drugs: frozenset[str]
     active_placebo_words: re.Pattern
     stated_dose_comparison: re.Pattern
+    dose_arms: Rule
+    dose_steps: re.Pattern
     dose_bands: dict
     band_labels: dict
     dose: Rule
@@ -88,6 +90,9 @@ class DetailRules:
     range_after: re.Pattern
     single: Rule
     single_moment: Rule
+    given_once_designs: frozenset[str]
+    administered: re.Pattern
+    repeat_cues: Rule
     crossover_designs: frozenset[str]
     open_schedules: Rule
     co_medication: re.Pattern
@@ -250,11 +255,14 @@ def load_details(path: Path | str) -> DetailRules:
         blinding_drugs=frozenset(data.get("blinding_drugs") or ()),
         active_placebo_words=plain(data, "active_placebo_words", "details"),
         stated_dose_comparison=plain(data, "stated_dose_comparison", "details"),
+        dose_arms=add(setting(data, "dose_arms", "details"), indexed=False),
+        dose_steps=plain(data, "dose_steps", "details"),
         dose_bands=bands,
         band_labels=labels,
         dose=add(DOSE),
         session_words=add(
-            rf"(?<![-\w.])(?P<n>{NUMBER})[- ](?!{TIME_UNIT})(?:(?!{GAP_STOP})[\w()]+[- ]){{0,4}}?"
+            rf"(?<![-\w.])(?P<n>{NUMBER})[- ](?!{TIME_UNIT})"
+            rf"(?:(?!{GAP_STOP})[\w()/.\u00b5]+[- ]){{0,4}}?"
             rf"(?:{session_words})\b"
         ),
         per_week=add(setting(sessions, "per_week", "sessions")),
@@ -272,6 +280,9 @@ def load_details(path: Path | str) -> DetailRules:
         range_after=plain(sessions, "range_after", "sessions"),
         single=add(setting(sessions, "single", "sessions")),
         single_moment=add(setting(sessions, "single_moment", "sessions")),
+        given_once_designs=frozenset(sessions.get("given_once_designs") or ()),
+        administered=plain(sessions, "administered", "sessions"),
+        repeat_cues=add(setting(sessions, "repeat_cues", "sessions")),
         crossover_designs=frozenset(sessions.get("crossover_designs") or ()),
         open_schedules=add(setting(sessions, "open_schedules", "sessions")),
         co_medication=plain(sessions, "co_medication", "sessions"),

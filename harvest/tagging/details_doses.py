@@ -14,7 +14,10 @@ EXCLUDED_BEFORE = re.compile(
 )
 # "1 mg (control)", "(1 mg) as an active placebo": the control arm's dose, not the study drug's.
 CONTROL_AFTER = re.compile(
-    r"\s*\)?\s*[(,]?\s*(?:as (?:an? |the )?|the )?(?:control|active placebo|placebo)\b", re.I
+    r"\s*\)?\s*[(,]?\s*(?:(?:which |that )?(?:served |serving |used |was used )?as "
+    r"(?:an? |the )?|the )?"
+    r"(?:active )?(?:control|comparator|placebo)\b",
+    re.I,
 )
 # "56 mg or more": a threshold, not a dose.
 EXCLUDED_AFTER = re.compile(r"\s*(?:or|and) (?:more|less|higher|lower|above|below|greater|over)\b")
@@ -26,6 +29,7 @@ EQUIVALENT_AFTER = re.compile(r"[^.;]{0,20}equivalent", re.I)
 DRUG_FOLLOWS = re.compile(
     r"\s*(?:doses?\s+)?(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I
 )
+RANGE = re.compile(rf"{NUM}\s*(?:-|\u2013|to)\s*{NUM}")
 RATE = re.compile(r"/\s*(?:h|hr|hour|min|minute|week|wk)|per\s*(?:hour|h|minute|min|week)", re.I)
 
 
@@ -146,3 +150,28 @@ def _band(found, rules: DetailRules, drug: str, amount, unit: str, sentence) -> 
             found.dose_band.append(slug)
             found.provenance.append(("dose_band", slug, sentence.source, sentence.text))
         return
+
+
+def dose_arms(text: Text, i: int, rules: DetailRules) -> dict[tuple[str, str], set]:
+    """{(drug, unit): amounts} of sentence `i`'s single stated doses of a study drug ("0.5 mg/kg
+    or 1.0 mg/kg"): both ends of a range, rates, caps and control doses left out."""
+    sentence = text.sentences[i].text
+    spans = drug_spans(text, i, rules)
+    only = record_drugs(text, rules)
+    fallback = next(iter(only)) if len(only) == 1 and not spans else None
+    arms: dict[tuple[str, str], set] = {}
+    for match in text.finditer(rules.dose, i):
+        per = match.group("per") or ""
+        if RATE.search(per) or EXCLUDED_BEFORE.search(sentence[: match.start()]):
+            continue
+        if RANGE.search(match.group("nums")) or any(
+            p.match(sentence, match.end())
+            for p in (EQUIVALENT_AFTER, EXCLUDED_AFTER, CONTROL_AFTER)
+        ):
+            continue
+        drug, _ = _dose_drug(spans, match, sentence, fallback)
+        if drug in DRUGS:
+            unit, divisor = _unit(match.group("unit"), per)
+            amounts = {round(float(n) / divisor, 4) for n in re.findall(NUM, match.group("nums"))}
+            arms.setdefault((drug, unit), set()).update(amounts)
+    return arms
