@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import views as datasette_views
+from datasette.utils import to_css_class
 from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
@@ -216,7 +217,25 @@ def table_context(request: Any, labels: Mapping) -> dict:
         "ec_column_labels": Markup(json.dumps(COLUMN_LABELS).replace("<", "\\u003c")),
         "ec_column_css": column_css(),
         "ec_main_columns": MAIN_COLUMNS,
+        "ec_table_body": table_body,
     }
+
+
+def table_body(display_rows: list, show_all: Any) -> Markup:
+    """The studies table's rows as HTML in one pass: a 50-row page is 500 cells, and Jinja's
+    async rendering costs more per cell than the cell itself (same markup as Datasette's)."""
+    out = []
+    for row in display_rows:
+        out.append("<tr>")
+        for cell in row:
+            column = cell["column"]
+            if show_all or column in MAIN_COLUMNS:
+                out.append(
+                    f'<td class="col-{escape(to_css_class(column))} '
+                    f'type-{escape(cell["value_type"])}">{escape(cell["value"])}</td>'
+                )
+        out.append("</tr>")
+    return Markup("\n".join(out))
 
 
 def column_css() -> Markup:
