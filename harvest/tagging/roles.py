@@ -17,7 +17,9 @@ DESIGN_TESTS = {
     "title": (), "title_says": ("text",), "score": ("at_least",), "pooled": (),
     "protocol": (), "type_without_primary": (), "cited_without_primary_type": (),
     "weak_type": (), "animal": (), "no_abstract": (), "describes_intervention": (),
-    "describes_participants": (), "always": (),
+    "describes_participants": (), "always": (), "named_alone": (), "pooled_trials": (),
+    "weak_title_without_abstract": (), "cued": ("cue",), "large_case_series": ("at_least",),
+    "few_participants": ("at_most",), "abstract_score": ("at_least",),
 }  # fmt: skip
 
 
@@ -55,6 +57,7 @@ class Roles:
     primary_designs: tuple[str, ...]
     animal_design: str
     systematic_design: str
+    pooled_design: str
     single_case_design: str
     off_topic_designs: frozenset[str]
     primary_target_designs: frozenset[str]
@@ -63,7 +66,7 @@ class Roles:
     precedence: tuple[DesignRule, ...] = field(default=())
 
 
-def load_roles(data, facets: dict, where: str) -> Roles:
+def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Roles:
     """Check the roles section against the facets (slug -> facet name) and compile it."""
     where = f"{where}: roles"
     if not isinstance(data, dict):
@@ -86,7 +89,7 @@ def load_roles(data, facets: dict, where: str) -> Roles:
                                                  "default_words"})  # fmt: skip
     negatable = _mapping(data, "negatable", where, {"facets", "tags"})
     designs = _mapping(data, "designs", where, {
-        "review", "no_population", "no_sample_size", "primary", "animal", "systematic",
+        "review", "no_population", "no_sample_size", "primary", "animal", "systematic", "pooled",
         "single_case", "off_topic", "off_topic_types", "primary_target_only", "section_labels",
         "precedence",
     })  # fmt: skip
@@ -134,12 +137,15 @@ def load_roles(data, facets: dict, where: str) -> Roles:
         primary_designs=many(designs, "primary", "design", "designs"),
         animal_design=one(designs, "animal", "design", "designs"),
         systematic_design=one(designs, "systematic", "design", "designs"),
+        pooled_design=one(designs, "pooled", "design", "designs"),
         single_case_design=one(designs, "single_case", "design", "designs"),
         off_topic_designs=frozenset(many(designs, "off_topic", "design", "designs")),
         primary_target_designs=frozenset(many(designs, "primary_target_only", "design", "designs")),
         off_topic_types=frozenset(str(t).lower() for t in designs.get("off_topic_types") or ()),
         section_labels=_labels(designs.get("section_labels"), facets, f"{where}.designs"),
-        precedence=_precedence(designs.get("precedence"), facets, f"{where}.designs.precedence"),
+        precedence=_precedence(
+            designs.get("precedence"), facets, f"{where}.designs.precedence", cues
+        ),
     )
 
 
@@ -183,7 +189,7 @@ def _labels(data, facets: dict, where: str) -> tuple[tuple[str, tuple[str, ...]]
     return tuple(out)
 
 
-def _precedence(rows, facets: dict, where: str) -> tuple[DesignRule, ...]:
+def _precedence(rows, facets: dict, where: str, cues=()) -> tuple[DesignRule, ...]:
     if not isinstance(rows, list) or not rows:
         raise ConfigError(f"{where} must be a non-empty list of {{design, when}} rows")
     rules = []
@@ -202,6 +208,8 @@ def _precedence(rows, facets: dict, where: str) -> tuple[DesignRule, ...]:
         missing = [k for k in DESIGN_TESTS[when] if k not in options]
         if missing:
             raise ConfigError(f"{at}: test {when!r} needs {', '.join(missing)}")
+        if "cue" in options and options["cue"] not in cues:
+            raise ConfigError(f"{at}.cue: unknown cue {options['cue']!r} (one of the cues section)")
         rules.append(DesignRule(row["design"], when, tuple(sorted(options.items()))))
     if rules[-1].when != "always":
         raise ConfigError(f"{where}: the last row must be `when: always` (every record gets one)")

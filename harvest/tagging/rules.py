@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from harvest.tagging.context import STRONG_ROLES, Doc
+from harvest.tagging.sample_size import extract_sample_size
 from harvest.tagging.taxonomy import Taxonomy
 
 RETRACTED_TYPES = {"retracted publication", "D016441"}
@@ -16,6 +17,7 @@ ERRATUM_REFS = {"ErratumIn", "CorrectedandRepublishedIn"}
 CONCERN_REFS = {"ExpressionOfConcernIn"}
 RETRACTED_TITLE = ("retracted:", "retracted article:", "[retracted]")
 NAMED = 3  # score of a design named by a publication type or the title
+META_WORD = "meta"  # a pooling cue that names a meta-analysis ("meta-analysis", "meta-regression")
 
 
 class DesignSignals:
@@ -34,6 +36,8 @@ class DesignSignals:
         self.body: Counter = Counter()
         self.body_weak: Counter = Counter()
         self.evidence: dict[tuple[str, str], str] = {}
+        self.doc = doc
+        self.meta_named = False  # the abstract's pooling cues include "meta-analysis" itself
         for hit in doc.by_facet.get("design", ()):
             sentence = doc.sentence_of(hit)
             text = doc.snippet(hit)
@@ -43,6 +47,8 @@ class DesignSignals:
             elif hit.kind in ("term", "weak") and sentence.role in STRONG_ROLES:
                 (self.body if hit.kind == "term" else self.body_weak)[hit.name] += 1
                 self.evidence.setdefault((hit.name, hit.kind), text)
+                if META_WORD in text.lower():
+                    self.meta_named = True
         self.results = sum(
             1 for h in doc.cues.get("results", ()) if doc.sentence_of(h).source == "abstract"
         )
@@ -64,6 +70,10 @@ class DesignSignals:
                 self.body[slug] += 2
                 self.evidence.setdefault((slug, "term"), labels[0].title())
         self.human = 1
+
+    def count(self) -> int | None:
+        """The number of participants the abstract states (None when it states none)."""
+        return extract_sample_size(self.doc, self.roles.primary_designs[0], self.roles)
 
     def score(self, slug: str) -> int:
         """3 if a publication type or the title names the design, plus abstract cues (max 3)."""
@@ -195,8 +205,79 @@ def _describes_participants(s: DesignSignals, rule) -> tuple[str, str] | None:
     return None
 
 
+def _named_alone(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """Named by the title or a publication type, and no primary design is named there too
+    ("cost-effectiveness of ketamine versus ECT: a randomised trial" is a trial)."""
+    primary = set(s.roles.primary_designs)
+    if primary & (set(s.pt) | set(s.title)):
+        return None
+    return s.named(rule.design)
+
+
+def _pooled_trials(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """Trial data pooled without a literature search or the word meta-analysis: a secondary
+    analysis of the trials (the guide's rct), not a meta-analysis."""
+    ma, sr = s.roles.pooled_design, s.roles.systematic_design
+    named = s.named(ma)
+    if (named and META_WORD in named[1].lower()) or s.named(sr) or s.body[sr] or s.meta_named:
+        return None
+    return s.cited(rule.design) if named or s.body[ma] else None
+
+
+def _abstract_score(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """At least `at_least` mentions of the design in the abstract's own sentences."""
+    if min(s.body[rule.design], NAMED) >= rule.option("at_least"):
+        return "abstract", s.evidence[(rule.design, "term")]
+    return None
+
+
+def _weak_title_without_abstract(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """A title-only record whose title reads like a notice ("Error in Figure 2")."""
+    if not s.has_abstract and rule.design in s.title_weak:
+        return "title", s.title_weak[rule.design]
+    return None
+
+
+def _cued(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """A cue of the taxonomy (option `cue`) in the abstract's own sentences."""
+    doc = s.doc
+    for hit in doc.cue_hits(rule.option("cue")):
+        sentence = doc.sentence_of(hit)
+        if sentence.source == "abstract" and sentence.role in STRONG_ROLES:
+            return "abstract", doc.snippet(hit)
+    return None
+
+
+def _large_case_series(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """A 'case series' of at least `at_least` patients: an observational study (the guide's
+    case reports are single cases and small series)."""
+    named = s.named(s.roles.single_case_design)
+    count = s.count() if named else None
+    if count and count >= rule.option("at_least"):
+        return named[0], f"{named[1]} of {count}"
+    return None
+
+
+def _few_participants(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """At most `at_most` participants who received an intervention or had results: a case
+    report or small case series, whatever weaker cues say."""
+    if not (s.intervention or s.results):
+        return None
+    count = s.count()
+    if count and count <= rule.option("at_most"):
+        return "rule", f"{count} participant(s) described"
+    return None
+
+
 DESIGN_TESTS = {
     "named": _named,
+    "named_alone": _named_alone,
+    "pooled_trials": _pooled_trials,
+    "weak_title_without_abstract": _weak_title_without_abstract,
+    "cued": _cued,
+    "abstract_score": _abstract_score,
+    "large_case_series": _large_case_series,
+    "few_participants": _few_participants,
     "cited": lambda s, rule: s.cited(rule.design),
     "weakly_cited": lambda s, rule: s.cited(rule.design, weak=True),
     "in_abstract": _in_abstract,
@@ -246,20 +327,25 @@ def decide_on_topic(
     modalities: list[str],
     primary: set[str],
 ) -> tuple[int, str]:
-    """1 when a target substance is studied for a target condition (treatment or mechanism)."""
+    """1 when a target substance is studied for a target condition (treatment or mechanism),
+    or, with no condition named, in a mental-health context (mechanism, safety, practice)."""
     tags = taxonomy.tags
     substances = [m for m in modalities if tags[m].target]
     targets = [c for c in conditions if tags[c].target]
     if not substances:
         return 0, "no target substance studied"
+    context = None
     if not targets:
-        return 0, "no target condition studied"
+        context = _untargeted_context(doc)
+        if context is None:
+            return 0, "no target condition studied"
     primary_targets = {c for c in primary if tags[c].target}
     others = sorted(c for c in primary if not tags[c].target)
     if others and not primary_targets:
         return 0, f"primary condition is {', '.join(others)}"
     title_cues = _title_cues(doc)
-    if "anaesthesia" in title_cues and not primary_targets:
+    if "anaesthesia" in title_cues and not primary_targets and "mental_health" not in title_cues:
+        # "ketamine: from anaesthetic to antidepressant" is about its psychiatric use
         return 0, "anaesthesia, sedation or analgesia study"
     if "other_indication" in title_cues and not primary_targets:
         return 0, "another indication (the guide's OCD, anorexia, headache, pain)"
@@ -270,18 +356,48 @@ def decide_on_topic(
         return 0, "perioperative use"
     if is_recreational(doc):
         return 0, "recreational use or harms"
+    if context is not None:
+        return 1, f"{substances[0]} in a mental-health context ({context})"
     return 1, f"{substances[0]} for {targets[0]}"
+
+
+OFF_TOPIC_CONTEXT = ("anaesthesia", "perioperative", "other_indication")
+
+
+def _untargeted_context(doc: Doc) -> str | None:
+    """The mental-health cue that makes a record naming no target condition on-topic, or None.
+
+    Not for healthy volunteers, nor when anaesthesia, surgery or another indication is named
+    in the study's own sentences (a non-target condition in the title or aim is checked after).
+    """
+    if doc.healthy:
+        return None
+    for cue in OFF_TOPIC_CONTEXT:
+        if any(_own(doc, h) for h in doc.cues.get(cue, ())):
+            return None
+    for hit in doc.cues.get("mental_health", ()):
+        sentence = doc.sentence_of(hit)
+        if sentence.role not in ("meta", "exclusion", "future") and not doc.excluded(hit):
+            return doc.snippet(hit)
+    return None
+
+
+def _own(doc: Doc, hit) -> bool:
+    """The hit is in one of the sentences that describe the study itself."""
+    return doc.sentence_of(hit).role in STRONG_ROLES and not doc.excluded(hit)
 
 
 def is_recreational(doc: Doc) -> bool:
     """The record is about recreational use or harms of the substance (not therapy)."""
     title_cues = _title_cues(doc)
-    if "recreational" in title_cues:
-        therapy = doc.cue_hits("therapeutic")
-        if not therapy or doc.where[therapy[0]] != 0:
-            return True
+    therapy = doc.cue_hits("therapeutic")
+    therapy_in_title = bool(therapy) and doc.where[therapy[0]] == 0
+    if "recreational" in title_cues and not therapy_in_title:
+        return True
     recreational = _strong_count(doc, "recreational")
-    return recreational >= 2 and recreational > _strong_count(doc, "therapeutic")
+    # "misuse of esketamine in clinical practice": a therapy's abuse liability is its safety
+    weight = 2 if therapy_in_title else 1
+    return recreational >= 2 and recreational > weight * _strong_count(doc, "therapeutic")
 
 
 def is_use_survey(doc: Doc) -> bool:

@@ -295,6 +295,9 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         if not result.tags and facet in ("conditions", "modalities"):
             if not (facet == "conditions" and doc.healthy):  # healthy volunteers: no condition
                 result.merge(weak)
+        elif facet == "modalities" and not any(taxonomy.tags[s].target for s in result.tags):
+            # "views on psychedelic-assisted therapy" naming MDMA and psilocybin in background
+            result.merge(weak, only={s for s in weak.tags if taxonomy.tags[s].target})
         if facet == "modalities" and review:
             for slug in roles.primary_study_only & set(result.tags):
                 del result.tags[slug]  # other drugs in a review are the field, not its arms

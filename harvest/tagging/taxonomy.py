@@ -21,7 +21,8 @@ CUES = (
     "objective", "literature", "general", "future", "exclusion", "inclusion", "adverse",
     "injury_context", "psych_context", "trauma_bare", "human", "counted", "recreational",
     "therapeutic", "anaesthesia", "results", "intervention", "covariate", "survey", "healthy",
-    "search", "perioperative", "subgroup", "other_indication",
+    "search", "perioperative", "subgroup", "other_indication", "mental_health",
+    "weak_observational",
 )  # fmt: skip
 # Which YAML list feeds which kind of hit; "title" kinds count only in the title.
 TEXT_KEYS = {
@@ -142,7 +143,9 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
     if not isinstance(levels, dict) or set(levels) != {1, 2, 3, 4, 5}:
         raise ConfigError(f"{path}: evidence_levels must describe levels 1 to 5")
     negation = _negation(data.get("negation"), path, builder)
-    roles = load_roles(data.get("roles"), {t.slug: t.facet for t in tags.values()}, str(path))
+    roles = load_roles(
+        data.get("roles"), {t.slug: t.facet for t in tags.values()}, str(path), cues=CUES
+    )
     return Taxonomy(
         version=int(data.get("version") or 1),
         facets=built,
