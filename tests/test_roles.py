@@ -527,3 +527,142 @@ def test_healthy_volunteers_acute_effects_are_not_conditions(taxonomy):
         "mystical experience.",
     ), taxonomy)  # fmt: skip
     assert (tags.conditions, tags.on_topic) == ((), 0)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, context",
+    [
+        ("Ketamine and synapses: how it lifts mood so fast", "This review covers NMDA "
+         "receptor blockade, glutamate release and the regrowth of synapses lost under "
+         "chronic stress.", "mood"),
+        ("What psychiatrists think of psilocybin-assisted therapy", "We surveyed 400 "
+         "psychiatrists; most respondents backed more research and 40% would refer.",
+         "psychiatrists"),
+        ("Psilocybin in long-term AIDS survivors with demoralisation", "Eighteen older men "
+         "received psilocybin in group sessions; demoralisation scores fell.",
+         "demoralisation"),
+        ("Intravenous ketamine and later fear memory renewal in rats", "Ketamine, an "
+         "anaesthetic and analgesic, is widely used. Rats received ketamine after fear "
+         "conditioning and were tested for extinction a week later.", "fear memory"),
+    ],
+)  # fmt: skip
+def test_on_topic_without_a_named_condition_in_a_mental_health_context(
+    taxonomy, title, abstract, context
+):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert tags.conditions == ()
+    assert tags.on_topic == 1
+    substance = next(m for m in tags.modalities if taxonomy.tags[m].target)
+    assert ("on_topic", "1", "rule", f"{substance} in a mental-health context ({context})") in (
+        tags.provenance
+    )
+
+
+@pytest.mark.parametrize(
+    "title, abstract, reason",
+    [
+        ("Psilocybin and mood in healthy volunteers", "Healthy volunteers received psilocybin "
+         "or placebo; mood and well-being rose for a week.", "no target condition studied"),
+        ("Esketamine at induction and mood after surgery", "Patients having surgery received "
+         "esketamine or propofol at induction; mood was rated on day 3.",
+         "no target condition studied"),
+        ("Psilocybin for smokers", "Smokers received psilocybin with psychological support; "
+         "most stopped smoking and mood improved.", "no target condition studied"),
+        ("Ketamine for alcohol use disorder", "Adults with alcohol use disorder received "
+         "ketamine with psychological support; drinking days fell.",
+         "primary condition is substance-use"),
+    ],
+)  # fmt: skip
+def test_mental_health_words_do_not_rescue_off_topic_records(taxonomy, title, abstract, reason):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert tags.on_topic == 0
+    assert ("on_topic", "0", "rule", reason) in tags.provenance
+
+
+def test_an_anaesthetic_turned_antidepressant_is_on_topic(taxonomy):
+    tags = tag_record(record(
+        "Ketamine: from anaesthetic to antidepressant",
+        "We review how an anaesthetic became a treatment for depression.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.design, tags.conditions, tags.on_topic) == (
+        "narrative-review", ("depression",), 1,
+    )  # fmt: skip
+
+
+def test_a_therapys_misuse_is_its_safety_not_recreational_use(taxonomy):
+    tags = tag_record(record(
+        "Is esketamine misused in clinical practice?",
+        "Esketamine was approved for treatment-resistant depression. Ketamine has a history "
+        "of recreational use and misuse. We reviewed whether esketamine is misused. "
+        "Clinical studies found no misuse and no illicit diversion.",
+    ), taxonomy)  # fmt: skip
+    assert tags.on_topic == 1
+    assert "treatment-resistant-depression" in tags.conditions
+
+
+def test_target_substances_named_only_in_the_background_count_when_no_other_does(taxonomy):
+    tags = tag_record(sections(
+        ("", "Views of psychedelic-assisted therapy among veterans"),
+        ("INTRODUCTION", "Trials point to MDMA-assisted therapy for PTSD and psilocybin-assisted "
+         "therapy for depression."),
+        ("METHODS", "Twenty veterans rated their views of psychedelic-assisted therapy."),
+    ), taxonomy)  # fmt: skip
+    assert set(tags.modalities) >= {"mdma", "psilocybin"}
+
+
+@pytest.mark.parametrize(
+    "title, abstract, design",
+    [
+        ("Esketamine in older adults: a pooled analysis of phase 3 trials", "Data were pooled "
+         "from three randomised, double-blind, placebo-controlled trials of esketamine.",
+         "rct"),
+        ("Esketamine and suicidal thoughts", "Individual participant data from two randomised "
+         "trials were pooled; the pooled estimate did not favour esketamine.", "rct"),
+        ("Esketamine and suicidal thoughts: a meta-analysis", "Data from two randomised trials "
+         "were pooled; the pooled estimate did not favour esketamine.", "meta-analysis"),
+        ("Ketamine trials pooled", "We searched PubMed and Embase; eight randomised trials "
+         "were pooled and the pooled estimate favoured ketamine.", "meta-analysis"),
+        ("Error in Figure 2", None, "notice"),
+        ("Incorrect Dose in Methods", None, "notice"),
+        ("Retraction Note: Psilocybin for depression", None, "notice"),
+        ("Missing data in ketamine trials", "Missing outcome data in 12 randomised trials were "
+         "handled by last observation carried forward.", "rct"),
+        ("Cost-effectiveness of psilocybin therapy in depression", "A Markov model compared "
+         "psilocybin therapy with usual care; the ICER was 40,000 per QALY.", "other"),
+        ("Ketamine infusions in veterans with PTSD", "Fifteen veterans received six infusions "
+         "over two weeks and completed questionnaires at baseline and after the last one.",
+         "open-label-trial"),
+        ("Psilocybin use and depression", "Adults who had used psilocybin completed online "
+         "questionnaires at baseline and were followed for three months.", "observational"),
+        ("Ketamine for PTSD at a veterans clinic", "Veterans with PTSD treated with ketamine "
+         "between 2019 and 2022 were identified; PCL-5 scores fell.", "observational"),
+        ("Ketamine for depression: a case series of 40 patients", "Forty patients received "
+         "ketamine infusions; half responded.", "observational"),
+        ("Ketamine for depression: a case series", "Three patients received ketamine "
+         "infusions; all responded.", "case-report"),
+        ("Ketamine in PTSD", "Two patients with PTSD were treated with ketamine; both "
+         "improved.", "case-report"),
+        ("Ketamine in a patient with depression", "DESIGN: Open-label trial. METHODS: A man "
+         "with depression received ketamine.", "open-label-trial"),
+        ("Patients' experience of psilocybin: a qualitative study", "We interviewed 11 "
+         "patients who took part in a double-blind randomised trial of psilocybin.",
+         "observational"),
+        ("Ketamine for migraine", "Ketamine is used for sedation. Here we look at the evidence "
+         "from trials against placebo or active drugs.", "narrative-review"),
+    ],
+)  # fmt: skip
+def test_designs_on_unseen_phrasings(taxonomy, title, abstract, design):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert tags.design == design
+    if design == "notice":
+        assert tags.on_topic == 0
+
+
+def test_a_method_sentence_before_the_aim_is_not_background(taxonomy):
+    tags = tag_record(record(
+        "MDMA and empathy",
+        "MDMA is said to be prosocial. In a double-blind, placebo-controlled crossover study, "
+        "32 healthy volunteers received MDMA and placebo. We measured empathy.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.design, tags.on_topic, tags.sample_size) == ("rct", 0, 32)
+    assert provenance(tags, "design", "rct") == [("abstract", "double-blind")]

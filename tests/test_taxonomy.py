@@ -302,6 +302,17 @@ def test_invalid_yaml(tmp_path):
             r"precedence\[0\]: test 'score' needs at_least",
         ),
         (
+            lambda d: d["roles"]["designs"]["precedence"].insert(
+                0, {"design": "observational", "when": "cued", "cue": "weak_observation"}
+            ),
+            r"precedence\[0\]\.cue: unknown cue 'weak_observation'",
+        ),
+        (
+            lambda d: d["roles"]["designs"].update(pooled="pooled-analysis"),
+            r"roles\.designs\.pooled names 'pooled-analysis', which is not a design tag",
+        ),
+        (lambda d: d["cues"].pop("mental_health"), "cues must define objective, literature"),
+        (
             lambda d: d["facets"]["conditions"]["tags"]["ptsd"].update(patterns=["ptsd("]),
             r"ptsd\.patterns: bad regular expression 'ptsd\(': missing \)",
         ),

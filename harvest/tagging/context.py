@@ -258,6 +258,9 @@ class Doc:
         general = self.cue_sentences("general")
         future = self.cue_sentences("future")
         aims = self.cue_sentences("objective")
+        # sentences that describe this study's own method: a design term and a dose given
+        designed = {self.where[h] for h in self.by_facet.get("design", ()) if h.kind == "term"}
+        methods = (designed & self.cue_sentences("intervention")) - literature - general
         roles = [s.role for s in sentences]
         sections: dict[int, list[int]] = {}
         for i, sentence in enumerate(sentences):
@@ -270,7 +273,8 @@ class Doc:
             first = next((k for k, i in enumerate(members) if i in aims), None)
             if first and first <= BACKGROUND_BEFORE_AIM_MAX:
                 for i in members[:first]:
-                    roles[i] = "background"
+                    if i not in methods:  # "In a double-blind study, 32 volunteers received"
+                        roles[i] = "background"
             elif first is None:
                 for i in members[:2]:
                     if i in general:

@@ -49,8 +49,11 @@ class DesignSignals:
                 self.evidence.setdefault((hit.name, hit.kind), text)
                 if META_WORD in text.lower():
                     self.meta_named = True
-        self.results = sum(
-            1 for h in doc.cues.get("results", ()) if doc.sentence_of(h).source == "abstract"
+        self.results = sum(  # this study's results, not the background's
+            1
+            for h in doc.cues.get("results", ())
+            if doc.sentence_of(h).source == "abstract"
+            and doc.sentence_of(h).role not in ("background", "future")
         )
         self.has_abstract = doc.has_abstract
         self.participants = participants
@@ -368,11 +371,14 @@ def _untargeted_context(doc: Doc) -> str | None:
     """The mental-health cue that makes a record naming no target condition on-topic, or None.
 
     Not for healthy volunteers, nor when anaesthesia, surgery or another indication is named
-    in the study's own sentences (a non-target condition in the title or aim is checked after).
+    in the study's own sentences, unless the title names the mental-health context and none of
+    them (a non-target condition in the title or aim is checked after).
     """
     if doc.healthy:
         return None
-    for cue in OFF_TOPIC_CONTEXT:
+    title = _title_cues(doc)
+    titled = "mental_health" in title and not title.intersection(OFF_TOPIC_CONTEXT)
+    for cue in OFF_TOPIC_CONTEXT if not titled else ():  # the title says what it is about
         if any(_own(doc, h) for h in doc.cues.get(cue, ())):
             return None
     for hit in doc.cues.get("mental_health", ()):
