@@ -21,7 +21,7 @@ from harvest.catalog.jobs import retag as run_retag
 from harvest.catalog.runs import StopRequest, catalog_lock, last_success, record_failed_run
 from harvest.catalog.snapshot import save_snapshot
 from harvest.catalog.status import parse_age, status_report
-from harvest.catalog.trials import apply_registry_funding, link_run_studies, refresh_trials
+from harvest.catalog.trials import apply_registry_funding, refresh_trials
 from harvest.citing.check import Online, check_report, render_report, report_failed
 from harvest.citing.documents import read_document
 from harvest.citing.ledger import pages_to_review, resolve_review, review_lines, scan_pages
@@ -180,7 +180,6 @@ def refresh(db_path, config_dir, full, show_query, skip_trials, quiet, verbose):
                 progress=_progress(quiet, "Fetching"),
                 stop=stop,
             )
-            link_run_studies(db, outcome.run_id)
             if not quiet:
                 click.echo(outcome.summary())
             if trial_settings.enabled and not skip_trials:
@@ -239,7 +238,6 @@ def import_(files, db_path, config_dir, quiet):
             outcome = import_files(
                 db, list(files), enrich, progress=_progress(quiet, "Importing"), stop=stop
             )
-            link_run_studies(db, outcome.run_id)
             apply_registry_funding(db, details.registry_classes)
         if not quiet:
             click.echo(outcome.summary())

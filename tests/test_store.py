@@ -121,6 +121,27 @@ def test_updated_record_and_newly_retracted(db):
     assert rows(db, "select retracted, first_seen, last_changed from studies") == [(1, NOW, LATER)]
 
 
+def test_registrations_are_linked_with_the_batch_and_relinked_when_the_text_changes(db):
+    databanks = [{"name": "ClinicalTrials.gov", "accessions": ["NCT01111111"]}]
+    first = article(1, abstract="Registered as ISRCTN12345678.", databanks=databanks)
+    save_records(db, [first, article(2)], run=run())
+    links = "select pmid, registry_id, registry, source from study_trials order by 1, 2"
+    assert rows(db, links) == [
+        (1, "ISRCTN12345678", "ISRCTN", "text"),
+        (1, "NCT01111111", "ClinicalTrials.gov", "databank"),
+    ]
+    # a link from the registry's own references is kept; text and DataBankList links follow
+    # the record
+    db.conn.execute(
+        "insert into study_trials values (1, 'NCT02222222', 'ClinicalTrials.gov', 'registry')"
+    )
+    save_records(db, [article(1, abstract="Registered as NCT03333333.")], run=run(LATER, 2))
+    assert rows(db, links) == [
+        (1, "NCT02222222", "ClinicalTrials.gov", "registry"),
+        (1, "NCT03333333", "ClinicalTrials.gov", "text"),
+    ]
+
+
 def test_a_later_copy_in_the_same_batch_wins(db):
     save_records(db, [article(1, title="old"), article(1, title="new")], run=run())
     assert rows(db, "select title from studies") == [("new",)]

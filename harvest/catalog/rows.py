@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harvest.record import content_hash, to_row, valid_pmid
+from harvest.registry.ids import normalise_id, registry_ids
 
 AUTHOR_FIELDS = ("last_name", "fore_name", "initials", "suffix", "collective_name", "orcid")
 
@@ -33,6 +34,21 @@ def term_key(name: str) -> str:
     return name
 
 
+def study_registrations(study: dict) -> list[tuple[str, str, str]]:
+    """(registry, id, source) for a record or studies row: DataBankList first, then title and
+    abstract."""
+    found: dict[str, tuple[str, str]] = {}
+    banks = study.get("databanks")
+    for bank in json.loads(banks) if isinstance(banks, str) else banks or []:
+        for accession in bank.get("accessions") or [bank.get("accession")]:
+            hit = normalise_id(bank.get("name"), accession) if accession else None
+            if hit:
+                found.setdefault(hit[1], (hit[0], "databank"))
+    for registry, trial_id in registry_ids((study.get("title"), study.get("abstract"))):
+        found.setdefault(trial_id, (registry, "text"))
+    return [(registry, trial_id, source) for trial_id, (registry, source) in found.items()]
+
+
 @dataclass(frozen=True)
 class Links:
     """What the link tables need from a record: (key, values) for each lookup row."""
@@ -40,10 +56,11 @@ class Links:
     authors: list  # (key, author fields tuple, affiliation)
     mesh: list  # (key, (ui, name), major, qualifiers JSON)
     types: list  # (key, (ui, name))
+    trials: list  # (registry, id, source): study_trials from DataBankList and text
 
 
 def record_links(record: dict) -> Links:
-    """Author, MeSH and publication type rows for the link tables."""
+    """Author, MeSH, publication type and registration rows for the link tables."""
     return Links(
         authors=[
             (author_key(a), tuple(a.get(k) for k in AUTHOR_FIELDS), a.get("affiliation"))
@@ -62,6 +79,7 @@ def record_links(record: dict) -> Links:
             (term_key(p["name"]), (p.get("ui"), p["name"]))
             for p in record.get("publication_types") or []
         ],
+        trials=study_registrations(record),
     )
 
 

@@ -244,6 +244,10 @@ def _replace_links(batch: Batch, changed: list[tuple[int, Links, list]]) -> None
     pmids = [(pmid,) for pmid, _, _ in changed]
     for table in ("study_authors", "study_mesh", "study_publication_types", "study_tags"):
         conn.executemany(f"delete from {table} where pmid = ?", pmids)
+    # registry links from the registry's own references (source 'registry') stay
+    conn.executemany(
+        "delete from study_trials where pmid = ? and source in ('databank', 'text')", pmids
+    )
     author_keys, mesh_keys, type_keys = {}, {}, {}
     for _, links, _ in changed:
         author_keys.update((key, values) for key, values, _ in links.authors)
@@ -252,7 +256,7 @@ def _replace_links(batch: Batch, changed: list[tuple[int, Links, list]]) -> None
     author_ids = lookup_ids(batch, "authors", AUTHOR_FIELDS, author_keys)
     mesh_ids = lookup_ids(batch, "mesh_descriptors", ("ui", "name"), mesh_keys)
     type_ids = lookup_ids(batch, "publication_types", ("ui", "name"), type_keys)
-    authors, mesh, types, tags = [], [], [], []
+    authors, mesh, types, tags, trials = [], [], [], [], []
     for pmid, links, provenance in changed:
         authors.extend(
             (pmid, position, author_ids[key], affiliation)
@@ -263,6 +267,9 @@ def _replace_links(batch: Batch, changed: list[tuple[int, Links, list]]) -> None
         )
         types.extend((pmid, type_ids[key]) for key, _ in links.types)
         tags.extend((pmid, *entry) for entry in provenance)
+        trials.extend(
+            (pmid, trial_id, registry, source) for registry, trial_id, source in links.trials
+        )
     conn.executemany(
         "insert or replace into study_authors (pmid, position, author_id, affiliation) "
         "values (?, ?, ?, ?)",
@@ -281,6 +288,11 @@ def _replace_links(batch: Batch, changed: list[tuple[int, Links, list]]) -> None
         "insert or ignore into study_tags (pmid, facet, tag, source, evidence) "
         "values (?, ?, ?, ?, ?)",
         tags,
+    )
+    conn.executemany(
+        "insert or ignore into study_trials (pmid, registry_id, registry, source) "
+        "values (?, ?, ?, ?)",
+        trials,
     )
 
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from harvest.catalog.rows import study_registrations
 from harvest.catalog.runs import finish_run, last_success, start_run, utc_now
 from harvest.catalog.store import atomic
 from harvest.config import TrialSettings
 from harvest.errors import HarvestError
 from harvest.registry.ctgov import CtgovClient, fetch_trials, parse_trial, search_params
-from harvest.registry.ids import normalise_id, registry_ids, registry_url
+from harvest.registry.ids import registry_url
 from harvest.tagging.details import combine_funding
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import Taxonomy
@@ -147,20 +148,6 @@ def _save_batch(db, rows: list[dict], taxonomy: Taxonomy, outcome: TrialOutcome)
     outcome.changed.extend(changed)
 
 
-def study_registrations(study: dict) -> list[tuple[str, str, str]]:
-    """(registry, id, source) for a studies row: DataBankList first, then title and abstract."""
-    found: dict[str, tuple[str, str]] = {}
-    banks = study.get("databanks")
-    for bank in json.loads(banks) if isinstance(banks, str) else banks or []:
-        for accession in bank.get("accessions") or [bank.get("accession")]:
-            hit = normalise_id(bank.get("name"), accession) if accession else None
-            if hit:
-                found.setdefault(hit[1], (hit[0], "databank"))
-    for registry, trial_id in registry_ids((study.get("title"), study.get("abstract"))):
-        found.setdefault(trial_id, (registry, "text"))
-    return [(registry, trial_id, source) for trial_id, (registry, source) in found.items()]
-
-
 def link_studies(db: sqlite_utils.Database, pmids: Iterable[int] | None = None) -> int:
     """Rebuild the databank/text links of the given studies (all when None); returns links."""
     conn = db.conn
@@ -227,19 +214,6 @@ def refresh_trials(
     outcome.requests = client.requests
     finish_run(db, run_id, "ok", outcome.counts())
     return outcome
-
-
-def link_run_studies(db: sqlite_utils.Database, run_id: int) -> int:
-    """Relink the studies a run stored or changed to their registrations; returns links."""
-    pmids = [
-        row[0]
-        for row in db.conn.execute(
-            "select pmid from studies where last_changed >= "
-            "(select started from harvest_runs where id = ?)",
-            (run_id,),
-        )
-    ]
-    return link_studies(db, pmids)
 
 
 def apply_registry_funding(db: sqlite_utils.Database, classes: dict[str, str | None]) -> int:
