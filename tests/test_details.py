@@ -838,7 +838,8 @@ def test_one_stated_dose_is_one_session_only_in_trials():
     assert details(record(text), design="protocol").sessions == 1
     assert details(record(text), design="observational").sessions is None
     assert details(record(text), design="narrative-review").sessions is None
-    assert details(record(text), design="case-report").sessions is None
+    assert details(record(text), design="case-report").sessions == 1
+    assert details(record(text), design="preclinical").sessions == 1
     crossover = "In this crossover trial, patients received ketamine 0.5 mg/kg and saline."
     assert details(record(crossover)).sessions == 2
 
@@ -873,3 +874,77 @@ def test_one_stated_dose_is_one_session_only_in_trials():
 )  # fmt: skip
 def test_unseen_comparator_phrasings(text, expected):
     assert details(record(f"In this trial, {text}")).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a crossover gives each participant every condition once
+        ("In this crossover study, 21 healthy subjects received each of the three drugs and "
+         "placebo.", 4),
+        ("Seventeen users took part in a within-subject study with four treatment conditions.", 4),
+        ("In a randomized cross-over study, 28 subjects received single doses of LSD (0.1 mg), "
+         "MDMA (125 mg), d-amphetamine (40 mg) and placebo.", 4),
+        ("In this crossover study, patients kept on lithium or valproate received one infusion "
+         "of ketamine 0.5 mg/kg or of saline placebo.", 2),
+        # a chemical name is no count; rating days are not dosing days
+        ("Volunteers took part after 3,4-methylenedioxymethamphetamine administration.", None),
+        ("Patients had a single infusion of ketamine 0.5 mg/kg; mood was rated before the "
+         "infusion, 240 minutes afterwards, and on days 2, 3, 5, 7 and 14.", 1),
+        ("Rats received six ketamine treatments, and were tested after six treatments given on "
+         "alternating days.", 6),
+    ],
+)  # fmt: skip
+def test_crossover_conditions_and_what_is_not_a_count(text, expected):
+    assert details(record(f"In this trial, {text}"), conditions=()).sessions == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "design", "expected"),
+    [
+        ("Comparative effects of methylphenidate, modafinil and MDMA in healthy subjects",
+         "This study compared the acute effects of methylphenidate, modafinil and MDMA in a "
+         "placebo-controlled crossover design.", "rct", ["placebo", "active-drug"]),
+        ("Distinct acute effects of LSD, MDMA, and d-amphetamine in healthy subjects",
+         "Their effects had not been compared. In a randomized cross-over study, subjects "
+         "received single doses of LSD (0.1 mg), MDMA (125 mg), d-amphetamine (40 mg) and "
+         "placebo.", "rct", ["placebo", "active-drug"]),
+        ("Acute antidepressant effects of intramuscular versus intravenous ketamine",
+         "Patients were randomized to ketamine 0.5 mg/kg IV, 0.5 mg/kg IM or 0.25 mg/kg IM.",
+         "rct", ["active-drug", "dose-comparison"]),
+        ("MDMA and growth", "Data were grouped into an active dose group (75-125 mg) and a "
+         "placebo/active control group (0-40 mg of MDMA) in a randomized trial.", "rct",
+         ["placebo", "active-placebo"]),
+        ("Ketamine and fear in mice", "Mice received a single dose of saline or ketamine (30 "
+         "mg/kg) before conditioning; vehicle-treated mice froze more.", "preclinical",
+         ["placebo"]),
+        ("Psilocybin experiences", "We interviewed 11 patients who had taken part in a "
+         "double-blind randomized trial of psilocybin 1, 10 or 25 mg versus placebo.", "rct", []),
+        ("Esketamine review", "We reviewed trials comparing intranasal esketamine plus an oral "
+         "antidepressant with placebo plus the same antidepressant.", "meta-analysis",
+         ["placebo"]),
+    ],
+)  # fmt: skip
+def test_comparators_of_listed_drugs_routes_and_control_doses(title, text, design, expected):
+    rec = record(text, title=title)
+    assert details(rec, design=design, conditions=()).comparators == expected
+
+
+def test_control_group_doses_and_doses_beside_a_placebo():
+    rec = record(
+        "In this randomized trial, data were grouped into an active MDMA dose group (75-125 mg) "
+        "and a placebo/active control group (0-40 mg of MDMA).",
+        title="MDMA for PTSD",
+    )
+    assert [(d["amount"], d["unit"]) for d in details(rec).doses] == [(75, "mg"), (125, "mg")]
+    rec = record(
+        "We reviewed ketamine for migraine. Trials used subdissociative doses (0.2 to 0.3 mg/kg "
+        "intravenously) against active comparators or placebo.",
+        title="Ketamine for migraine",
+    )
+    found = details(rec, design="narrative-review", conditions=())
+    assert [(d["drug"], d["amount"]) for d in found.doses] == [("ketamine", 0.2), ("ketamine", 0.3)]
+    rec = record(
+        "In this trial, MDMA (75 mg) and metyrapone (750 mg) were given alone and combined."
+    )
+    assert [(d["drug"], d["amount"]) for d in details(rec).doses] == [("mdma", 75)]

@@ -43,6 +43,7 @@ NUMBER_WORDS = {
 MAX_SESSIONS = 52
 DAY_NUMBER = re.compile(r"\d+")
 AFTER = re.compile(r"\b(?:after|following)\s+$", re.I)
+GIVEN = re.compile(r"\s+(?:given|administered|delivered|received)\b", re.I)
 THEN = re.compile(r"\b(?:then|followed by|thereafter)\b", re.I)
 DOSED_TIMES = re.compile(
     r"\b(?:given|administered|dosed|received|repeated|infused)\s+(?:\w+\s+){0,2}?"
@@ -66,6 +67,9 @@ ASSIGNED = re.compile(
     r"arms?|groups?|cross-?over|crossed)\b",
     re.I,
 )
+# Between two items of a list of drugs: a dose in brackets, then a comma, "and" or "or".
+LIST_GAP = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
+CONTROL_NAMES = {"saline": "placebo", "sham": "placebo", "sodium chloride": "placebo"}
 CARE_ALONE = re.compile(r"\s*(?:alone|only)\b", re.I)
 CARE_VERSUS = re.compile(
     r"\b(?:versus|vs\.?|or|compared (?:with|to)|to|against)\s+(?:\w+\s+)?$", re.I
@@ -116,7 +120,9 @@ def extract_details(
     if design in rules.comparator_designs:
         _comparators(text, reporting, rules, focal, found)
         blinds = rules.blinding_drugs & (focal or record_drugs(text, rules))
-        if not (blinds or rules.active_placebo_conditions & set(conditions)):
+        if not (blinds or rules.active_placebo_conditions & set(conditions)) or _titled(
+            text, rules
+        ):
             _active_drug_not_placebo(rules, found)
     extract_doses(text, reporting, rules, focal, found)
     if design in rules.session_designs:
@@ -147,7 +153,8 @@ def _comparators(
         _dose_arms(text, reporting, rules, found)
     if "active-placebo" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
-        if ACTIVE_PLACEBO_NAMED.search(row[3]) and not INERT_TOO.search(row[3]):
+        named = ACTIVE_PLACEBO_NAMED.search(row[3])
+        if named and not INERT_TOO.search(row[3]) and not _titled(text, rules):
             found.comparators.remove("placebo")  # "midazolam placebo": one comparator
             found.provenance.remove(row)
     if "dose-comparison" in found.comparators and text.has(rules.flexible_dosing):
@@ -165,7 +172,8 @@ def _comparators(
             found.provenance.remove(row)
     if "active-drug" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "active-drug"))
-        if ADD_ON.search(row[3]):
+        listed = [i for i, s in enumerate(text.sentences) if s.text == row[3]]
+        if ADD_ON.search(row[3]) and _listed_drugs(text, listed[0], rules) < 3:
             # "esketamine plus an antidepressant did not beat the antidepressant alone" in a
             # placebo-controlled add-on trial: the comparison arm is the placebo one.
             found.comparators.remove("active-drug")
@@ -189,6 +197,15 @@ def _dose_arms(text: Text, reporting: set[int], rules: DetailRules, found: Detai
             found.comparators.sort(key=COMPARATORS.index)
             found.provenance.append(("comparators", "dose-comparison", *text.sentences[i][::2]))
             return
+
+
+def _titled(text: Text, rules: DetailRules) -> bool:
+    """Whether the title names an active-placebo drug as a drug compared ("Comparative effects
+    of methylphenidate, modafinil and MDMA"), not as the control ("midazolam-controlled")."""
+    first = text.sentences[0] if text.sentences else None
+    if not first or first.source != "title" or not ACTIVE_PLACEBO_NAMED.search(first.text):
+        return False
+    return not rules.active_placebo_words.search(first.text)
 
 
 def _active_drug_not_placebo(rules: DetailRules, found: Details) -> None:
@@ -250,7 +267,9 @@ def _studied_drug(match: re.Match, text: Text, i: int, rules: DetailRules, focal
     if rules.drug_last.search(before):
         return False  # "sertraline or ketamine": the other drug is the comparison
     if ROUTE_LAST.search(before):
-        return True  # "intranasal or intravenous esketamine": one drug, two routes
+        # "intranasal or intravenous esketamine": one drug, two routes; "intramuscular versus
+        # intravenous ketamine" compares the routes
+        return compared[:3].lower() == "or "
     if {drug for drug, rule in rules.drug_names if rule.pattern.search(before)} - named:
         return False  # "intravenous ketamine or intranasal esketamine"
     routes = set(ROUTE.findall(compared.lower()))
@@ -285,6 +304,8 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
     sentence = text.sentences[i].text
     for match in text.finditer(rules.dosing_days, i):
         dosed = rules.dosed_before.search(sentence, max(0, match.start() - 60), match.start())
+        if dosed and rules.days_rated.search(sentence, max(0, match.start() - 80), match.start()):
+            continue  # "rated before the infusion and on days 2, 3 and 7": rating days
         if dosed and not any(s <= match.start() < e for s, e in taken):
             found.append((match.start(), match.end(), len(DAY_NUMBER.findall(match["days"]))))
     taken = [(s, e) for s, e, _ in found]
@@ -340,9 +361,11 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
         ):
             return None  # no fixed number: "up to six", "4-6 infusions", "two or three"
         if rules.not_a_count.search(before) and not (
-            n == 1 and match.group("n").lower().endswith("single") and AFTER.search(before)
+            AFTER.search(before)
+            and (match.group("n").lower().endswith("single") or GIVEN.match(sentence, match.end()))
         ):
-            continue  # "after two infusions" is no count; "after a single infusion" is one
+            continue  # "after two infusions" is no count; "after a single infusion" is one, so
+            # is "after six treatments given on alternating days"
         if n and n <= MAX_SESSIONS:
             out.append(n)
     if not out and text.search(rules.single, i):
@@ -398,7 +421,7 @@ def _sessions(
         if given is not None:  # "participants received psilocybin 25 mg", never repeated
             best, sentence = 1, given
     if best in (None, 1, 2) and design in rules.crossover_designs:
-        periods = _periods(text, roles, rules)
+        periods = _periods(text, roles, rules) or _conditions(text, roles, rules)
         if periods:  # "a three-period crossover": one session per period
             best, sentence = periods
         elif best != 2:
@@ -439,6 +462,45 @@ def _periods(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] 
         if match:
             return _number(match["n"]), i
     return None
+
+
+def _conditions(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:
+    """(conditions, sentence) of a crossover that gives each participant three or more
+    ("received each of the three drugs and placebo", "four treatment conditions", "single doses
+    of LSD, MDMA, d-amphetamine and placebo"): one session per condition."""
+    for j in text.where(rules.crossover, rows):
+        if not text.search(rules.crossover, j):
+            continue
+        match = text.search(rules.conditions, j)
+        if match:
+            n = _number(match["n"] or match["n2"]) or 0
+            n += 1 if match["plus"] else 0
+            if n >= 3:
+                return n, j
+        if rules.administered.search(text.sentences[j].text):
+            listed = _listed_drugs(text, j, rules)
+            if listed >= 3:
+                return listed, j
+    return None
+
+
+def _listed_drugs(text: Text, j: int, rules: DetailRules) -> int:
+    """Distinct drugs of the longest list in sentence `j` ("LSD (0.1 mg), MDMA (125 mg),
+    d-amphetamine (40 mg) and placebo": 4); saline, sham and placebo are one."""
+    sentence = text.sentences[j].text
+    spans = sorted(
+        (m.start(), m.end(), m.group(0).lower())
+        for rule in (*(r for _, r in rules.drug_names), rules.other_drugs)
+        for m in text.finditer(rule, j)
+    )
+    best, run, last = 0, set(), None
+    for start, end, name in spans:
+        name = CONTROL_NAMES.get(name, name)
+        if last is not None and not LIST_GAP.fullmatch(sentence[last:start]):
+            run = set()
+        run.add(name)
+        best, last = max(best, len(run)), end
+    return best
 
 
 def _open_schedule(text: Text, i: int, rules: DetailRules) -> bool:

@@ -43,6 +43,10 @@ FUNDED_BY = (
     r"\s+(?:the\s+|a\s+|an\s+)?[A-Z]|\b(?i:funding)\s*:|\bgrants?\s+from\b"
     r"|\bgrant (?:number|no\.?)\b"
 )
+# Classes of drugs ("antidepressant-like doses"): no dose is read as theirs.
+DRUG_CLASSES = frozenset({"ssri", "ssris", "snri", "snris", "antidepressant", "antidepressants",
+                          "antipsychotic", "antipsychotics", "opioid", "opioids", "benzodiazepine",
+                          "benzodiazepines", "nsaid", "nsaids"})  # fmt: skip
 TERM = re.compile(r"\{([a-z_]+)\}")  # a `terms` name in a pattern ("{comparator_drugs}")
 PERSONAL_COI = (
     r"\b(?:has|have) received|consult|advisory|speaker|honorari|stock|shares|equity|royalt|"
@@ -81,10 +85,12 @@ class DetailRules:
     phase_weeks: Rule
     crossover: Rule
     crossover_periods: Rule
+    conditions: Rule
     interval: Rule
     dosing_days: Rule
     times_given: Rule
     dosed_before: re.Pattern
+    days_rated: re.Pattern
     given_before: re.Pattern
     range_before: re.Pattern
     range_after: re.Pattern
@@ -210,6 +216,15 @@ def _expand(block, terms: dict[str, str], path: Path):
     return TERM.sub(term, block)
 
 
+def _other_drugs(data: dict) -> list:
+    """other_drugs and every head-to-head comparator drug of `terms` (their doses are not the
+    study drug's)."""
+    terms = data.get("terms") or {}
+    extra = terms.get("comparator_drugs") if isinstance(terms, dict) else None
+    names = [n for n in (extra if isinstance(extra, list) else []) if n not in DRUG_CLASSES]
+    return list(data.get("other_drugs") or []) + names
+
+
 def load_details(path: Path | str) -> DetailRules:
     """Load and check config/details.yml; a missing slug or a bad pattern is a ConfigError."""
     path = Path(path)
@@ -241,7 +256,7 @@ def load_details(path: Path | str) -> DetailRules:
         drug_names=tuple(
             (d, add(_words(names, path, f"study_drugs.{d}"))) for d, names in drugs.items()
         ),
-        other_drugs=add(_words(data.get("other_drugs"), path, "other_drugs")),
+        other_drugs=add(_words(_other_drugs(data), path, "other_drugs")),
         comparator_designs=frozenset(data.get("comparator_designs") or ()),
         comparators=tuple((s, rules.group(ps)) for s, ps in comparators.items()),
         comparison_context=add(setting(data, "comparison_context", "details"), indexed=False),
@@ -261,7 +276,7 @@ def load_details(path: Path | str) -> DetailRules:
         band_labels=labels,
         dose=add(DOSE),
         session_words=add(
-            rf"(?<![-\w.])(?P<n>{NUMBER})[- ](?!{TIME_UNIT})"
+            rf"(?<![-\w.,])(?P<n>{NUMBER})[- ](?!{TIME_UNIT})"
             rf"(?:(?!{GAP_STOP})[\w()/.\u00b5]+[- ]){{0,4}}?"
             rf"(?:{session_words})\b"
         ),
@@ -271,10 +286,12 @@ def load_details(path: Path | str) -> DetailRules:
         phase_weeks=add(setting(sessions, "phase_weeks", "sessions")),
         crossover=add(setting(sessions, "crossover", "sessions")),
         crossover_periods=add(setting(sessions, "crossover_periods", "sessions")),
+        conditions=add(setting(sessions, "conditions", "sessions")),
         interval=add(setting(sessions, "interval", "sessions")),
         dosing_days=add(setting(sessions, "dosing_days", "sessions")),
         times_given=add(setting(sessions, "times_given", "sessions")),
         dosed_before=plain(sessions, "dosed_before", "sessions"),
+        days_rated=plain(sessions, "days_rated", "sessions"),
         given_before=plain(sessions, "given_before", "sessions"),
         range_before=plain(sessions, "range_before", "sessions"),
         range_after=plain(sessions, "range_after", "sessions"),

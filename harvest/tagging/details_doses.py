@@ -19,6 +19,10 @@ CONTROL_AFTER = re.compile(
     r"(?:active )?(?:control|comparator|placebo)\b",
     re.I,
 )
+# "a placebo/active control group (0-40 mg of MDMA)": the control group's dose.
+CONTROL_BEFORE = re.compile(
+    r"\b(?:control|placebo)(?:\s+(?:group|arm|condition|dose))?\s*\(\s*$", re.I
+)
 # "56 mg or more": a threshold, not a dose.
 EXCLUDED_AFTER = re.compile(r"\s*(?:or|and) (?:more|less|higher|lower|above|below|greater|over)\b")
 # "compared with intranasal esketamine 84 mg": the comparison arm's drug (not the title's).
@@ -77,7 +81,7 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
             after = match.end()
             if any(p.match(sentence.text, after) for p in (EQUIVALENT_AFTER, EXCLUDED_AFTER)):
                 continue
-            if CONTROL_AFTER.match(sentence.text, after):
+            if CONTROL_AFTER.match(sentence.text, after) or _control_before(sentence.text, match):
                 continue
             unit, divisor = _unit(match.group("unit"), per)
             amounts = [round(float(n) / divisor, 4) for n in re.findall(NUM, match.group("nums"))]
@@ -85,7 +89,8 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                 continue  # "79 received 1 mg": the control dose named elsewhere
             if spans is None:
                 spans = drug_spans(text, i, rules)
-            drug, at = _dose_drug(spans, match, sentence.text, only_drug if not spans else None)
+                named = any(d != "other" for *_, d in spans)
+            drug, at = _dose_drug(spans, match, sentence.text, None if named else only_drug)
             if drug not in DRUGS:
                 continue
             if focal and drug not in focal and COMPARED_BEFORE.search(sentence.text[:at]):
@@ -108,11 +113,15 @@ def _control_doses(text: Text, reporting: set[int], rules: DetailRules) -> set[t
     for i in text.where(rules.dose, reporting):
         sentence = text.sentences[i].text
         for match in text.finditer(rules.dose, i):
-            if CONTROL_AFTER.match(sentence, match.end()):
+            if CONTROL_AFTER.match(sentence, match.end()) or _control_before(sentence, match):
                 unit, divisor = _unit(match.group("unit"), match.group("per") or "")
                 for raw in re.findall(NUM, match.group("nums")):
                     out.add((round(float(raw) / divisor, 4), unit))
     return out
+
+
+def _control_before(sentence: str, match: re.Match) -> bool:
+    return bool(CONTROL_BEFORE.search(sentence, max(0, match.start() - 40), match.start()))
 
 
 def _dose_drug(spans, match: re.Match, text: str, fallback: str | None):
@@ -164,9 +173,13 @@ def dose_arms(text: Text, i: int, rules: DetailRules) -> dict[tuple[str, str], s
         per = match.group("per") or ""
         if RATE.search(per) or EXCLUDED_BEFORE.search(sentence[: match.start()]):
             continue
-        if RANGE.search(match.group("nums")) or any(
-            p.match(sentence, match.end())
-            for p in (EQUIVALENT_AFTER, EXCLUDED_AFTER, CONTROL_AFTER)
+        if (
+            _control_before(sentence, match)
+            or RANGE.search(match.group("nums"))
+            or any(
+                p.match(sentence, match.end())
+                for p in (EQUIVALENT_AFTER, EXCLUDED_AFTER, CONTROL_AFTER)
+            )
         ):
             continue
         drug, _ = _dose_drug(spans, match, sentence, fallback)
