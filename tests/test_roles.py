@@ -661,8 +661,28 @@ def test_designs_on_unseen_phrasings(taxonomy, title, abstract, design):
 def test_a_method_sentence_before_the_aim_is_not_background(taxonomy):
     tags = tag_record(record(
         "MDMA and empathy",
-        "MDMA is said to be prosocial. In a double-blind, placebo-controlled crossover study, "
+        "MDMA is said to be prosocial. In a randomised, placebo-controlled crossover study, "
         "32 healthy volunteers received MDMA and placebo. We measured empathy.",
     ), taxonomy)  # fmt: skip
     assert (tags.design, tags.on_topic, tags.sample_size) == ("rct", 0, 32)
-    assert provenance(tags, "design", "rct") == [("abstract", "double-blind")]
+    assert provenance(tags, "design", "rct") == [("abstract", "randomised")]
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        ("Twenty healthy volunteers received psilocybin and placebo under double-blind "
+         "conditions; perception changed for six hours.", "other"),
+        ("Twenty healthy volunteers received psilocybin and placebo in a randomised, "
+         "double-blind crossover; perception changed for six hours.", "rct"),
+        ("Twenty healthy volunteers received psilocybin and placebo in counterbalanced order "
+         "under double-blind conditions; perception changed for six hours.", "rct"),
+        ("Twenty healthy volunteers received two formulations of psilocybin in a crossover; "
+         "plasma psilocin was measured.", "open-label-trial"),
+    ],
+)  # fmt: skip
+def test_healthy_volunteer_pharmacology_without_randomisation_is_not_a_trial(
+    taxonomy, abstract, design
+):
+    tags = tag_record(record("Psilocybin and perception", abstract), taxonomy)
+    assert (tags.design, tags.on_topic) == (design, 0)

@@ -18,6 +18,8 @@ CONCERN_REFS = {"ExpressionOfConcernIn"}
 RETRACTED_TITLE = ("retracted:", "retracted article:", "[retracted]")
 NAMED = 3  # score of a design named by a publication type or the title
 META_WORD = "meta"  # a pooling cue that names a meta-analysis ("meta-analysis", "meta-regression")
+# trial cues that state randomisation (or its counterbalanced order), not only blinding or placebo
+RANDOM_WORDS = ("random", "counterbalanc")
 
 
 class DesignSignals:
@@ -38,9 +40,12 @@ class DesignSignals:
         self.evidence: dict[tuple[str, str], str] = {}
         self.doc = doc
         self.meta_named = False  # the abstract's pooling cues include "meta-analysis" itself
+        self.randomised = False  # a design cue says "randomised" (not only "double-blind")
         for hit in doc.by_facet.get("design", ()):
             sentence = doc.sentence_of(hit)
             text = doc.snippet(hit)
+            if sentence.role in STRONG_ROLES and any(w in text.lower() for w in RANDOM_WORDS):
+                self.randomised = True
             if sentence.source == "title":
                 target = self.title_weak if hit.kind in ("weak", "weak_title") else self.title
                 target.setdefault(hit.name, text)
@@ -227,6 +232,18 @@ def _pooled_trials(s: DesignSignals, rule) -> tuple[str, str] | None:
     return s.cited(rule.design) if named or s.body[ma] else None
 
 
+def _unrandomised_pharmacology(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """Healthy volunteers (or recreational users) given the substance under blinding or placebo,
+    randomisation not stated: laboratory pharmacology (the guide's "the rest"), not an RCT."""
+    rct = s.roles.primary_designs[0]
+    trial = s.cited(rct) or s.cited(rct, weak=True)  # "double-blind", "compared with placebo"
+    if not trial or s.randomised:
+        return None
+    if s.doc.healthy or is_recreational(s.doc):
+        return "rule", f"pharmacology in healthy volunteers or users ({trial[1]}, not randomised)"
+    return None
+
+
 def _abstract_score(s: DesignSignals, rule) -> tuple[str, str] | None:
     """At least `at_least` mentions of the design in the abstract's own sentences."""
     if min(s.body[rule.design], NAMED) >= rule.option("at_least"):
@@ -279,6 +296,7 @@ DESIGN_TESTS = {
     "weak_title_without_abstract": _weak_title_without_abstract,
     "cued": _cued,
     "abstract_score": _abstract_score,
+    "unrandomised_pharmacology": _unrandomised_pharmacology,
     "large_case_series": _large_case_series,
     "few_participants": _few_participants,
     "cited": lambda s, rule: s.cited(rule.design),
