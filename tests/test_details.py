@@ -948,3 +948,22 @@ def test_control_group_doses_and_doses_beside_a_placebo():
         "In this trial, MDMA (75 mg) and metyrapone (750 mg) were given alone and combined."
     )
     assert [(d["drug"], d["amount"]) for d in details(rec).doses] == [("mdma", 75)]
+
+
+def test_dose_levels_named_between_the_numbers_and_healthy_volunteer_designs():
+    rec = record(
+        "Eight subjects received placebo and psilocybin at 45 (very low), 115 (low), 215 "
+        "(medium) and 315 (high) micrograms/kg body weight in a double-blind design.",
+        title="Effects of psilocybin in healthy humans: a placebo-controlled dose-effect study",
+    )
+    found = details(rec, design="other", conditions=())
+    assert [d["amount"] for d in found.doses] == [45, 115, 215, 315]
+    assert found.comparators == ["placebo", "dose-comparison"]
+    rec = record(
+        "Sixteen healthy participants received placebo, ketanserin (40 mg orally), psilocybin "
+        "(260 micrograms/kg orally) and psilocybin plus ketanserin in a double-blind, randomized, "
+        "counterbalanced order."
+    )
+    found = details(rec, design="other", conditions=())
+    assert (found.comparators, found.sessions) == (["placebo"], 4)
+    assert [(d["amount"], d["unit"]) for d in found.doses] == [(260, "\u00b5g/kg")]

@@ -69,7 +69,7 @@ ASSIGNED = re.compile(
 )
 # Between two items of a list of drugs: a dose in brackets, then a comma, "and" or "or".
 LIST_GAP = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
-CONTROL_NAMES = {"saline": "placebo", "sham": "placebo", "sodium chloride": "placebo"}
+JOINED = re.compile(r"\s+(?:plus|with|combined with|together with)\s+", re.I)
 CARE_ALONE = re.compile(r"\s*(?:alone|only)\b", re.I)
 CARE_VERSUS = re.compile(
     r"\b(?:versus|vs\.?|or|compared (?:with|to)|to|against)\s+(?:\w+\s+)?$", re.I
@@ -485,21 +485,23 @@ def _conditions(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, in
 
 
 def _listed_drugs(text: Text, j: int, rules: DetailRules) -> int:
-    """Distinct drugs of the longest list in sentence `j` ("LSD (0.1 mg), MDMA (125 mg),
-    d-amphetamine (40 mg) and placebo": 4); saline, sham and placebo are one."""
+    """Items of the longest list of drugs in sentence `j` ("LSD (0.1 mg), MDMA (125 mg),
+    d-amphetamine (40 mg) and placebo": 4; "placebo, ketanserin, psilocybin and psilocybin plus
+    ketanserin": 4)."""
     sentence = text.sentences[j].text
     spans = sorted(
         (m.start(), m.end(), m.group(0).lower())
         for rule in (*(r for _, r in rules.drug_names), rules.other_drugs)
         for m in text.finditer(rule, j)
     )
-    best, run, last = 0, set(), None
-    for start, end, name in spans:
-        name = CONTROL_NAMES.get(name, name)
-        if last is not None and not LIST_GAP.fullmatch(sentence[last:start]):
-            run = set()
-        run.add(name)
-        best, last = max(best, len(run)), end
+    best, run, last = 0, 0, None
+    for start, end, _ in spans:
+        gap = sentence[last:start] if last is not None else ""
+        if last is None or not (LIST_GAP.fullmatch(gap) or JOINED.fullmatch(gap)):
+            run = 1  # a new list
+        elif LIST_GAP.fullmatch(gap):
+            run += 1  # the next item; "psilocybin plus ketanserin" is one
+        best, last = max(best, run), end
     return best
 
 
