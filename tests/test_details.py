@@ -967,3 +967,31 @@ def test_dose_levels_named_between_the_numbers_and_healthy_volunteer_designs():
     found = details(rec, design="other", conditions=())
     assert (found.comparators, found.sessions) == (["placebo"], 4)
     assert [(d["amount"], d["unit"]) for d in found.doses] == [(260, "\u00b5g/kg")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients were randomised 1:1 to four weekly infusions of ketamine or of midazolam.", 4),
+        ("Each received 10 mg of ketamine as a 30-min infusion or a 25 mg sublingual wafer in a "
+         "two-way crossover.", 2),
+        ("Patients were assigned to 0.4 mg/kg S-ketamine or normal saline. Trajectory modelling "
+         "described the course of depression severity.", 1),
+    ],
+)  # fmt: skip
+def test_ratios_durations_and_courses_of_illness_are_not_schedules(text, expected):
+    assert details(record(f"In this trial, {text}")).sessions == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We compared ketamine versus thiopentone-assisted modified electroconvulsive therapy.",
+         ["active-drug"]),
+        ("In a crossover, each received 10 mg of ketamine intravenously or a 25 mg sublingual "
+         "ketamine wafer.", ["active-drug"]),
+    ],
+)  # fmt: skip
+def test_anaesthetic_and_route_comparisons_are_active_drug(text, expected):
+    rec = record(f"In this trial, {text}", title="Ketamine study")
+    assert details(rec, conditions=()).comparators == expected

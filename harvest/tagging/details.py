@@ -59,9 +59,12 @@ ARMS_BEFORE = re.compile(
 )
 ARMS_AFTER = re.compile(r"\s*(?:levels?|arms?|groups?|conditions?)\b", re.I)
 ADD_ON = re.compile(r"\b(?:alone|only)\b|\b(?:plus|and) (?:an? |matching )?placebo\b", re.I)
-ROUTE_WORDS = r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)"
+ROUTE_WORDS = r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)(?:ly)?"
 ROUTE = re.compile(ROUTE_WORDS + r"\b")
 ROUTE_LAST = re.compile(ROUTE_WORDS + r"\s*$", re.I)
+DRUG_ROUTE_LAST = re.compile(
+    r"\b(?:ketamine|esketamine|arketamine|psilocybin|mdma)\b,?\s+" + ROUTE_WORDS + r"\s*$", re.I
+)
 ASSIGNED = re.compile(
     r"\b(?:randomi[sz]\w*|assigned|allocated|allocation|received|receive|compar\w*|versus|vs\.?|"
     r"arms?|groups?|cross-?over|crossed)\b",
@@ -268,8 +271,9 @@ def _studied_drug(match: re.Match, text: Text, i: int, rules: DetailRules, focal
         return False  # "sertraline or ketamine": the other drug is the comparison
     if ROUTE_LAST.search(before):
         # "intranasal or intravenous esketamine": one drug, two routes; "intramuscular versus
-        # intravenous ketamine" compares the routes
-        return compared[:3].lower() == "or "
+        # intravenous ketamine" and "ketamine intravenously or a sublingual ketamine wafer"
+        # compare the routes
+        return compared[:3].lower() == "or " and not DRUG_ROUTE_LAST.search(before)
     if {drug for drug, rule in rules.drug_names if rule.pattern.search(before)} - named:
         return False  # "intravenous ketamine or intranasal esketamine"
     routes = set(ROUTE.findall(compared.lower()))

@@ -28,7 +28,9 @@ NUM = r"(?:\d+(?:\.\d+)?|(?<![\d.])\.\d+)"  # "0.5", ".5"
 # Words that cannot stand between a number and its session word ("six weeks of infusions").
 # Not straight after the number: a unit of time or of dose ("six weeks of infusions", "a 25 mg
 # dose"); later it may stand ("three 8-hour sessions", "two 25-mg psilocybin sessions").
-TIME_UNIT = r"(?:weeks?|days?|months?|hours?|minutes?|years?|mg|mcg|\u00b5g|g|ml|%)(?![\w])"
+TIME_UNIT = (
+    r"(?:weeks?|days?|months?|hours?|minutes?|mins?|hrs?|h|years?|mg|mcg|\u00b5g|g|ml|%)(?![\w])"
+)
 GAP_STOP = (r"(?:of|per|and|or|to|with|after|before|every|each|the|in|at|for|on|from|than|"
             r"patients?|participants?|subjects?|groups?|arms?)\b")  # fmt: skip
 # "45 (very low), 115 (low) ... micrograms/kg": a dose level's name between the numbers.
