@@ -50,6 +50,28 @@ def test_finds_every_registry_in_text_normalised_and_in_order():
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see nct01234567.", ("ClinicalTrials.gov", "NCT01234567")),
+        ("ISRCTN12345678", ("ISRCTN", "ISRCTN12345678")),
+        ("(2015-001234-12)", ("EudraCT", "2015-001234-12")),
+        ("2022-500123-45-00", ("CTIS", "2022-500123-45-00")),
+        ("actrn12615000123456", ("ANZCTR", "ACTRN12615000123456")),
+        ("ChiCTR2000031234", ("ChiCTR", "ChiCTR2000031234")),
+        ("DRKS00012345", ("DRKS", "DRKS00012345")),
+        ("CTRI/2020/05/025123", ("CTRI", "CTRI/2020/05/025123")),
+        # letters re.I matches outside ASCII: dotless and dotted I, long s, the Kelvin sign
+        ("\u0131SRCTN12345678", ("ISRCTN", "ISRCTN12345678")),
+        ("I\u017fRCTN12345678", ("ISRCTN", "ISRCTN12345678")),
+        ("Ch\u0130CTR2000031234", ("ChiCTR", "ChiCTR2000031234")),
+        ("DR\u212aS00012345", ("DRKS", "DRKS00012345")),
+    ],
+)
+def test_each_registry_alone_and_in_any_case(text, expected):
+    assert find_registry_ids(f"Registered: {text} Results follow.") == [expected]
+
+
 def test_no_false_ids_in_ordinary_numbers():
     text = "NCT0123456 has seven digits; 2015-01-12 is a date; ISRCTN 1234 is short."
     assert find_registry_ids(text) == []
