@@ -995,3 +995,38 @@ def test_ratios_durations_and_courses_of_illness_are_not_schedules(text, expecte
 def test_anaesthetic_and_route_comparisons_are_active_drug(text, expected):
     rec = record(f"In this trial, {text}", title="Ketamine study")
     assert details(rec, conditions=()).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("Ketamine in the ICU", "In this trial, ketamine lowered sedative needs and doses of "
+         "other sedatives were similar between arms.", []),
+        ("Ketamine in the ICU", "In this trial, sedation was more frequent with ketamine.",
+         ["general-tolerability"]),
+        ("Ketamine in depression", "In this trial, a man with alcohol and benzodiazepine "
+         "dependence received ketamine; depression improved.", []),
+        ("Ketamine in depression", "In this trial, no ketamine dependence was observed.",
+         ["abuse-liability"]),
+        ("Ketamine for migraine in the emergency department", "In this trial, ketamine did not "
+         "lower migraine pain more than placebo.", []),
+        ("Ketamine for migraine in the emergency department", "In this trial, adverse events "
+         "included headache and nausea.", ["nausea-vomiting", "headache"]),
+        ("Psilocybin and headache", "In this survey, research on psilocybin in cluster headache "
+         "may be worthwhile.", []),
+    ],
+)  # fmt: skip
+def test_harms_not_the_condition_treated_a_comorbidity_or_a_need(title, text, expected):
+    rec = record(text, title=title)
+    assert details(rec, design="rct", conditions=()).safety == expected
+
+
+def test_background_before_an_aim_with_we_therefore():
+    rec = record(
+        "Fatal hyperthermia has been reported after ecstasy use, yet few studies measured it. "
+        "We therefore measured responses to MDMA in humans. In a double-blind crossover study, "
+        "ten volunteers received MDMA and placebo. Heart rate rose.",
+        title="Thermoregulatory effects of MDMA",
+    )
+    found = details(rec, design="rct", conditions=())
+    assert (found.safety, found.comparators, found.sessions) == (["cardiovascular"], ["placebo"], 2)

@@ -18,7 +18,7 @@ SAFETY = ("dissociation", "cardiovascular", "hyponatremia", "abuse-liability",
           "suicidality-safety", "psychotic-symptoms", "urological", "hepatic", "nausea-vomiting",
           "headache", "serious-adverse-events", "general-tolerability")  # fmt: skip
 SAFETY_SETTINGS = ("harm_context", "bare_safety", "scope_designs", "review_scope",
-                   "not_reported", "suicidality_target_condition")  # fmt: skip
+                   "not_reported", "suicidality_target_condition", "title_targets")  # fmt: skip
 FUNDING = ("industry", "public", "mixed", "unknown")
 DRUGS = ("ketamine", "esketamine", "arketamine", "psilocybin", "mdma")
 UNITS = ("mg/kg", "mg", "\u00b5g/kg")
@@ -117,6 +117,7 @@ class DetailRules:
     scope_designs: frozenset[str]
     review_scope: re.Pattern
     suicidality_target: str
+    title_targets: dict
     not_reported: Rule
     funding_sentence: Rule
     funded_by: re.Pattern
@@ -220,6 +221,16 @@ def _expand(block, terms: dict[str, str], path: Path):
     return TERM.sub(term, block)
 
 
+def _targets(block, path: Path) -> dict[str, re.Pattern]:
+    """safety.title_targets: {topic: pattern of the title naming it as the condition}."""
+    if block is None:
+        return {}
+    if not isinstance(block, dict) or any(slug not in SAFETY for slug in block):
+        raise ConfigError(f"{path}: safety.title_targets must map safety topics to patterns")
+    return {slug: re.compile(_check(p, path, f"safety.title_targets.{slug}"), re.I)
+            for slug, p in block.items()}  # fmt: skip
+
+
 def _other_drugs(data: dict) -> list:
     """other_drugs and every head-to-head comparator drug of `terms` (their doses are not the
     study drug's)."""
@@ -318,6 +329,7 @@ def load_details(path: Path | str) -> DetailRules:
         scope_designs=frozenset(safety.get("scope_designs") or ()),
         review_scope=plain(safety, "review_scope", "safety"),
         suicidality_target=str(safety.get("suicidality_target_condition") or "suicidality"),
+        title_targets=_targets(safety.get("title_targets"), path),
         not_reported=add(setting(safety, "not_reported", "safety")),
         funding_sentence=add(setting(funding, "funding_sentence", "funding")),
         funded_by=re.compile(FUNDED_BY),

@@ -33,6 +33,8 @@ AIM_PHRASE = re.compile(
     r"evaluating) (?:the )?(?:efficacy and )?(?:safety|tolerability)\b",
     re.I,
 )
+# A sentence that calls a topic a harm ("adverse events were headache and nausea").
+AS_HARM = re.compile(r"\b(?:adverse|side[- ]effects?|emergent|worsen\w*|harms?)\b", re.I)
 HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
 
@@ -42,6 +44,8 @@ def extract_safety(
 ) -> None:
     """The harms the study reports on, either way, from its own sentences, into `found`."""
     targets_suicidality = rules.suicidality_target in conditions
+    title = text.sentences[0].text if text.sentences and text.sentences[0].role == "title" else ""
+    targets = {slug for slug, pattern in rules.title_targets.items() if pattern.search(title)}
     tolerability = dict(rules.safety)["general-tolerability"]
     serious = dict(rules.safety)["serious-adverse-events"]
     hits: dict[int, list[str]] = {}
@@ -79,6 +83,8 @@ def extract_safety(
                 and not SUICIDALITY_AS_HARM.search(sentence.text)
             ):
                 continue
+            if slug in targets and not AS_HARM.search(sentence.text):
+                continue  # "ketamine did not lower migraine pain": the condition treated
             slugs.append(slug)
         specific = [s for s in slugs if s != "general-tolerability"]
         if "general-tolerability" in slugs and specific:

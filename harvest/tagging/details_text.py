@@ -26,8 +26,11 @@ ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
 REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
 # An unstructured abstract's sentences before its aim statement are background.
 AIM = re.compile(
-    r"\b(?:we (?:aimed|sought|investigated|examined|evaluated|assessed|tested|compared|report|"
-    r"describe|conducted|performed|randomi[sz]ed|enrolled|present)|this (?:study|trial|review|"
+    r"\b(?:we (?:therefore |then |here |now |also |first )?(?:aimed|sought|investigated|examined|"
+    r"evaluated|assessed|tested|compared|report|describe|conducted|performed|randomi[sz]ed|"
+    r"enrolled|present|measured|studied|analy[sz]ed|explored|hypothesi[sz]ed|tried|set out|"
+    r"interviewed|pooled|reviewed|surveyed|recruited|gave|administered|asked|used)|"
+    r"this (?:study|trial|review|"
     r"analysis|paper|report)|the (?:aim|objective|purpose|goal)|here,? we|our (?:aim|objective)|"
     r"aimed to|(?:was|were) randomi[sz]ed|in this)\b",
     re.I,
@@ -38,7 +41,13 @@ STUDY_WORDS = re.compile(
     r"trial|study|studies)\b",
     re.I,
 )
-OWN_STUDY = re.compile(r"\b(?:we|our|this|here|present)\b", re.I)
+# A sentence before the aim statement that still describes this study ("In a double-blind
+# crossover study, 32 volunteers received MDMA and placebo").
+OWN_STUDY = re.compile(
+    r"\b(?:we|our|this|here|present|received|(?:were|was) (?:randomi[sz]ed|assigned|allocated|"
+    r"enrolled|recruited|given|treated))\b|^in an? (?:[\w-]+,? ){0,8}?(?:study|trial|design)\b",
+    re.I,
+)
 _RIDS = itemgetter(1)  # an automaton hit is (end, rule numbers)
 ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as another
 
