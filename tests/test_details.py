@@ -1030,3 +1030,38 @@ def test_background_before_an_aim_with_we_therefore():
     )
     found = details(rec, design="rct", conditions=())
     assert (found.safety, found.comparators, found.sessions) == (["cardiovascular"], ["placebo"], 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        ("In a double-blind, placebo-controlled study, psilocybin (0.17 mg/kg) produced changes "
+         "in glutamate.", "rct", 1),
+        ("We had found that ketamine 10 mg/kg strengthened fear memory. Rats received ketamine "
+         "(0 or 10 mg/kg over 2 hours) after conditioning. A week later the rats were tested.",
+         "preclinical", 1),
+    ],
+)  # fmt: skip
+def test_one_stated_dose_in_any_sentence_of_the_study(text, design, expected):
+    assert details(record(text), design=design, conditions=()).sessions == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Three of the five trials compared ketamine with placebo, one with fentanyl.",
+         ["placebo", "active-drug"]),
+        ("Samples came from a randomised, placebo-controlled trial of daily oral esketamine (90 "
+         "mg/day, taken as three 30 mg doses).", ["placebo"]),
+        ("People were randomly divided into three groups, receiving ketamine 0.5 mg/kg IV, 0.5 "
+         "mg/kg IM or 0.25 mg/kg IM.", ["dose-comparison"]),
+    ],
+)  # fmt: skip
+def test_review_tallies_and_split_daily_doses(text, expected):
+    rec = record(f"In this review, {text}", title="Ketamine")
+    assert details(rec, design="meta-analysis", conditions=()).comparators == expected
+
+
+def test_s_ketamine_written_with_its_configuration():
+    rec = record("In this trial, patients received (S)-ketamine 0.25 mg/kg.", title="(S)-ketamine")
+    assert details(rec).doses == [{"drug": "esketamine", "amount": 0.25, "unit": "mg/kg"}]

@@ -447,11 +447,15 @@ def _given_dose(
     dosed = {row[3] for row in found.provenance if row[0] == "doses"}
     if not dosed:
         return None
-    given = [
+    # a sentence giving the dose ("received psilocybin 25 mg") first, else any stating it
+    # ("psilocybin (0.17 mg/kg) produced ...")
+    stating = [
         i
         for i in sorted(roles)
-        if text.sentences[i].text in dosed and rules.administered.search(text.sentences[i].text)
+        if text.sentences[i].text in dosed
+        or (text.search(rules.dose, i) and any(text.search(r, i) for _, r in rules.drug_names))
     ]
+    given = [i for i in stating if rules.administered.search(text.sentences[i].text)] or stating
     if not given or any(
         text.search(rules.repeat_cues, j) for j in text.where(rules.repeat_cues, reporting)
     ):
