@@ -686,3 +686,44 @@ def test_healthy_volunteer_pharmacology_without_randomisation_is_not_a_trial(
 ):
     tags = tag_record(record("Psilocybin and perception", abstract), taxonomy)
     assert (tags.design, tags.on_topic) == (design, 0)
+
+
+def test_a_background_condition_is_the_patients_only(taxonomy):
+    """The guide: background is not a studied condition, unless it names the patients' own."""
+    motivation = tag_record(record(
+        "Psilocybin and glutamate",
+        "Psilocybin has been proposed for disorders such as depression. In a placebo-controlled "
+        "study, participants given psilocybin 0.17 mg/kg showed glutamate changes.",
+    ), taxonomy)  # fmt: skip
+    assert motivation.conditions == ()
+    patients = tag_record(record(
+        "Esketamine blood levels and liver enzymes",
+        "Oral esketamine may help treatment-resistant depression. In 18 patients from a "
+        "placebo-controlled trial of oral esketamine, we measured blood levels.",
+    ), taxonomy)  # fmt: skip
+    assert patients.conditions == ("depression", "treatment-resistant-depression")
+    assert patients.on_topic == 1
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        ("We describe four patients who presented with cystitis after snorting ketamine.",
+         "case-report"),
+        ("Five patients received ketamine infusions; four responded.", "case-report"),
+        ("Six patients received ketamine infusions; four responded.", "open-label-trial"),
+    ],
+)  # fmt: skip
+def test_small_series_are_case_reports(taxonomy, abstract, design):
+    assert tag_record(record("Ketamine", abstract), taxonomy).design == design
+
+
+def test_deaths_under_the_influence_are_toxicology(taxonomy):
+    tags = tag_record(record(
+        "A fall under the influence of psilocybin mushrooms",
+        "We describe a young man who fell from a balcony under the influence of psilocybin "
+        "mushrooms, which are illegal; forensic toxicology found psilocin. Psychiatric "
+        "history was unremarkable.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.design, tags.on_topic) == ("case-report", 0)
+    assert ("on_topic", "0", "rule", "recreational use or harms") in tags.provenance

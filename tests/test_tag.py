@@ -182,11 +182,21 @@ def test_background_only_mentions_are_a_fallback(taxonomy):
         title="Rapid effects of a single infusion",
         sections=[
             ("BACKGROUND", "BACKGROUND", "Ketamine has rapid effects in depression."),
-            ("RESULTS", "RESULTS", "Scores fell by half within a day."),
+            ("RESULTS", "RESULTS", "The patients' scores fell by half within a day."),
         ],
     )
     assert tags.conditions == ("depression",)
     assert tags.modalities == ("ketamine",)
+    # without patients, a background condition is motivation, not studied (the guide)
+    tags = tag(
+        taxonomy,
+        title="Rapid effects of a single infusion",
+        sections=[
+            ("BACKGROUND", "BACKGROUND", "Ketamine has rapid effects in depression."),
+            ("RESULTS", "RESULTS", "Volunteers' reaction times fell by half within a day."),
+        ],
+    )
+    assert (tags.conditions, tags.modalities) == ((), ("ketamine",))
 
 
 def test_abbreviations_and_umbrellas(taxonomy):

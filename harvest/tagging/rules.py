@@ -365,7 +365,7 @@ def decide_on_topic(
     if others and not primary_targets:
         return 0, f"primary condition is {', '.join(others)}"
     title_cues = _title_cues(doc)
-    if "anaesthesia" in title_cues and not primary_targets and "mental_health" not in title_cues:
+    if "anaesthesia" in title_cues and not primary_targets and not _in_title(doc, "mental_health"):
         # "ketamine: from anaesthetic to antidepressant" is about its psychiatric use
         return 0, "anaesthesia, sedation or analgesia study"
     if "other_indication" in title_cues and not primary_targets:
@@ -394,12 +394,14 @@ def _untargeted_context(doc: Doc) -> str | None:
     """
     if doc.healthy:
         return None
-    title = _title_cues(doc)
-    titled = "mental_health" in title and not title.intersection(OFF_TOPIC_CONTEXT)
+    context = doc.cue_hits("mental_health")
+    if not context:
+        return None
+    titled = doc.where[context[0]] == 0 and not _title_cues(doc).intersection(OFF_TOPIC_CONTEXT)
     for cue in OFF_TOPIC_CONTEXT if not titled else ():  # the title says what it is about
         if any(_own(doc, h) for h in doc.cues.get(cue, ())):
             return None
-    for hit in doc.cues.get("mental_health", ()):
+    for hit in context:
         sentence = doc.sentence_of(hit)
         if sentence.role not in ("meta", "exclusion", "future") and not doc.excluded(hit):
             return doc.snippet(hit)
@@ -413,10 +415,11 @@ def _own(doc: Doc, hit) -> bool:
 
 def is_recreational(doc: Doc) -> bool:
     """The record is about recreational use or harms of the substance (not therapy)."""
-    title_cues = _title_cues(doc)
+    if "recreational" not in doc.cues:
+        return False  # (the therapeutic cue is matched on demand: only when it is needed)
     therapy = doc.cue_hits("therapeutic")
     therapy_in_title = bool(therapy) and doc.where[therapy[0]] == 0
-    if "recreational" in title_cues and not therapy_in_title:
+    if "recreational" in _title_cues(doc) and not therapy_in_title:
         return True
     recreational = _strong_count(doc, "recreational")
     # "misuse of esketamine in clinical practice": a therapy's abuse liability is its safety
@@ -435,6 +438,12 @@ def _title_cues(doc: Doc) -> set[str]:
         return set()
     where = doc.where  # each cue's hits are in text order: the first is in the title, if any
     return {name for name, hits in doc.cues.items() if where[hits[0]] == 0}
+
+
+def _in_title(doc: Doc, cue: str) -> bool:
+    """An on-demand cue named in the title (the first sentence, when there is a title)."""
+    hits = doc.cue_hits(cue)
+    return bool(hits) and doc.sentences[0].source == "title" and doc.where[hits[0]] == 0
 
 
 def _strong_count(doc: Doc, cue: str) -> int:

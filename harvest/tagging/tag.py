@@ -238,6 +238,22 @@ def _stratifiers(doc: Doc, found: _Found) -> set[str]:
     return out
 
 
+def _patients(doc: Doc) -> bool:
+    """The study's own sentences describe patients (not healthy volunteers)."""
+    if doc.healthy:
+        return False
+    return any(doc.sentence_of(h).role in STRONG_ROLES for h in doc.cue_hits("patients"))
+
+
+def _background_only(weak: _Found) -> set[str]:
+    """Weak tags found in background sentences (not adverse events or future work)."""
+    return {
+        slug
+        for slug, sources in weak.tags.items()
+        if any(e.startswith("background:") for e in sources.values())
+    }
+
+
 def _default_population(doc: Doc, taxonomy: Taxonomy, populations: _Found) -> None:
     """Participants of no stated age group ("veterans", "patients") get the default, if any."""
     roles = taxonomy.roles
@@ -292,9 +308,12 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             if survey and survey not in result.tags:
                 result.add(survey, "rule", "use-survey: recreational use or harms")
             primary = facet_primary | (major & set(taxonomy.slugs("conditions")))
-        if not result.tags and facet in ("conditions", "modalities"):
-            if not (facet == "conditions" and doc.healthy):  # healthy volunteers: no condition
-                result.merge(weak)
+        if not result.tags and facet == "modalities":
+            result.merge(weak)
+        elif not result.tags and facet == "conditions" and _patients(doc):
+            # the patients' condition named only in the background; otherwise a background
+            # or adverse-event condition is not studied (the guide)
+            result.merge(weak, only=_background_only(weak))
         elif facet == "modalities" and not any(taxonomy.tags[s].target for s in result.tags):
             # "views on psychedelic-assisted therapy" naming MDMA and psilocybin in background
             result.merge(weak, only={s for s in weak.tags if taxonomy.tags[s].target})
