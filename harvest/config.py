@@ -69,11 +69,16 @@ class Query:
         return term
 
 
+# libyaml's safe loader when PyYAML was built with it: the same data, seven times faster (the
+# taxonomy alone took 0.35 s to read in pure Python, at the start of every command)
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> dict:
     """Read one YAML mapping, turning every failure into a ConfigError."""
     try:
         with open(path, encoding="utf-8") as fp:
-            data = yaml.safe_load(fp)
+            data = yaml.load(fp, Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except (OSError, yaml.YAMLError) as exc:
