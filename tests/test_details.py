@@ -1065,3 +1065,18 @@ def test_review_tallies_and_split_daily_doses(text, expected):
 def test_s_ketamine_written_with_its_configuration():
     rec = record("In this trial, patients received (S)-ketamine 0.25 mg/kg.", title="(S)-ketamine")
     assert details(rec).doses == [{"drug": "esketamine", "amount": 0.25, "unit": "mg/kg"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients were randomized to a single ketamine infusion or to six infusions.", None),
+        ("Patients were randomized to ketamine twice weekly or thrice weekly for two weeks.", None),
+        ("Participants received 2 MDMA sessions; 24 of 26 completed both sessions.", 2),
+        ("Participants had 2 psilocybin sessions and 18 therapy sessions.", 2),
+        ("Participants were randomized to MDMA or placebo during three 8-h experimental "
+         "sessions, with 3 preparation and 9 integration sessions.", 3),
+    ],
+)  # fmt: skip
+def test_differing_arms_and_counts_of_people_or_therapy(text, expected):
+    assert details(record(f"In this trial, {text}")).sessions == expected

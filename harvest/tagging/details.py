@@ -388,7 +388,7 @@ def _tally(text: Text, rows: set[int], rules: DetailRules) -> dict[int, list[int
     when one says there is no fixed number ("up to six infusions")."""
     stated: dict[int, list[int]] = {}
     where = {i for rule in rules.schedules for i in text.where(rule, rows)}
-    for rule in (rules.session_words, rules.single, rules.times_given):
+    for rule in (rules.session_words, rules.single, rules.times_given, rules.rate_arms):
         where.update(text.where(rule, rows))
     for i in sorted(where):
         candidates = _schedule(text, i, rules)
@@ -398,6 +398,10 @@ def _tally(text: Text, rows: set[int], rules: DetailRules) -> dict[int, list[int
                 return None
             if candidates and _open_schedule(text, i, rules):
                 continue  # daily or flexible dosing here: its numbers are not sessions
+        if (len(set(candidates)) > 1 or text.search(rules.rate_arms, i)) and text.search(
+            rules.differing_arms, i
+        ):
+            return None  # "randomized to a single infusion or to six infusions": arms differ
         for n in candidates:
             stated.setdefault(n, []).append(i)
     return stated

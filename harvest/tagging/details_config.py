@@ -32,7 +32,8 @@ TIME_UNIT = (
     r"(?:weeks?|days?|months?|hours?|minutes?|mins?|hrs?|h|years?|mg|mcg|\u00b5g|g|ml|%)(?![\w])"
 )
 GAP_STOP = (r"(?:of|per|and|or|to|with|after|before|every|each|the|in|at|for|on|from|than|"
-            r"patients?|participants?|subjects?|groups?|arms?)\b")  # fmt: skip
+            r"patients?|participants?|subjects?|groups?|arms?|completed|received|had|attended|"
+            r"underwent|were|was|who)\b")  # fmt: skip
 # "45 (very low), 115 (low) ... micrograms/kg": a dose level's name between the numbers.
 LEVEL = r"(?:\s*\((?:very )?(?:low|lower|medium|moderate|intermediate|high|higher)(?: dose)?\))?"
 # "0.5 mg/kg", "56 or 84 mg", "10 mg/70 kg", "0.5 mg/kg/h" (a rate: the code drops it).
@@ -107,6 +108,8 @@ class DetailRules:
     open_schedules: Rule
     co_medication: re.Pattern
     up_to: re.Pattern
+    differing_arms: Rule
+    rate_arms: Rule
     not_a_count: re.Pattern
     not_dosing: re.Pattern
     dosing: re.Pattern
@@ -319,6 +322,8 @@ def load_details(path: Path | str) -> DetailRules:
         open_schedules=add(setting(sessions, "open_schedules", "sessions")),
         co_medication=plain(sessions, "co_medication", "sessions"),
         up_to=plain(sessions, "up_to", "sessions"),
+        differing_arms=add(setting(sessions, "differing_arms", "sessions"), indexed=False),
+        rate_arms=add(setting(sessions, "rate_arms", "sessions")),
         not_a_count=plain(sessions, "not_a_count", "sessions"),
         not_dosing=plain(sessions, "not_dosing", "sessions"),
         dosing=plain(sessions, "dosing", "sessions"),
