@@ -355,12 +355,19 @@ def test_a_comparator_arms_route_counts_a_foils_does_not(taxonomy):
 @pytest.mark.parametrize(
     "title, on_topic",
     [
-        ("Intraoperative ketamine for postoperative depressive symptoms in older adults", 0),
+        ("Intraoperative ketamine for postoperative depressive symptoms in older adults", 1),
+        ("Esketamine at caesarean section for the prevention of postpartum depression", 1),
         ("Intraoperative ketamine and later posttraumatic stress disorder in injured soldiers", 1),
         ("Ketamine versus propofol anaesthesia for electroconvulsive therapy in depression", 1),
+        ("Intraoperative esketamine and postoperative delirium in older adults", 0),
+        ("Esketamine at caesarean section and postoperative pain", 0),
     ],
 )
-def test_perioperative_ketamine_is_off_topic_unless_about_trauma(taxonomy, title, on_topic):
+def test_perioperative_ketamine_is_off_topic_unless_depression_or_trauma_is_the_target(
+    taxonomy, title, on_topic
+):
+    """The guide excludes anaesthesia, analgesia, sedation and delirium prevention: purposes.
+    A trial given around surgery to prevent or treat depression is therapeutic use."""
     tags = tag_record(record(title, "Patients were randomised to ketamine or saline."), taxonomy)
     assert tags.on_topic == on_topic
 
@@ -727,3 +734,35 @@ def test_deaths_under_the_influence_are_toxicology(taxonomy):
     ), taxonomy)  # fmt: skip
     assert (tags.design, tags.on_topic) == ("case-report", 0)
     assert ("on_topic", "0", "rule", "recreational use or harms") in tags.provenance
+
+
+def test_a_bibliometric_analysis_is_off_topic_an_economic_model_is_not(taxonomy):
+    biblio = tag_record(record(
+        "Global trends in esketamine research: a bibliometric analysis",
+        "Publications on esketamine for depression from 2000 to 2020 were retrieved from the "
+        "Web of Science Core Collection and mapped with CiteSpace.",
+    ), taxonomy)  # fmt: skip
+    assert (biblio.design, biblio.on_topic) == ("other", 0)
+    assert ("on_topic", "0", "rule", "a bibliometric analysis is not evidence") in (
+        biblio.provenance
+    )
+    model = tag_record(record(
+        "Cost-effectiveness of esketamine for treatment-resistant depression",
+        "A Markov model compared esketamine with usual care; the ICER was 40,000 per QALY.",
+    ), taxonomy)  # fmt: skip
+    assert (model.design, model.on_topic) == ("other", 1)
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        ("We raise several problems with a recent trial of psilocybin for depression: its "
+         "primary outcome was reported inconsistently.", "commentary"),
+        ("Eighty children received either oral ketamine 6 mg/kg or juice before induction; "
+         "agitation was less common with ketamine.", "rct"),
+        ("Ten patients with depression received ketamine twice weekly and were followed; "
+         "five remitted. Slower infusions could be given in routine care.", "open-label-trial"),
+    ],
+)  # fmt: skip
+def test_more_designs_described_not_named(taxonomy, abstract, design):
+    assert tag_record(record("Ketamine", abstract), taxonomy).design == design

@@ -370,10 +370,9 @@ def decide_on_topic(
         return 0, "anaesthesia, sedation or analgesia study"
     if "other_indication" in title_cues and not primary_targets:
         return 0, "another indication (the guide's OCD, anorexia, headache, pain)"
-    psych = taxonomy.roles.psychological_trauma
-    trauma = any(c == psych or psych in taxonomy.implies[c] for c in primary_targets)
-    if "perioperative" in title_cues and not trauma:
-        # "intraoperative ketamine for postoperative depression"; PTSD after injury stays
+    if "perioperative" in title_cues and not primary_targets:
+        # given around surgery for anaesthesia, analgesia or delirium; "intraoperative
+        # esketamine for postpartum depression" is therapeutic use (the guide's purposes)
         return 0, "perioperative use"
     if is_recreational(doc):
         return 0, "recreational use or harms"

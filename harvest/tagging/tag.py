@@ -238,6 +238,12 @@ def _stratifiers(doc: Doc, found: _Found) -> set[str]:
     return out
 
 
+def _titled(doc: Doc, cue: str) -> bool:
+    """The cue is named in the title."""
+    hits = doc.cues.get(cue, ())
+    return bool(hits) and doc.sentence_of(hits[0]).source == "title"
+
+
 def _patients(doc: Doc) -> bool:
     """The study's own sentences describe patients (not healthy volunteers)."""
     if doc.healthy:
@@ -343,6 +349,8 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
     )
     if on_topic and design in roles.off_topic_designs:
         on_topic, topic_reason = 0, f"a {design} is not evidence"
+    if on_topic and design not in roles.primary_designs and _titled(doc, "bibliometric"):
+        on_topic, topic_reason = 0, "a bibliometric analysis is not evidence"
     news = [p.get("name") for p in record.get("publication_types") or []
             if (p.get("name") or "").lower() in roles.off_topic_types]  # fmt: skip
     if on_topic and news:
