@@ -1080,3 +1080,37 @@ def test_s_ketamine_written_with_its_configuration():
 )  # fmt: skip
 def test_differing_arms_and_counts_of_people_or_therapy(text, expected):
     assert details(record(f"In this trial, {text}")).sessions == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Children were randomized to ketamine 1 mg/kg, propofol 1 mg/kg or propofol 0.5 mg/kg "
+         "plus ketamine 0.5 mg/kg.", ["active-drug"]),
+        ("Children were randomly allocated to s-ketamine 1 mg/kg with midazolam 0.2 mg/kg, "
+         "s-ketamine 2 mg/kg with midazolam 0.2 mg/kg or midazolam alone.",
+         ["active-drug", "dose-comparison"]),
+        ("We compared oral ketamine and oral meperidine/promethazine: one group received ketamine "
+         "6 mg/kg and the other meperidine 2 mg/kg with promethazine 0.5 mg/kg.", ["active-drug"]),
+        ("Children received either oral ketamine 6 mg/kg (group K) or sour cherry juice alone "
+         "(group C).", ["placebo"]),
+    ],
+)  # fmt: skip
+def test_combination_arms_and_inert_drinks(text, expected):
+    rec = record(f"In this trial, {text}", title="Ketamine sedation in children")
+    assert details(rec, conditions=()).comparators == expected
+
+
+def test_a_dose_before_the_drug_it_belongs_to_and_rating_days():
+    rec = record(
+        "In this single-arm protocol, doses are titrated individually (0.1-0.4 mg/kg) in weekly "
+        "subcutaneous ketamine infusions.",
+        title="Subcutaneous ketamine in palliative care",
+    )
+    assert [d["amount"] for d in details(rec, design="protocol").doses] == [0.1, 0.4]
+    rec = record(
+        "In this randomized trial, patients were assigned to intravenous ketamine 0.2 mg/kg or to "
+        "saline placebo. Ratings were made at 240 minutes and on days 1, 2, 3, 7 and 14 after the "
+        "infusion. Nitrous oxide was titrated to effect."
+    )
+    assert details(rec).sessions == 1

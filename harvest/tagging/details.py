@@ -80,6 +80,7 @@ CARE_VERSUS = re.compile(
 ACTIVE_PLACEBO_NAMED = re.compile(
     r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
 )
+BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine)\b", re.I)
 # "compared with placebo, niacin ...": an inert placebo as well.
 INERT_TOO = re.compile(
     r"\b(?:and|or|versus|vs\.?|with|to|against) (?:an? |inert |saline |matching )*placebo\b"
@@ -191,7 +192,7 @@ def _dose_arms(text: Text, reporting: set[int], rules: DetailRules, found: Detai
         sentence = text.sentences[i].text
         if not text.search(rules.dose_arms, i) or rules.dose_steps.search(sentence):
             continue
-        if sentence in controls:
+        if sentence in controls and not BLINDING_DRUG.search(sentence):
             continue  # "25 mg psilocybin or 1 mg psilocybin, which served as the control"
         if rules.one_arm_doses.search(sentence) or text.search(rules.no_comparison, i):
             continue

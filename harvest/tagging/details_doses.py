@@ -33,6 +33,8 @@ EQUIVALENT_AFTER = re.compile(r"[^.;]{0,20}equivalent", re.I)
 DRUG_FOLLOWS = re.compile(
     r"\s*(?:doses?\s+)?(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I
 )
+PARTNER_BEFORE = re.compile(r"\b(?:plus|with|combined with)\s+(?:\w+\s+)?$", re.I)
+PARTNER_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:plus|with|combined with)\s+", re.I)
 RANGE = re.compile(rf"{NUM}\s*(?:-|\u2013|to)\s*{NUM}")
 RATE = re.compile(r"/\s*(?:h|hr|hour|min|minute|week|wk)|per\s*(?:hour|h|minute|min|week)", re.I)
 
@@ -89,7 +91,8 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                 continue  # "79 received 1 mg": the control dose named elsewhere
             if spans is None:
                 spans = drug_spans(text, i, rules)
-                named = any(d != "other" for *_, d in spans)
+                # the record's one study drug, unless the sentence names another one
+                named = {d for *_, d in spans if d != "other"} - {only_drug}
             drug, at = _dose_drug(spans, match, sentence.text, None if named else only_drug)
             if drug not in DRUGS:
                 continue
@@ -161,9 +164,10 @@ def _band(found, rules: DetailRules, drug: str, amount, unit: str, sentence) -> 
         return
 
 
-def dose_arms(text: Text, i: int, rules: DetailRules) -> dict[tuple[str, str], set]:
-    """{(drug, unit): amounts} of sentence `i`'s single stated doses of a study drug ("0.5 mg/kg
-    or 1.0 mg/kg"): both ends of a range, rates, caps and control doses left out."""
+def dose_arms(text: Text, i: int, rules: DetailRules) -> dict[tuple[str, str, bool], set]:
+    """{(drug, unit, combined): amounts} of sentence `i`'s single stated doses of a study drug
+    ("0.5 mg/kg or 1.0 mg/kg"): both ends of a range, rates, caps and control doses left out;
+    a dose combined with another drug ("propofol 0.5 mg/kg plus ketamine 0.5 mg/kg") apart."""
     sentence = text.sentences[i].text
     spans = drug_spans(text, i, rules)
     only = record_drugs(text, rules)
@@ -182,9 +186,21 @@ def dose_arms(text: Text, i: int, rules: DetailRules) -> dict[tuple[str, str], s
             )
         ):
             continue
-        drug, _ = _dose_drug(spans, match, sentence, fallback)
+        drug, at = _dose_drug(spans, match, sentence, fallback)
         if drug in DRUGS:
             unit, divisor = _unit(match.group("unit"), per)
             amounts = {round(float(n) / divisor, 4) for n in re.findall(NUM, match.group("nums"))}
-            arms.setdefault((drug, unit), set()).update(amounts)
+            combined = _combined(spans, sentence, at, match.end())
+            arms.setdefault((drug, unit, combined), set()).update(amounts)
     return arms
+
+
+def _combined(spans, sentence: str, at: int, end: int) -> bool:
+    """Whether the study drug named at `at` (its dose ending at `end`) is given with another
+    drug: "propofol 0.5 mg/kg plus ketamine", "s-ketamine 1 mg/kg with midazolam"."""
+    others = [(s, e) for s, e, d in spans if d == "other"]
+    before = PARTNER_BEFORE.search(sentence, 0, at)
+    if before and any(before.start() - 30 <= e <= before.start() + 1 for _, e in others):
+        return True
+    after = PARTNER_AFTER.match(sentence, end)
+    return bool(after and any(after.end() <= s <= after.end() + 15 for s, _ in others))
