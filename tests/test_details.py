@@ -1114,3 +1114,19 @@ def test_a_dose_before_the_drug_it_belongs_to_and_rating_days():
         "infusion. Nitrous oxide was titrated to effect."
     )
     assert details(rec).sessions == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In this trial, quality of sedation was higher with ketamine.", []),
+        ("In this trial, children were started on the pain and sedation protocol.", []),
+        ("In this trial, sedation was more common with ketamine than with placebo.",
+         ["general-tolerability"]),
+        ("In this trial, adverse effects were dizziness and sedation.", ["general-tolerability"]),
+        ("In this trial, ketamine reduced locomotor activity (sedation).",
+         ["general-tolerability"]),
+    ],
+)  # fmt: skip
+def test_sedation_as_a_harm_not_as_the_aim(text, expected):
+    assert details(record(text), conditions=()).safety == expected
