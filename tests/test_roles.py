@@ -766,3 +766,24 @@ def test_a_bibliometric_analysis_is_off_topic_an_economic_model_is_not(taxonomy)
 )  # fmt: skip
 def test_more_designs_described_not_named(taxonomy, abstract, design):
     assert tag_record(record("Ketamine", abstract), taxonomy).design == design
+
+
+@pytest.mark.parametrize(
+    "title, abstract, on_topic",
+    [
+        ("Psilocybin in patients: long-term follow-up", "Patients given psilocybin in an "
+         "earlier study were contacted after two years; 20 replied.", 1),
+        ("Ketamine in patients: long-term follow-up", "Patients given ketamine in an earlier "
+         "study were contacted after two years; 20 replied.", 0),
+        ("Ketamine in mechanically ventilated patients", "Patients in the intensive care unit "
+         "received ketamine infusions; vasopressor needs fell.", 0),
+        ("Esketamine for colonoscopy", "Patients undergoing colonoscopy received esketamine "
+         "with propofol; recovery was faster.", 0),
+    ],
+)  # fmt: skip
+def test_patients_given_a_therapy_only_substance_are_its_therapy(
+    taxonomy, title, abstract, on_topic
+):
+    """Psilocybin and MDMA have no anaesthetic use (roles.therapy_only); ketamine has."""
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert (tags.conditions, tags.on_topic) == ((), on_topic)

@@ -51,6 +51,7 @@ class Roles:
     negatable_tags: frozenset[str]
     delivered_only: frozenset[str]
     primary_study_only: frozenset[str]
+    therapy_only: frozenset[str]
     use_survey_condition: str
     review_designs: frozenset[str]
     no_population_designs: frozenset[str]
@@ -80,6 +81,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
             "negatable",
             "delivered_only",
             "primary_study_only",
+            "therapy_only",
             "use_survey",
             "designs",
         },
@@ -131,6 +133,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
         negatable_tags=frozenset(many(negatable, "tags", None, "negatable")),
         delivered_only=frozenset(many(data, "delivered_only", "modalities", "roles")),
         primary_study_only=frozenset(many(data, "primary_study_only", "modalities", "roles")),
+        therapy_only=frozenset(many(data, "therapy_only", "modalities", "roles")),
         use_survey_condition=one(data, "use_survey", "conditions", "roles"),
         review_designs=frozenset(many(designs, "review", "design", "designs")),
         no_population_designs=frozenset(many(designs, "no_population", "design", "designs")),

@@ -357,7 +357,7 @@ def decide_on_topic(
         return 0, "no target substance studied"
     context = None
     if not targets:
-        context = _untargeted_context(doc)
+        context = _untargeted_context(doc, bool(taxonomy.roles.therapy_only & set(substances)))
         if context is None:
             return 0, "no target condition studied"
     primary_targets = {c for c in primary if tags[c].target}
@@ -384,25 +384,30 @@ def decide_on_topic(
 OFF_TOPIC_CONTEXT = ("anaesthesia", "perioperative", "other_indication")
 
 
-def _untargeted_context(doc: Doc) -> str | None:
+def _untargeted_context(doc: Doc, therapy_only: bool = False) -> str | None:
     """The mental-health cue that makes a record naming no target condition on-topic, or None.
 
-    Not for healthy volunteers, nor when anaesthesia, surgery or another indication is named
-    in the study's own sentences, unless the title names the mental-health context and none of
-    them (a non-target condition in the title or aim is checked after).
+    With no such cue, patients given a `therapy_only` substance (psilocybin, MDMA) are its
+    therapeutic use. Not for healthy volunteers, nor when anaesthesia, surgery or another
+    indication is named in the study's own sentences, unless the title names the mental-health
+    context and none of them (a non-target condition in the title or aim is checked after).
     """
     if doc.healthy:
         return None
     context = doc.cue_hits("mental_health")
-    if not context:
-        return None
-    titled = doc.where[context[0]] == 0 and not _title_cues(doc).intersection(OFF_TOPIC_CONTEXT)
+    off_title = _title_cues(doc).intersection(OFF_TOPIC_CONTEXT)
+    titled = bool(context) and doc.where[context[0]] == 0 and not off_title
     for cue in OFF_TOPIC_CONTEXT if not titled else ():  # the title says what it is about
         if any(_own(doc, h) for h in doc.cues.get(cue, ())):
             return None
     for hit in context:
         sentence = doc.sentence_of(hit)
         if sentence.role not in ("meta", "exclusion", "future") and not doc.excluded(hit):
+            return doc.snippet(hit)
+    if not therapy_only:
+        return None
+    for hit in doc.cue_hits("patients"):  # patients given psilocybin or MDMA: therapy
+        if _own(doc, hit):
             return doc.snippet(hit)
     return None
 
