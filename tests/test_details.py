@@ -1130,3 +1130,18 @@ def test_a_dose_before_the_drug_it_belongs_to_and_rating_days():
 )  # fmt: skip
 def test_sedation_as_a_harm_not_as_the_aim(text, expected):
     assert details(record(text), conditions=()).safety == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Adults with cocaine use disorder were randomized to ketamine or midazolam.",
+         ["active-placebo"]),
+        ("Adults with obsessive-compulsive disorder were randomized to ketamine or midazolam.",
+         ["active-placebo"]),
+        ("Depressed adults undergoing surgery were randomized to ketamine or midazolam at "
+         "induction of anaesthesia.", ["active-drug"]),
+    ],
+)  # fmt: skip
+def test_midazolam_blinds_where_the_text_names_a_psychiatric_condition(text, expected):
+    assert details(record(f"In this trial, {text}"), conditions=()).comparators == expected

@@ -123,10 +123,14 @@ def extract_details(
     focal = title_drugs(text, rules)
     if design in rules.comparator_designs:
         _comparators(text, reporting, rules, focal, found)
-        blinds = rules.blinding_drugs & (focal or record_drugs(text, rules))
-        if not (blinds or rules.active_placebo_conditions & set(conditions)) or _titled(
-            text, rules
-        ):
+        blinds = bool(rules.blinding_drugs & (focal or record_drugs(text, rules)))
+        blinds = blinds or bool(rules.active_placebo_conditions & set(conditions))
+        if "active-placebo" in found.comparators and not blinds:
+            # "ketamine or midazolam for cocaine use disorder" with the condition untagged
+            blinds = text.has(rules.psychiatric_context) and not text.has(
+                rules.perioperative_context
+            )
+        if not blinds or _titled(text, rules):
             _active_drug_not_placebo(rules, found)
     extract_doses(text, reporting, rules, focal, found)
     if design in rules.session_designs:

@@ -76,6 +76,8 @@ class DetailRules:
     flexible_dosing: Rule
     active_placebo_conditions: frozenset[str]
     blinding_drugs: frozenset[str]
+    psychiatric_context: Rule
+    perioperative_context: Rule
     active_placebo_words: re.Pattern
     stated_dose_comparison: re.Pattern
     dose_arms: Rule
@@ -286,6 +288,8 @@ def load_details(path: Path | str) -> DetailRules:
         flexible_dosing=add(setting(data, "flexible_dosing", "details")),
         active_placebo_conditions=frozenset(data.get("active_placebo_conditions") or ()),
         blinding_drugs=frozenset(data.get("blinding_drugs") or ()),
+        psychiatric_context=add(setting(data, "psychiatric_context", "details")),
+        perioperative_context=add(setting(data, "perioperative_context", "details")),
         active_placebo_words=plain(data, "active_placebo_words", "details"),
         stated_dose_comparison=plain(data, "stated_dose_comparison", "details"),
         dose_arms=add(setting(data, "dose_arms", "details"), indexed=False),
