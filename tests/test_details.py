@@ -1145,3 +1145,23 @@ def test_sedation_as_a_harm_not_as_the_aim(text, expected):
 )  # fmt: skip
 def test_midazolam_blinds_where_the_text_names_a_psychiatric_condition(text, expected):
     assert details(record(f"In this trial, {text}"), conditions=()).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In this placebo-controlled trial, ketamine acted faster than conventional "
+         "antidepressants.", ["placebo"]),
+        ("Patients having ECT were randomized to ketamine or propofol anaesthesia; seizures were "
+         "longer in the ketamine-ECT group.", ["active-drug"]),
+        ("Patients were randomized to esketamine or placebo, each with a newly started SSRI or "
+         "SNRI.", ["placebo"]),
+        ("Patients were randomized to ketamine or placebo; benzodiazepines or opioids were not "
+         "allowed.", ["placebo"]),
+        ("Twenty patients received ketamine; placebo effects were not controlled.", []),
+        ("Ketamine was more effective than midazolam in this randomized trial.",
+         ["active-placebo"]),
+    ],
+)  # fmt: skip
+def test_comparisons_that_name_no_arm(text, expected):
+    assert details(record(f"In this trial, {text}")).comparators == expected

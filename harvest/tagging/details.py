@@ -252,7 +252,7 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
     if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
         sentence = text.sentences[i].text
         if rules.drug_last.search(sentence, 0, match.start()) and not any(
-            rule.pattern.search(sentence, max(0, match.start() - 60), match.start())
+            rule.pattern.search(sentence, max(0, match.start() - 25), match.start())
             for _, rule in rules.drug_names
         ):
             return False  # "lithium or valproate", "(sertraline or venlafaxine)": one arm's options
