@@ -1165,3 +1165,24 @@ def test_midazolam_blinds_where_the_text_names_a_psychiatric_condition(text, exp
 )  # fmt: skip
 def test_comparisons_that_name_no_arm(text, expected):
     assert details(record(f"In this trial, {text}")).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("Prehospital ketamine for agitation", "In this study, adverse events were transient "
+         "hypoxia (5.0%) and emergence reactions (0.8%).",
+         ["psychotic-symptoms", "general-tolerability"]),
+        ("Prehospital ketamine for agitation", "In this study, complications attributed to "
+         "ketamine were vomiting in 3 patients.", ["nausea-vomiting"]),
+        ("Urinary symptoms in ketamine users", "In this study, 17% of these users were "
+         "dependent on it.", ["abuse-liability"]),
+        ("Psilocybin and mystical experience", "In this study, psilocybin produced acute "
+         "perceptual changes and labile moods.", []),
+        ("Ketamine and schizophrenia-like symptoms", "In this study, ketamine produced "
+         "perceptual changes in healthy volunteers.", ["psychotic-symptoms"]),
+    ],
+)  # fmt: skip
+def test_harms_named_as_complications_and_a_psychedelics_intended_effects(title, text, expected):
+    rec = record(text, title=title)
+    assert details(rec, design="observational", conditions=()).safety == expected

@@ -18,7 +18,8 @@ SAFETY = ("dissociation", "cardiovascular", "hyponatremia", "abuse-liability",
           "suicidality-safety", "psychotic-symptoms", "urological", "hepatic", "nausea-vomiting",
           "headache", "serious-adverse-events", "general-tolerability")  # fmt: skip
 SAFETY_SETTINGS = ("harm_context", "bare_safety", "scope_designs", "review_scope",
-                   "not_reported", "suicidality_target_condition", "title_targets")  # fmt: skip
+                   "not_reported", "suicidality_target_condition", "title_targets",
+                   "intended_effects")  # fmt: skip
 FUNDING = ("industry", "public", "mixed", "unknown")
 DRUGS = ("ketamine", "esketamine", "arketamine", "psilocybin", "mdma")
 UNITS = ("mg/kg", "mg", "\u00b5g/kg")
@@ -123,6 +124,7 @@ class DetailRules:
     review_scope: re.Pattern
     suicidality_target: str
     title_targets: dict
+    intended_effects: dict
     not_reported: Rule
     funding_sentence: Rule
     funded_by: re.Pattern
@@ -236,6 +238,16 @@ def _targets(block, path: Path) -> dict[str, re.Pattern]:
             for slug, p in block.items()}  # fmt: skip
 
 
+def _intended(block, path: Path) -> dict[str, re.Pattern]:
+    """safety.intended_effects: {study drug: pattern of its intended effects}."""
+    if block is None:
+        return {}
+    if not isinstance(block, dict) or any(drug not in DRUGS for drug in block):
+        raise ConfigError(f"{path}: safety.intended_effects must map study drugs to patterns")
+    return {drug: re.compile(_check(p, path, f"safety.intended_effects.{drug}"), re.I)
+            for drug, p in block.items()}  # fmt: skip
+
+
 def _other_drugs(data: dict) -> list:
     """other_drugs and every head-to-head comparator drug of `terms` (their doses are not the
     study drug's)."""
@@ -339,6 +351,7 @@ def load_details(path: Path | str) -> DetailRules:
         review_scope=plain(safety, "review_scope", "safety"),
         suicidality_target=str(safety.get("suicidality_target_condition") or "suicidality"),
         title_targets=_targets(safety.get("title_targets"), path),
+        intended_effects=_intended(safety.get("intended_effects"), path),
         not_reported=add(setting(safety, "not_reported", "safety")),
         funding_sentence=add(setting(funding, "funding_sentence", "funding")),
         funded_by=re.compile(FUNDED_BY),

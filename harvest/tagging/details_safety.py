@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from harvest.tagging.details_config import SAFETY, DetailRules
+from harvest.tagging.details_doses import record_drugs
 from harvest.tagging.details_text import Text
 
 GENERIC = ("serious-adverse-events", "general-tolerability")
@@ -46,6 +47,9 @@ def extract_safety(
     targets_suicidality = rules.suicidality_target in conditions
     title = text.sentences[0].text if text.sentences and text.sentences[0].role == "title" else ""
     targets = {slug for slug, pattern in rules.title_targets.items() if pattern.search(title)}
+    drugs = record_drugs(text, rules)
+    intended = rules.intended_effects.get(next(iter(drugs))) if len(drugs) == 1 else None
+    psychotic = dict(rules.safety)["psychotic-symptoms"]
     tolerability = dict(rules.safety)["general-tolerability"]
     serious = dict(rules.safety)["serious-adverse-events"]
     hits: dict[int, list[str]] = {}
@@ -85,6 +89,10 @@ def extract_safety(
                 continue
             if slug in targets and not AS_HARM.search(sentence.text):
                 continue  # "ketamine did not lower migraine pain": the condition treated
+            if slug == "psychotic-symptoms" and intended and intended.search(sentence.text):
+                rest = intended.sub("", sentence.text)
+                if not any(rule.pattern.search(rest) for rule in psychotic.rules):
+                    continue  # "psilocybin produced acute perceptual changes": its effect
             slugs.append(slug)
         specific = [s for s in slugs if s != "general-tolerability"]
         if "general-tolerability" in slugs and specific:
