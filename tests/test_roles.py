@@ -787,3 +787,24 @@ def test_patients_given_a_therapy_only_substance_are_its_therapy(
     """Psilocybin and MDMA have no anaesthetic use (roles.therapy_only); ketamine has."""
     tags = tag_record(record(title, abstract), taxonomy)
     assert (tags.conditions, tags.on_topic) == ((), on_topic)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, on_topic",
+    [
+        ("Psilocybin: chemistry, pharmacology and history", "This review covers the chemistry "
+         "of psilocybin, its pharmacokinetics and its history since 1958.", 1),
+        ("Setting up a ketamine clinic", "We describe how our hospital set up a ketamine "
+         "clinic: referral, consent, monitoring and staffing.", 1),
+        ("Psilocin in urine after mushroom use", "Psilocin was measured in urine samples by "
+         "liquid chromatography with mass spectrometry after users ate mushrooms.", 0),
+    ],
+)  # fmt: skip
+def test_reviews_practice_and_toxicology_without_a_condition(taxonomy, title, abstract, on_topic):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert tags.on_topic == on_topic
+    if on_topic:
+        assert tags.conditions == ()
+    else:  # toxicology is about recreational use: the use-survey rule names substance-use
+        assert tags.conditions == ("substance-use",)
+        assert ("on_topic", "0", "rule", "recreational use or harms") in tags.provenance

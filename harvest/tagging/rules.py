@@ -347,6 +347,7 @@ def decide_on_topic(
     conditions: list[str],
     modalities: list[str],
     primary: set[str],
+    review: bool = False,
 ) -> tuple[int, str]:
     """1 when a target substance is studied for a target condition (treatment or mechanism),
     or, with no condition named, in a mental-health context (mechanism, safety, practice)."""
@@ -357,7 +358,8 @@ def decide_on_topic(
         return 0, "no target substance studied"
     context = None
     if not targets:
-        context = _untargeted_context(doc, bool(taxonomy.roles.therapy_only & set(substances)))
+        therapy_only = bool(taxonomy.roles.therapy_only & set(substances))
+        context = _untargeted_context(doc, therapy_only, review)
         if context is None:
             return 0, "no target condition studied"
     primary_targets = {c for c in primary if tags[c].target}
@@ -384,13 +386,14 @@ def decide_on_topic(
 OFF_TOPIC_CONTEXT = ("anaesthesia", "perioperative", "other_indication")
 
 
-def _untargeted_context(doc: Doc, therapy_only: bool = False) -> str | None:
+def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = False) -> str | None:
     """The mental-health cue that makes a record naming no target condition on-topic, or None.
 
-    With no such cue, patients given a `therapy_only` substance (psilocybin, MDMA) are its
-    therapeutic use. Not for healthy volunteers, nor when anaesthesia, surgery or another
-    indication is named in the study's own sentences, unless the title names the mental-health
-    context and none of them (a non-target condition in the title or aim is checked after).
+    With no such cue, patients given a `therapy_only` substance (psilocybin, MDMA), or a review
+    of one, are its therapeutic use. Not for healthy volunteers, nor when anaesthesia, surgery
+    or another indication is named in the study's own sentences, unless the title names the
+    mental-health context and none of them (a non-target condition in the title or aim is
+    checked after).
     """
     if doc.healthy:
         return None
@@ -406,6 +409,8 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False) -> str | None:
             return doc.snippet(hit)
     if not therapy_only:
         return None
+    if review:
+        return "a review of a substance with no medical use but therapy"
     for hit in doc.cue_hits("patients"):  # patients given psilocybin or MDMA: therapy
         if _own(doc, hit):
             return doc.snippet(hit)

@@ -345,7 +345,7 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         for facet in LIST_FACETS
     }
     on_topic, topic_reason = decide_on_topic(
-        taxonomy, doc, list(ordered["conditions"]), list(ordered["modalities"]), primary
+        taxonomy, doc, list(ordered["conditions"]), list(ordered["modalities"]), primary, review
     )
     if on_topic and design in roles.off_topic_designs:
         on_topic, topic_reason = 0, f"a {design} is not evidence"
