@@ -1186,3 +1186,21 @@ def test_comparisons_that_name_no_arm(text, expected):
 def test_harms_named_as_complications_and_a_psychedelics_intended_effects(title, text, expected):
     rec = record(text, title=title)
     assert details(rec, design="observational", conditions=()).safety == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        ("Patients were randomized to ketamine or midazolam. Depression was rated at 24 hours "
+         "and followed for 7 days.", "rct", 1),
+        ("Adults received intravenous ketamine; mood was rated for two weeks.", "open-label-trial",
+         1),
+        ("Post hoc analysis of two 4-week, double-blind, phase 3 trials in which adults were "
+         "randomised to esketamine or placebo spray.", "rct", None),
+        ("Patients received intranasal esketamine or placebo on top of standard of care for 25 "
+         "days.", "rct", None),
+        ("A patient received intranasal esketamine with a mood stabilizer.", "case-report", None),
+    ],
+)  # fmt: skip
+def test_the_drug_given_with_no_dose_stated_and_multi_week_trials(text, design, expected):
+    assert details(record(f"In this study, {text}"), design=design).sessions == expected

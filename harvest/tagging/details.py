@@ -430,7 +430,7 @@ def _sessions(
         if moment:
             best, sentence = 1, moment[0]
     if best is None and design in rules.given_once_designs:
-        given = _given_dose(text, roles, reporting, rules, found)
+        given = _given_dose(text, roles, reporting, rules, design, found)
         if given is not None:  # "participants received psilocybin 25 mg", never repeated
             best, sentence = 1, given
     if best in (None, 1, 2) and design in rules.crossover_designs:
@@ -449,15 +449,19 @@ def _sessions(
 
 
 def _given_dose(
-    text: Text, roles: set[int], reporting: set[int], rules: DetailRules, found: Details
+    text: Text,
+    roles: set[int],
+    reporting: set[int],
+    rules: DetailRules,
+    design: str,
+    found: Details,
 ) -> int | None:
     """The sentence giving a stated dose of the study drug, when no reporting sentence speaks
     of giving it again (more sessions, a rate, a schedule, a flexible or daily regimen)."""
     dosed = {row[3] for row in found.provenance if row[0] == "doses"}
-    if not dosed:
-        return None
     # a sentence giving the dose ("received psilocybin 25 mg") first, else any stating it
-    # ("psilocybin (0.17 mg/kg) produced ...")
+    # ("psilocybin (0.17 mg/kg) produced ..."), else one giving the drug ("patients were
+    # randomized to ketamine or saline", "received intravenous ketamine")
     stating = [
         i
         for i in sorted(roles)
@@ -465,6 +469,8 @@ def _given_dose(
         or (text.search(rules.dose, i) and any(text.search(r, i) for _, r in rules.drug_names))
     ]
     given = [i for i in stating if rules.administered.search(text.sentences[i].text)] or stating
+    if not given and design in rules.given_drug_designs:
+        given = [i for i in sorted(roles) if text.search(rules.given_drug, i)]
     if not given or any(
         text.search(rules.repeat_cues, j) for j in text.where(rules.repeat_cues, reporting)
     ):

@@ -106,6 +106,8 @@ class DetailRules:
     single_moment: Rule
     given_once_designs: frozenset[str]
     administered: re.Pattern
+    given_drug: Rule
+    given_drug_designs: frozenset[str]
     repeat_cues: Rule
     crossover_designs: frozenset[str]
     open_schedules: Rule
@@ -333,6 +335,8 @@ def load_details(path: Path | str) -> DetailRules:
         single_moment=add(setting(sessions, "single_moment", "sessions")),
         given_once_designs=frozenset(sessions.get("given_once_designs") or ()),
         administered=plain(sessions, "administered", "sessions"),
+        given_drug=add(setting(sessions, "given_drug", "sessions")),
+        given_drug_designs=frozenset(sessions.get("given_drug_designs") or ()),
         repeat_cues=add(setting(sessions, "repeat_cues", "sessions")),
         crossover_designs=frozenset(sessions.get("crossover_designs") or ()),
         open_schedules=add(setting(sessions, "open_schedules", "sessions")),
