@@ -61,11 +61,22 @@ def test_prepare_computes_row_hash_tags_and_links():
     prepared = prepare(RECORD, enrich)
     assert isinstance(prepared, Prepared)
     assert prepared.pmid == 11
-    assert prepared.row == to_row(RECORD)
-    assert prepared.digest == content_hash(to_row(RECORD))
-    assert prepared.extra == {"design": "rct"}
+    assert prepared.row == dict(to_row(RECORD), design="rct")
+    assert prepared.columns == (*to_row(RECORD), "design")
+    assert prepared.values == (*to_row(RECORD).values(), "rct")
+    assert prepared.digest == content_hash(to_row(RECORD))  # what PubMed said, not the tags
+    assert (prepared.source, prepared.flags) == ("xml", (None, None, None))
     assert prepared.provenance == [("design", "rct", "publication type", "Randomized")]
     assert prepared.links == record_links(RECORD)
+
+
+def test_prepare_leaves_the_store_its_bookkeeping_columns_and_reads_the_flags():
+    def flagging(record):
+        return {"retracted": 1, "deleted": 1, "content_hash": "x", "design": "rct"}, []
+
+    prepared = prepare(RECORD, flagging)
+    assert prepared.columns == (*to_row(RECORD), "retracted", "design")
+    assert prepared.flags == (1, None, None)
 
 
 def test_prepare_passes_other_items_and_unstorable_pmids_through():
@@ -95,8 +106,9 @@ def test_prepare_batch_enriches_records_together_in_order():
     out = prepare_batch(items, staged)
     assert staged.calls == [[11, 12]]
     assert [type(i).__name__ for i in out] == ["Prepared", "Deleted", "dict", "Prepared"]
-    assert (out[0].pmid, out[0].extra) == (11, {"design": "d11"})
-    assert (out[3].pmid, out[3].extra, out[3].row) == (12, {"design": "d12"}, to_row(other))
+    assert (out[0].pmid, out[0].row["design"]) == (11, "d11")
+    assert (out[3].pmid, out[3].row) == (12, dict(to_row(other), design="d12"))
+    assert out[0].columns is out[3].columns  # one shape, sent once per batch
     assert out[1:3] == items[1:3]
 
 

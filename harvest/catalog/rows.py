@@ -6,14 +6,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from harvest.record import content_hash, to_row, valid_pmid
+from harvest.record import content_hash, json_text, to_row, valid_pmid
 from harvest.registry.ids import normalise_id, registry_ids
 
 AUTHOR_FIELDS = ("last_name", "fore_name", "initials", "suffix", "collective_name", "orcid")
+FLAG_COLUMNS = ("retracted", "erratum", "expression_of_concern")
+# Columns the store sets itself when it writes a row (a new row also gets first_seen, in_search).
+BOOKKEEPING = ("content_hash", "last_changed", "deleted", "first_seen", "in_search")
 
 Enricher = Callable[[dict], tuple[dict, list]]  # record -> (extra studies columns, provenance)
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def author_key(author: dict) -> str:
@@ -71,7 +72,7 @@ def record_links(record: dict) -> Links:
                 term_key(m["name"]),
                 (m.get("ui"), m["name"]),
                 int(bool(m.get("major"))),
-                _dumps(m["qualifiers"]) if m.get("qualifiers") else "[]",
+                json_text(m["qualifiers"]) if m.get("qualifiers") else "[]",
             )
             for m in record.get("mesh") or []
         ],
@@ -85,24 +86,51 @@ def record_links(record: dict) -> Links:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A record's row, fingerprint, tags, citations and links, computed ahead (in a worker)."""
+    """A record's studies values, fingerprint, tags, citations and links, computed ahead (in a
+    worker) so that the writer only binds them.
+
+    `columns` names `values` in order (the record's columns, then tags, details and
+    citations); records of a batch with the same columns share one tuple, which a worker's
+    message then carries once.
+    """
 
     pmid: int
-    row: dict
+    columns: tuple[str, ...]
+    values: tuple
     digest: str
-    extra: dict
+    source: str  # record_source: a poorer source never replaces a richer one
+    flags: tuple  # the FLAG_COLUMNS values
     provenance: list
     links: Links
 
+    @property
+    def row(self) -> dict:
+        """The studies columns as a mapping."""
+        return dict(zip(self.columns, self.values, strict=True))
 
-def prepare_record(record: dict, enrich: Enricher) -> Prepared:
+
+def prepare_record(record: dict, enrich: Enricher, shapes: dict | None = None) -> Prepared:
     """Do the CPU work for one record ahead of saving."""
-    return _prepared(record, *enrich(record))
+    return _prepared(record, *enrich(record), {} if shapes is None else shapes)
 
 
-def _prepared(record: dict, extra: dict, provenance: list) -> Prepared:
+def _prepared(record: dict, extra: dict, provenance: list, shapes: dict) -> Prepared:
     row = to_row(record)
-    return Prepared(record["pmid"], row, content_hash(row), extra, provenance, record_links(record))
+    digest = content_hash(row)
+    row.update(extra)
+    for column in BOOKKEEPING:  # the store's to set
+        row.pop(column, None)
+    columns = tuple(row)
+    return Prepared(
+        record["pmid"],
+        shapes.setdefault(columns, columns),
+        tuple(row.values()),
+        digest,
+        row["record_source"],
+        tuple(row.get(flag) for flag in FLAG_COLUMNS),
+        provenance,
+        record_links(record),
+    )
 
 
 def prepare(item, enrich: Enricher):
@@ -122,7 +150,10 @@ def prepare_batch(items: list, enrich: Enricher) -> list:
     """`prepare` over a batch of items, in order, the records enriched together."""
     records = [i for i in items if isinstance(i, dict) and valid_pmid(i.get("pmid"))]
     enriched = iter(enrich_all(enrich, records))
+    shapes: dict = {}
     return [
-        _prepared(i, *next(enriched)) if isinstance(i, dict) and valid_pmid(i.get("pmid")) else i
+        _prepared(i, *next(enriched), shapes)
+        if isinstance(i, dict) and valid_pmid(i.get("pmid"))
+        else i
         for i in items
     ]

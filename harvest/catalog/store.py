@@ -9,12 +9,19 @@ from itertools import islice
 
 import sqlite_utils
 
-from harvest.catalog.rows import AUTHOR_FIELDS, Enricher, Links, Prepared, prepare_record
+from harvest.catalog.rows import (
+    AUTHOR_FIELDS,
+    BOOKKEEPING,
+    FLAG_COLUMNS,
+    Enricher,
+    Links,
+    Prepared,
+    prepare_record,
+)
 from harvest.pubmed.parse import Deleted, Malformed
 from harvest.record import content_hash, source_rank, to_row, valid_pmid
 
 BATCH = 500
-FLAG_COLUMNS = ("retracted", "erratum", "expression_of_concern")
 LOOKUP_CACHE_LIMIT = 500_000
 
 
@@ -187,46 +194,48 @@ def save_studies(batch: Batch, records: dict[int, dict | Prepared]) -> None:
     """Upsert changed studies and their links; a poorer source never replaces a richer one."""
     run, stats = batch.run, batch.stats
     existing = _existing(batch.conn, list(records))
-    rows, changed = [], []
+    shapes: dict = {}  # tags, details and citations are computed only for what will be written
+    groups: dict[tuple, list] = {}  # (columns, new) -> value tuples, in first-seen order
+    changed = []
     for pmid, item in records.items():
         stats.seen.add(pmid)
-        row = item.row if isinstance(item, Prepared) else to_row(item)
-        digest = item.digest if isinstance(item, Prepared) else content_hash(row)
+        if isinstance(item, Prepared):
+            digest, source = item.digest, item.source
+        else:
+            row = to_row(item)
+            digest, source = content_hash(row), row["record_source"]
         before = existing.get(pmid)
         if before and (
             before["content_hash"] == digest
-            or source_rank(row["record_source"]) < source_rank(before["record_source"])
+            or source_rank(source) < source_rank(before["record_source"])
         ):
             stats.unchanged += 1
             _bookkeeping(batch, pmid, before)
             continue
-        if not isinstance(item, Prepared):  # tags and citations only for what will be written
-            item = prepare_record(item, run.enrich)
-        row = dict(item.row, **item.extra)
-        row.update(content_hash=item.digest, last_changed=run.now, deleted=0)
+        if not isinstance(item, Prepared):
+            item = prepare_record(item, run.enrich, shapes)
         if before is None:
-            row["first_seen"] = run.now
-            row["in_search"] = int(run.in_search)
+            tail = (item.digest, run.now, 0, run.now, int(run.in_search))
             stats.new += 1
             batch.change(pmid, "new")
         else:
+            tail = (item.digest, run.now, 0)
             stats.updated += 1
             batch.change(pmid, "updated")
             _bookkeeping(batch, pmid, before)
-        for flag in FLAG_COLUMNS:  # newly retracted, corrected or concerned: writers must know
-            if row.get(flag) and not (before and before[flag]):
+        for flag, value in zip(FLAG_COLUMNS, item.flags, strict=True):
+            if value and not (before and before[flag]):  # newly flagged: writers must know
                 batch.change(pmid, flag)
-        rows.append(row)
+        groups.setdefault((item.columns, before is None), []).append((*item.values, *tail))
         changed.append((pmid, item.links, item.provenance))
-    _upsert_studies(batch.conn, rows)
+    _upsert_studies(batch.conn, groups)
     _replace_links(batch, changed)
 
 
-def _upsert_studies(conn, rows: list[dict]) -> None:
-    by_columns: dict[tuple, list] = {}
-    for row in rows:
-        by_columns.setdefault(tuple(row), []).append(row)
-    for columns, group in by_columns.items():
+def _upsert_studies(conn, groups: dict[tuple, list]) -> None:
+    """Insert or update rows: per (columns, new) group, the columns then the store's own."""
+    for (columns, new), values in groups.items():
+        columns = (*columns, *(BOOKKEEPING if new else BOOKKEEPING[:3]))
         names = ", ".join(f"[{c}]" for c in columns)
         marks = ", ".join("?" * len(columns))
         updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != "pmid")
@@ -234,7 +243,7 @@ def _upsert_studies(conn, rows: list[dict]) -> None:
             f"insert into studies ({names}) values ({marks}) "
             f"on conflict(pmid) do update set {updates}"
         )
-        conn.executemany(sql, [tuple(r[c] for c in columns) for r in group])
+        conn.executemany(sql, values)
 
 
 def _replace_links(batch: Batch, changed: list[tuple[int, Links, list]]) -> None:
