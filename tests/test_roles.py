@@ -808,3 +808,15 @@ def test_reviews_practice_and_toxicology_without_a_condition(taxonomy, title, ab
     else:  # toxicology is about recreational use: the use-survey rule names substance-use
         assert tags.conditions == ("substance-use",)
         assert ("on_topic", "0", "rule", "recreational use or harms") in tags.provenance
+
+
+def test_a_cochrane_style_review_with_pooled_estimates_is_a_meta_analysis(taxonomy):
+    tags = tag_record(record(
+        "Ketamine for depression in adults",
+        "Objectives: To assess ketamine for depression. Search methods: CENTRAL, MEDLINE and "
+        "Embase were searched to 2020. Selection criteria: Randomised trials of ketamine "
+        "against placebo. Main results: We included 20 trials; pooled estimates favoured "
+        "ketamine at 24 hours.",
+    ), taxonomy)  # fmt: skip
+    assert tags.design == "meta-analysis"
+    assert provenance(tags, "design", "meta-analysis") == [("abstract", "pooled estimates")]

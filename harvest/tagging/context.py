@@ -58,7 +58,10 @@ LABEL_ROLES = (
 INLINE_LABEL = re.compile(
     r"(?:^|(?<=[.!?] ))((?:background|introduction|context|rationale|importance|objectives?|"
     r"aims?|purpose|methods?|design|participants|results?|findings|conclusions?|discussion|"
-    r"limitations|interpretation|trial registration)"
+    r"limitations|interpretation|trial registration|search methods|search strategy|"
+    r"selection criteria|data collection and analysis|main results|authors' conclusions|"
+    r"data sources|study selection|data extraction|data synthesis|eligibility criteria|"
+    r"evidence acquisition|evidence synthesis|main outcomes? (?:and )?measures?)"
     r"(?: (?:and|&) (?:aims?|objectives?|purpose|methods?|design|results?|conclusions?))?)"
     r"\s*:\s+",
     re.IGNORECASE,

@@ -18,6 +18,7 @@ CONCERN_REFS = {"ExpressionOfConcernIn"}
 RETRACTED_TITLE = ("retracted:", "retracted article:", "[retracted]")
 NAMED = 3  # score of a design named by a publication type or the title
 META_WORD = "meta"  # a pooling cue that names a meta-analysis ("meta-analysis", "meta-regression")
+POOL_WORD = "pool"  # a pooling cue that says the data were pooled ("pooled estimates")
 # trial cues that state randomisation (or its counterbalanced order), not only blinding or placebo
 RANDOM_WORDS = ("random", "counterbalanc")
 
@@ -40,6 +41,8 @@ class DesignSignals:
         self.evidence: dict[tuple[str, str], str] = {}
         self.doc = doc
         self.meta_named = False  # the abstract's pooling cues include "meta-analysis" itself
+        self.pool_named = False  # ... or say "pooled" (not only "forest plot", "I2")
+        roles = taxonomy.roles
         self.randomised = False  # a design cue says "randomised" (not only "double-blind")
         for hit in doc.by_facet.get("design", ()):
             sentence = doc.sentence_of(hit)
@@ -54,6 +57,8 @@ class DesignSignals:
                 self.evidence.setdefault((hit.name, hit.kind), text)
                 if META_WORD in text.lower():
                     self.meta_named = True
+                if POOL_WORD in text.lower() and hit.name == roles.pooled_design:
+                    self.pool_named = True
         self.results = sum(  # this study's results, not the background's
             1
             for h in doc.cues.get("results", ())
@@ -152,7 +157,7 @@ def _in_abstract(s: DesignSignals, rule) -> tuple[str, str] | None:
 def _pooled(s: DesignSignals, rule) -> tuple[str, str] | None:
     """A pooled analysis: named, two pooling cues, or pooling with a systematic search."""
     ma, sr = rule.design, s.roles.systematic_design
-    synthesis = s.body[ma] and s.body[sr] and s.body[ma] + s.body[sr] >= 3
+    synthesis = s.body[ma] and s.body[sr] and (s.body[ma] + s.body[sr] >= 3 or s.pool_named)
     if s.named(ma) or synthesis or s.body[ma] >= 2 or (s.body[ma] and s.named(sr)):
         return s.named(ma) or s.named(sr) or ("abstract", s.evidence[(ma, "term")])
     return None
