@@ -1204,3 +1204,18 @@ def test_harms_named_as_complications_and_a_psychedelics_intended_effects(title,
 )  # fmt: skip
 def test_the_drug_given_with_no_dose_stated_and_multi_week_trials(text, design, expected):
     assert details(record(f"In this study, {text}"), design=design).sessions == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Participants were randomized to MDMA 125 mg or placebo in two 8-hour sessions. After "
+         "unblinding, the placebo group crossed over to three open-label MDMA sessions.", None),
+        ("Participants first received one ketamine infusion in a crossover against midazolam; "
+         "responders then had four more infusions once a week.", None),
+        ("Adults got ketamine by mouth; the next day each patient crossed over to the other "
+         "drug.", 2),
+    ],
+)  # fmt: skip
+def test_open_label_phases_adding_sessions_leave_no_one_number(text, expected):
+    assert details(record(f"In this trial, {text}")).sessions == expected

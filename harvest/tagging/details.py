@@ -416,6 +416,8 @@ def _sessions(
     text: Text, reporting: set[int], rules: DetailRules, design: str, found: Details
 ) -> None:
     roles = {i for i in reporting if text.sentences[i].role in SESSION_ROLES}
+    if any(text.search(rules.extension_phase, i) for i in text.where(rules.extension_phase, roles)):
+        return  # an open-label phase adds sessions to some participants: no one number
     stated = _tally(text, roles, rules)
     if stated == {}:  # nothing in the methods or results: "a single dose" in the conclusions
         stated = _tally(

@@ -114,6 +114,7 @@ class DetailRules:
     co_medication: re.Pattern
     up_to: re.Pattern
     differing_arms: Rule
+    extension_phase: Rule
     rate_arms: Rule
     not_a_count: re.Pattern
     not_dosing: re.Pattern
@@ -343,6 +344,7 @@ def load_details(path: Path | str) -> DetailRules:
         co_medication=plain(sessions, "co_medication", "sessions"),
         up_to=plain(sessions, "up_to", "sessions"),
         differing_arms=add(setting(sessions, "differing_arms", "sessions"), indexed=False),
+        extension_phase=add(setting(sessions, "extension_phase", "sessions")),
         rate_arms=add(setting(sessions, "rate_arms", "sessions")),
         not_a_count=plain(sessions, "not_a_count", "sessions"),
         not_dosing=plain(sessions, "not_dosing", "sessions"),
