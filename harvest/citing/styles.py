@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from harvest.citing.flags import FLAG_LABELS, flag_notices, notice_targets, study_flags
 from harvest.record import from_row, is_record, json_list
@@ -89,22 +89,46 @@ def _where(source: str | None, pmid: Any) -> str:
     return ". ".join(p for p in (source, f"PMID: {pmid}" if pmid else None) if p)
 
 
-def _flagged(r: Mapping) -> bool:
-    """True when a citation of r must carry a flag or a notice element."""
-    return bool(study_flags(r) or notice_targets(r))
+class _Facts(NamedTuple):
+    """What the three styles share, read once per record: author names, journal, flags."""
+
+    compact: list[str]  # AMA / Vancouver author names
+    apa: list[str]  # APA author names
+    journal: str | None  # the NLM abbreviation without periods
+    flags: list[tuple[str, list[dict]]]  # (flag, its notices with a source or PMID)
+    targets: list[dict]  # the studies a notice concerns
 
 
-def _flag_elements(r: Mapping, phrases: Mapping[str, str]) -> list[str]:
+def _facts(r: Mapping) -> _Facts:
+    """The shared facts of a normalised record."""
+    flags = [
+        (flag, [n for n in flag_notices(r, flag) if n["source"] or n["pmid"]])
+        for flag in study_flags(r)
+    ]
+    return _Facts(
+        [_name_compact(a) for a in r["authors"]],
+        [_name_apa(a) for a in r["authors"]],
+        iso_journal(r),
+        flags,
+        notice_targets(r),
+    )
+
+
+def _flagged(facts: _Facts) -> bool:
+    """True when a citation must carry a flag or a notice element."""
+    return bool(facts.flags or facts.targets)
+
+
+def _flag_elements(facts: _Facts, phrases: Mapping[str, str]) -> list[str]:
     """AMA / NLM elements: "Retracted in: Source. PMID: n." per notice, most serious first."""
     elements = []
-    for flag in study_flags(r):
-        notices = [n for n in flag_notices(r, flag) if n["source"] or n["pmid"]]
+    for flag, notices in facts.flags:
         elements += [
             _end(f"{phrases[n['type']]}: {_where(n['source'], n['pmid'])}") for n in notices
         ]
         if not notices:
             elements.append(_end(FLAG_LABELS[flag]))
-    for target in notice_targets(r):
+    for target in facts.targets:
         where = _where((target["source"] or "").strip().rstrip(".") or None, target["pmid"])
         elements.append(_end(f"{TARGET_PHRASES[target['kind']]}: {where or 'unknown'}"))
     return elements
@@ -121,11 +145,10 @@ def _apa_source(source: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _apa_flags(r: Mapping) -> list[str]:
+def _apa_flags(facts: _Facts) -> list[str]:
     """APA 7 parentheticals: "(Retraction published 2024, J, 241[9], 1949; PMID: n)"."""
     elements = []
-    for flag in study_flags(r):
-        notices = [n for n in flag_notices(r, flag) if n["source"] or n["pmid"]]
+    for flag, notices in facts.flags:
         for n in notices:
             where = "; ".join(
                 p
@@ -136,7 +159,7 @@ def _apa_flags(r: Mapping) -> list[str]:
             elements.append(f"({APA_PHRASES[flag]} {where})")
         if not notices:
             elements.append(f"({FLAG_LABELS[flag]})")
-    for target in notice_targets(r):
+    for target in facts.targets:
         where = _where((target["source"] or "").strip().rstrip(".") or None, target["pmid"])
         elements.append(f"({TARGET_PHRASES[target['kind']]}: {where or 'unknown'})")
     return elements
@@ -219,20 +242,21 @@ def _volume_issue_pages(volume: str | None, issue: str | None, pages: str | None
 
 def cite_ama(record: Mapping) -> str:
     """AMA 11th edition reference (up to 6 authors, else first 3 and "et al.")."""
-    return _ama(normalise(record))
+    r = normalise(record)
+    return _ama(r, _facts(r))
 
 
-def _ama(r: dict) -> str:
+def _ama(r: dict, facts: _Facts) -> str:
     parts = []
-    names = [_name_compact(a) for a in r["authors"]]
+    names = facts.compact
     if names:
         parts.append(
             _end(", ".join(names) if len(names) <= 6 else ", ".join(names[:3]) + ", et al")
         )
     if r["title"]:
         parts.append(_end(r["title"]))
-    if iso_journal(r):
-        parts.append(_end(iso_journal(r)))
+    if facts.journal:
+        parts.append(_end(facts.journal))
     vip = _volume_issue_pages(r["volume"], r["issue"], _full_pages(r["pages"]))
     year, month, day = date_parts(r.get("epub_date"))
     if not vip and year and month and day:
@@ -240,8 +264,8 @@ def _ama(r: dict) -> str:
     elif r.get("pub_year") or vip:
         parts.append(";".join(str(p) for p in (r.get("pub_year"), vip) if p) + ".")
     if r["doi"]:
-        parts.append(f"doi:{r['doi']}" + ("." if _flagged(r) else ""))
-    return " ".join(parts + _flag_elements(r, AMA_PHRASES))
+        parts.append(f"doi:{r['doi']}" + ("." if _flagged(facts) else ""))
+    return " ".join(parts + _flag_elements(facts, AMA_PHRASES))
 
 
 def _apa_authors(names: list[str]) -> str:
@@ -255,12 +279,13 @@ def _apa_authors(names: list[str]) -> str:
 
 def cite_apa(record: Mapping) -> str:
     """APA 7th edition reference."""
-    return _apa(normalise(record))
+    r = normalise(record)
+    return _apa(r, _facts(r))
 
 
-def _apa(r: dict) -> str:
+def _apa(r: dict, facts: _Facts) -> str:
     parts = []
-    names = [_name_apa(a) for a in r["authors"]]
+    names = facts.apa
     year = f"({r['pub_year']})." if r.get("pub_year") else "(n.d.)."
     if names:
         parts += [_end(_apa_authors(names)), year, _end(r["title"]) if r["title"] else ""]
@@ -278,7 +303,7 @@ def _apa(r: dict) -> str:
         parts.append(source + ".")
     if r["doi"]:
         parts.append(f"https://doi.org/{r['doi']}")
-    return " ".join([p for p in parts if p] + _apa_flags(r))
+    return " ".join([p for p in parts if p] + _apa_flags(facts))
 
 
 def _nlm_date(iso: str | None, year: Any = None) -> str:
@@ -291,18 +316,19 @@ def _nlm_date(iso: str | None, year: Any = None) -> str:
 
 def cite_vancouver(record: Mapping) -> str:
     """Vancouver (NLM Citing Medicine) reference, as PubMed's "Cite" gives it."""
-    return _vancouver(normalise(record))
+    r = normalise(record)
+    return _vancouver(r, _facts(r))
 
 
-def _vancouver(r: dict) -> str:
+def _vancouver(r: dict, facts: _Facts) -> str:
     parts = []
-    names = [_name_compact(a) for a in r["authors"]]
+    names = facts.compact
     if names:
         parts.append(_end(", ".join(names[:6]) + (", et al" if len(names) > 6 else "")))
     if r["title"]:
         parts.append(_end(r["title"]))
-    if iso_journal(r):
-        parts.append(_end(iso_journal(r)))
+    if facts.journal:
+        parts.append(_end(facts.journal))
     vip = _volume_issue_pages(r["volume"], r["issue"], _short_pages(r["pages"]))
     ahead = not vip and bool(r.get("epub_date"))
     date = _nlm_date(r.get("epub_date") if ahead else r.get("pub_date"), r.get("pub_year"))
@@ -312,7 +338,7 @@ def _vancouver(r: dict) -> str:
         parts.append(f"doi: {r['doi']}.")
     if ahead:
         parts.append("Epub ahead of print.")
-    parts += _flag_elements(r, NLM_PHRASES)
+    parts += _flag_elements(facts, NLM_PHRASES)
     ids = [f"PMID: {r['pmid']}"] if r.get("pmid") else []
     ids += [f"PMCID: {r['pmcid']}"] if r["pmcid"] else []
     if ids:
@@ -323,4 +349,9 @@ def _vancouver(r: dict) -> str:
 def citations(record: Mapping) -> dict[str, str]:
     """The studies columns citation (AMA), citation_apa and citation_vancouver, in one pass."""
     r = normalise(record)
-    return {"citation": _ama(r), "citation_apa": _apa(r), "citation_vancouver": _vancouver(r)}
+    facts = _facts(r)
+    return {
+        "citation": _ama(r, facts),
+        "citation_apa": _apa(r, facts),
+        "citation_vancouver": _vancouver(r, facts),
+    }
