@@ -820,3 +820,17 @@ def test_a_cochrane_style_review_with_pooled_estimates_is_a_meta_analysis(taxono
     ), taxonomy)  # fmt: skip
     assert tags.design == "meta-analysis"
     assert provenance(tags, "design", "meta-analysis") == [("abstract", "pooled estimates")]
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        ("This post hoc analysis of the ESCAPE-TRD trial examined sleep in 300 patients "
+         "given esketamine or quetiapine.", "rct"),
+        ("Using TriNetX records, we built a propensity score-matched cohort of adults given "
+         "esketamine or ECT.", "observational"),
+    ],
+)  # fmt: skip
+def test_named_trials_and_database_cohorts(taxonomy, abstract, design):
+    tags = tag_record(record("Esketamine in treatment-resistant depression", abstract), taxonomy)
+    assert tags.design == design
