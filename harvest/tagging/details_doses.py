@@ -47,12 +47,17 @@ def title_drugs(text: Text, rules: DetailRules) -> set[str]:
 
 
 def record_drugs(text: Text, rules: DetailRules) -> set[str]:
-    """The study drugs the title or abstract names."""
-    return {
-        drug
-        for drug, rule in rules.drug_names
-        if any(text.search(rule, i) for i in text.where(rule) if text.sentences[i].source != "coi")
-    }
+    """The study drugs the title or abstract names (worked out once per record)."""
+    found = text.cache.get("record_drugs")
+    if found is None:
+        found = text.cache["record_drugs"] = {
+            drug
+            for drug, rule in rules.drug_names
+            if any(
+                text.search(rule, i) for i in text.where(rule) if text.sentences[i].source != "coi"
+            )
+        }
+    return found
 
 
 def drug_spans(text: Text, i: int, rules: DetailRules) -> list[tuple[int, int, str]]:

@@ -47,9 +47,8 @@ def extract_safety(
     targets_suicidality = rules.suicidality_target in conditions
     title = text.sentences[0].text if text.sentences and text.sentences[0].role == "title" else ""
     targets = {slug for slug, pattern in rules.title_targets.items() if pattern.search(title)}
-    drugs = record_drugs(text, rules)
-    intended = rules.intended_effects.get(next(iter(drugs))) if len(drugs) == 1 else None
     psychotic = dict(rules.safety)["psychotic-symptoms"]
+    intended = None
     tolerability = dict(rules.safety)["general-tolerability"]
     serious = dict(rules.safety)["serious-adverse-events"]
     hits: dict[int, list[str]] = {}
@@ -89,6 +88,10 @@ def extract_safety(
                 continue
             if slug in targets and not AS_HARM.search(sentence.text):
                 continue  # "ketamine did not lower migraine pain": the condition treated
+            if slug == "psychotic-symptoms" and intended is None:
+                drugs = record_drugs(text, rules)
+                one = next(iter(drugs)) if len(drugs) == 1 else None
+                intended = rules.intended_effects.get(one) or False
             if slug == "psychotic-symptoms" and intended and intended.search(sentence.text):
                 rest = intended.sub("", sentence.text)
                 if not any(rule.pattern.search(rest) for rule in psychotic.rules):

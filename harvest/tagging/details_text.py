@@ -221,6 +221,7 @@ class Text:
 
     def __init__(self, sentences: list[Sentence], automaton: ahocorasick.Automaton):
         self.sentences = sentences
+        self.cache: dict = {}  # what a record's extractors work out once
         present: dict[int, list[int]] = {}
         self.at: list[set[int]] = []  # per sentence, the rules whose literals it holds
         if len(automaton):
