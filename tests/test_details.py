@@ -1219,3 +1219,18 @@ def test_the_drug_given_with_no_dose_stated_and_multi_week_trials(text, design, 
 )  # fmt: skip
 def test_open_label_phases_adding_sessions_leave_no_one_number(text, expected):
     assert details(record(f"In this trial, {text}")).sessions == expected
+
+
+def test_the_compared_form_of_the_drug_has_no_doses_listed():
+    rec = record(
+        "Participants received a single infusion of either ketamine 0.5 mg/kg or esketamine "
+        "0.25 mg/kg.",
+        title="Esketamine or racemic ketamine for treatment-resistant depression: a randomized "
+        "non-inferiority study",
+    )
+    assert details(rec).doses == [{"drug": "esketamine", "amount": 0.25, "unit": "mg/kg"}]
+    rec = record(
+        "Patients were assigned to 0.4 mg/kg S-ketamine or normal saline.",
+        title="Sub-anesthesia S-ketamine for postoperative depressive symptoms",
+    )
+    assert details(rec).doses == [{"drug": "esketamine", "amount": 0.4, "unit": "mg/kg"}]

@@ -36,6 +36,9 @@ DRUG_FOLLOWS = re.compile(
 PARTNER_BEFORE = re.compile(r"\b(?:plus|with|combined with)\s+(?:\w+\s+)?$", re.I)
 PARTNER_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:plus|with|combined with)\s+", re.I)
 RANGE = re.compile(rf"{NUM}\s*(?:-|\u2013|to)\s*{NUM}")
+# Forms of one drug a head-to-head trial compares, and a title comparing them.
+FORMS = frozenset({"ketamine", "esketamine", "arketamine"})
+FORMS_COMPARED = re.compile(r"\b(?:or|versus|vs\.?|compar\w*|against|and)\b", re.I)
 RATE = re.compile(r"/\s*(?:h|hr|hour|min|minute|week|wk)|per\s*(?:hour|h|minute|min|week)", re.I)
 
 
@@ -77,6 +80,7 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
     only = record_drugs(text, rules)
     only_drug = next(iter(only)) if len(only) == 1 else None
     controls = _control_doses(text, reporting, rules)
+    compared = _compared_form(text, rules)
     seen: set[tuple] = set()
     for i in text.where(rules.dose, reporting):
         sentence = text.sentences[i]
@@ -99,7 +103,7 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                 # the record's one study drug, unless the sentence names another one
                 named = {d for *_, d in spans if d != "other"} - {only_drug}
             drug, at = _dose_drug(spans, match, sentence.text, None if named else only_drug)
-            if drug not in DRUGS:
+            if drug not in DRUGS or drug == compared:
                 continue
             if focal and drug not in focal and COMPARED_BEFORE.search(sentence.text[:at]):
                 continue  # the comparator's dose
@@ -113,6 +117,24 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                         ("doses", f"{drug} {amount} {unit}", sentence.source, sentence.text)
                     )
                     _band(found, rules, drug, amount, unit, sentence)
+
+
+def _compared_form(text: Text, rules: DetailRules) -> str | None:
+    """The form a title compares its studied form with ("esketamine or racemic ketamine":
+    ketamine), whose doses are the comparator's; None unless the title names two forms."""
+    if not text.sentences or text.sentences[0].source != "title":
+        return None
+    named = []
+    for *_, drug in drug_spans(text, 0, rules):
+        if drug != "other" and drug not in named:
+            named.append(drug)
+    if (
+        len(named) != 2
+        or not set(named) <= FORMS
+        or not FORMS_COMPARED.search(text.sentences[0].text)
+    ):
+        return None
+    return named[1]
 
 
 def _control_doses(text: Text, reporting: set[int], rules: DetailRules) -> set[tuple]:
