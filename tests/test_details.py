@@ -1234,3 +1234,15 @@ def test_the_compared_form_of_the_drug_has_no_doses_listed():
         title="Sub-anesthesia S-ketamine for postoperative depressive symptoms",
     )
     assert details(rec).doses == [{"drug": "esketamine", "amount": 0.4, "unit": "mg/kg"}]
+
+
+def test_hyphenated_doses_and_device_strengths():
+    rec = record("In this trial, patients were assigned to two separate 25-mg doses of psilocybin.")
+    assert details(rec).doses == [{"drug": "psilocybin", "amount": 25, "unit": "mg"}]
+    rec = record(
+        "In this case, she received esketamine nasal spray 56 mg, taken from two 28-mg devices.",
+        title="Esketamine nasal spray: a case report",
+    )
+    assert details(rec, design="case-report").doses == [
+        {"drug": "esketamine", "amount": 56, "unit": "mg"}
+    ]

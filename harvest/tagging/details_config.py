@@ -39,7 +39,7 @@ GAP_STOP = (r"(?:of|per|and|or|to|with|after|before|every|each|the|in|at|for|on|
 LEVEL = r"(?:\s*\((?:very )?(?:low|lower|medium|moderate|intermediate|high|higher)(?: dose)?\))?"
 # "0.5 mg/kg", "56 or 84 mg", "10 mg/70 kg", "0.5 mg/kg/h" (a rate: the code drops it).
 DOSE = (
-    rf"(?P<nums>{NUM}{LEVEL}(?:\s*(?:-|\u2013|to|,|and|or)\s*{NUM}{LEVEL})*)\s*"
+    rf"(?P<nums>{NUM}{LEVEL}(?:\s*(?:-|\u2013|to|,|and|or)\s*{NUM}{LEVEL})*)(?:\s*|-)"
     r"(?P<unit>mg\s*/\s*kg|mg\s*[\u00b7.]?\s*kg\s*[-\u2212\u2013]\s*1|"
     r"(?:\u00b5|\u03bc|u|mc|micro)g(?:rams?)?\s*/\s*kg|mg)\b"
     r"(?P<per>\s*(?:/|per)\s*(?:70\s*kg|kg|h|hr|hour|min|minute|day|d|week|wk)\b)?"

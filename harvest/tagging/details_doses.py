@@ -24,7 +24,10 @@ CONTROL_BEFORE = re.compile(
     r"\b(?:control|placebo)(?:\s+(?:group|arm|condition|dose))?\s*\(\s*$", re.I
 )
 # "56 mg or more": a threshold, not a dose.
-EXCLUDED_AFTER = re.compile(r"\s*(?:or|and) (?:more|less|higher|lower|above|below|greater|over)\b")
+EXCLUDED_AFTER = re.compile(
+    r"\s*(?:or|and) (?:more|less|higher|lower|above|below|greater|over)\b"
+    r"|\s*(?:nasal spray )?devices?\b"  # "two 28-mg devices" make one 56 mg dose
+)
 # "compared with intranasal esketamine 84 mg": the comparison arm's drug (not the title's).
 COMPARED_BEFORE = re.compile(
     r"\b(?:compared (?:with|to)|versus|vs\.?|than|against|relative to)\s+(?:\w+\s+){0,2}$", re.I
