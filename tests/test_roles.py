@@ -632,6 +632,8 @@ def test_target_substances_named_only_in_the_background_count_when_no_other_does
         ("Error in Figure 2", None, "notice"),
         ("Incorrect Dose in Methods", None, "notice"),
         ("Retraction Note: Psilocybin for depression", None, "notice"),
+        ("Typographical Error in Abstract", None, "notice"),
+        ("Ketamine and the error of haste", None, "commentary"),
         ("Missing data in ketamine trials", "Missing outcome data in 12 randomised trials were "
          "handled by last observation carried forward.", "rct"),
         ("Cost-effectiveness of psilocybin therapy in depression", "A Markov model compared "

@@ -257,10 +257,15 @@ def _abstract_score(s: DesignSignals, rule) -> tuple[str, str] | None:
 
 
 def _weak_title_without_abstract(s: DesignSignals, rule) -> tuple[str, str] | None:
-    """A title-only record whose title reads like a notice ("Error in Figure 2")."""
-    if not s.has_abstract and rule.design in s.title_weak:
-        return "title", s.title_weak[rule.design]
-    return None
+    """A title-only record whose title reads like a notice ("Error in Figure 2") and names no
+    substance or condition ("Ketamine and the error of haste" is an editorial)."""
+    if s.has_abstract or rule.design not in s.title_weak:
+        return None
+    doc = s.doc
+    for facet in ("modalities", "conditions"):
+        if any(doc.where[h] == 0 for h in doc.by_facet.get(facet, ())):
+            return None
+    return "title", s.title_weak[rule.design]
 
 
 def _cued(s: DesignSignals, rule) -> tuple[str, str] | None:
