@@ -1246,3 +1246,16 @@ def test_hyphenated_doses_and_device_strengths():
     assert details(rec, design="case-report").doses == [
         {"drug": "esketamine", "amount": 56, "unit": "mg"}
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patients received ketamine 0.5 mg/kg over 2 weeks.",
+        "Participants received psilocybin 25 mg at baseline and at week 3.",
+        "Patients received ketamine 0.15 mg/kg/h for 48 hours after surgery.",
+        "Patients received ketamine 0.5 mg/kg during a 2-week treatment period.",
+    ],
+)
+def test_no_single_session_where_the_dose_is_spread_or_repeated(text):
+    assert details(record(f"In this trial, {text}")).sessions is None
