@@ -1259,3 +1259,17 @@ def test_hyphenated_doses_and_device_strengths():
 )
 def test_no_single_session_where_the_dose_is_spread_or_repeated(text):
     assert details(record(f"In this trial, {text}")).sessions is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients were randomized to low-dose (0.2 mg/kg) or standard-dose (0.5 mg/kg) ketamine.",
+         ["dose-comparison"]),
+        ("Participants were randomized to psilocybin or nicotine patch.", ["active-drug"]),
+        ("Patients were randomized to add-on ketamine or to continue their antidepressant alone.",
+         ["active-drug"]),
+    ],
+)  # fmt: skip
+def test_dose_arms_named_before_the_drug_and_more_head_to_head_drugs(text, expected):
+    assert details(record(f"In this trial, {text}")).comparators == expected

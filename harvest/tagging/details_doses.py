@@ -34,7 +34,7 @@ COMPARED_BEFORE = re.compile(
 )
 EQUIVALENT_AFTER = re.compile(r"[^.;]{0,20}equivalent", re.I)
 DRUG_FOLLOWS = re.compile(
-    r"\s*(?:doses?\s+)?(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I
+    r"\)?\s*(?:doses?\s+)?(?:of\s+)?(?:(?:iv|intravenous|oral|intranasal|racemic)\s+)?", re.I
 )
 PARTNER_BEFORE = re.compile(r"\b(?:plus|with|combined with)\s+(?:\w+\s+)?$", re.I)
 PARTNER_AFTER = re.compile(r"\s*(?:\([^)]*\)\s*)?(?:plus|with|combined with)\s+", re.I)
@@ -201,7 +201,8 @@ def dose_arms(text: Text, i: int, rules: DetailRules) -> dict[tuple[str, str, bo
     sentence = text.sentences[i].text
     spans = drug_spans(text, i, rules)
     only = record_drugs(text, rules)
-    fallback = next(iter(only)) if len(only) == 1 and not spans else None
+    only_drug = next(iter(only)) if len(only) == 1 else None
+    fallback = None if {d for *_, d in spans if d != "other"} - {only_drug} else only_drug
     arms: dict[tuple[str, str], set] = {}
     for match in text.finditer(rules.dose, i):
         per = match.group("per") or ""
