@@ -836,3 +836,18 @@ def test_a_cochrane_style_review_with_pooled_estimates_is_a_meta_analysis(taxono
 def test_named_trials_and_database_cohorts(taxonomy, abstract, design):
     tags = tag_record(record("Esketamine in treatment-resistant depression", abstract), taxonomy)
     assert tags.design == design
+
+
+def test_injured_people_in_a_mental_health_study_are_its_population(taxonomy):
+    views = tag_record(record(
+        "Views of psychedelic-assisted therapy among veterans with traumatic brain injury",
+        "Twenty veterans with traumatic brain injury rated their views of psilocybin-assisted "
+        "therapy before and after reading about it.",
+    ), taxonomy)  # fmt: skip
+    assert (views.conditions, views.on_topic) == (("physical-injury",), 1)
+    burns = tag_record(record(
+        "Intranasal ketamine for burn dressing changes in children",
+        "Children with burns received intranasal ketamine before dressing changes; pain and "
+        "distress were rated.",
+    ), taxonomy)  # fmt: skip
+    assert burns.on_topic == 0

@@ -368,12 +368,20 @@ def decide_on_topic(
         return 0, "no target substance studied"
     context = None
     if not targets:
-        therapy_only = bool(taxonomy.roles.therapy_only & set(substances))
+        roles = taxonomy.roles
+        therapy_only = bool(roles.therapy_only & set(substances))
         context = _untargeted_context(doc, therapy_only, review)
+        # another indication tagged anywhere (pain); injury is a population, substance use
+        # a use survey's exposure or, in the title or aim, checked below
+        allowed = {roles.physical_injury, roles.use_survey_condition}
+        if any(c not in allowed for c in conditions):
+            context = None
         if context is None:
             return 0, "no target condition studied"
     primary_targets = {c for c in primary if tags[c].target}
     others = sorted(c for c in primary if not tags[c].target)
+    if context is not None:  # injured people in a mental-health study (no analgesia) are its
+        others = [c for c in others if c != taxonomy.roles.physical_injury]  # population
     if others and not primary_targets:
         return 0, f"primary condition is {', '.join(others)}"
     title_cues = _title_cues(doc)
