@@ -1273,3 +1273,11 @@ def test_no_single_session_where_the_dose_is_spread_or_repeated(text):
 )  # fmt: skip
 def test_dose_arms_named_before_the_drug_and_more_head_to_head_drugs(text, expected):
     assert details(record(f"In this trial, {text}")).comparators == expected
+
+
+def test_safety_that_needs_study_is_not_reported():
+    rec = sections(
+        ("METHODS", "Patients were randomized to ketamine or placebo."),
+        ("CONCLUSIONS", "Ketamine may be a promising treatment; its long-term safety needs study."),
+    )
+    assert details(rec).safety == []
