@@ -851,3 +851,12 @@ def test_injured_people_in_a_mental_health_study_are_its_population(taxonomy):
         "distress were rated.",
     ), taxonomy)  # fmt: skip
     assert burns.on_topic == 0
+
+
+def test_grief_is_psychological_trauma(taxonomy):
+    """The guide: psychological-trauma covers grief and bereavement without a PTSD diagnosis."""
+    tags = tag_record(record(
+        "Psilocybin-assisted therapy for prolonged grief disorder",
+        "Ten bereaved adults received psilocybin with psychotherapy; grief symptoms fell.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.conditions, tags.on_topic) == (("psychological-trauma",), 1)
