@@ -860,3 +860,18 @@ def test_grief_is_psychological_trauma(taxonomy):
         "Ten bereaved adults received psilocybin with psychotherapy; grief symptoms fell.",
     ), taxonomy)  # fmt: skip
     assert (tags.conditions, tags.on_topic) == (("psychological-trauma",), 1)
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        ("In this double-blind study, nine patients received low, medium and high doses of "
+         "psilocybin in that order, one week apart.", "open-label-trial"),
+        ("In this randomised, double-blind study, patients received low, medium and high doses "
+         "of psilocybin in that order or placebo.", "rct"),
+    ],
+)  # fmt: skip
+def test_fixed_order_dosing_without_randomisation_is_an_open_label_trial(
+    taxonomy, abstract, design
+):
+    assert tag_record(record("Psilocybin for depression", abstract), taxonomy).design == design

@@ -278,6 +278,12 @@ def _cued(s: DesignSignals, rule) -> tuple[str, str] | None:
     return None
 
 
+def _cued_unrandomised(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """The cue `cue` in the abstract's own sentences and no randomisation stated (doses "given
+    in that order" under double-blind conditions are a fixed-order trial, not an RCT)."""
+    return None if s.randomised else _cued(s, rule)
+
+
 def _large_case_series(s: DesignSignals, rule) -> tuple[str, str] | None:
     """A 'case series' of at least `at_least` patients: an observational study (the guide's
     case reports are single cases and small series)."""
@@ -305,6 +311,7 @@ DESIGN_TESTS = {
     "pooled_trials": _pooled_trials,
     "weak_title_without_abstract": _weak_title_without_abstract,
     "cued": _cued,
+    "cued_unrandomised": _cued_unrandomised,
     "abstract_score": _abstract_score,
     "unrandomised_pharmacology": _unrandomised_pharmacology,
     "large_case_series": _large_case_series,
