@@ -18,8 +18,9 @@ DESIGN_TESTS = {
     "protocol": (), "type_without_primary": (), "cited_without_primary_type": (),
     "weak_type": (), "animal": (), "no_abstract": (), "describes_intervention": (),
     "describes_participants": (), "always": (), "named_alone": (), "pooled_trials": (),
-    "weak_title_without_abstract": (), "cued": ("cue",), "cued_unrandomised": ("cue",), "large_case_series": ("at_least",),
-    "few_participants": ("at_most",), "abstract_score": ("at_least",),
+    "weak_title_without_abstract": (), "cued": ("cue",), "cued_unrandomised": ("cue",),
+    "large_case_series": ("at_least",), "few_participants": ("at_most",),
+    "abstract_score": ("at_least",),
     "unrandomised_pharmacology": (),
 }  # fmt: skip
 
