@@ -1281,3 +1281,19 @@ def test_safety_that_needs_study_is_not_reported():
         ("CONCLUSIONS", "Ketamine may be a promising treatment; its long-term safety needs study."),
     )
     assert details(rec).safety == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In this case, a patient with bipolar disorder and no recent manic or hypomanic episodes "
+         "received esketamine.", []),
+        ("In this case, esketamine was followed by a manic episode.", ["psychotic-symptoms"]),
+        ("In this case, a regular user, using mushrooms alone in apparently safe circumstances, "
+         "came to a fatal outcome.", []),
+        ("In this trial, oral ketamine gave effective analgesia and sedation during wound care.",
+         []),
+    ],
+)  # fmt: skip
+def test_a_history_a_setting_and_effective_sedation_are_not_harms(text, expected):
+    assert details(record(text), design="case-report", conditions=()).safety == expected

@@ -36,6 +36,14 @@ AIM_PHRASE = re.compile(
 )
 # A sentence that calls a topic a harm ("adverse events were headache and nausea").
 AS_HARM = re.compile(r"\b(?:adverse|side[- ]effects?|emergent|worsen\w*|harms?)\b", re.I)
+# A history or an exclusion of psychosis or mania ("no recent manic or hypomanic episodes").
+HISTORY = re.compile(
+    r"\b(?:(?:a |no |any )?(?:personal |family )?history of|no recent|no prior|no previous|"
+    r"lifetime|excluded (?:for|if)|exclusion of)\b[^.;]{0,20}?\b(?:psychos[ie]s|psychotic\w*|"
+    r"mania|manic|hypomani\w*)(?:(?:,| or| and) (?:psychos[ie]s|psychotic\w*|mania|manic|"
+    r"hypomani\w*))*(?: (?:episodes?|disorders?|symptoms?))?",
+    re.I,
+)
 HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
 
@@ -92,6 +100,10 @@ def extract_safety(
                 drugs = record_drugs(text, rules)
                 one = next(iter(drugs)) if len(drugs) == 1 else None
                 intended = rules.intended_effects.get(one) or False
+            if slug == "psychotic-symptoms" and HISTORY.search(sentence.text):
+                rest = HISTORY.sub("", sentence.text)
+                if not any(rule.pattern.search(rest) for rule in psychotic.rules):
+                    continue  # "no recent manic or hypomanic episodes": a history, not a harm
             if slug == "psychotic-symptoms" and intended and intended.search(sentence.text):
                 rest = intended.sub("", sentence.text)
                 if not any(rule.pattern.search(rest) for rule in psychotic.rules):
