@@ -764,6 +764,8 @@ def test_a_bibliometric_analysis_is_off_topic_an_economic_model_is_not(taxonomy)
          "agitation was less common with ketamine.", "rct"),
         ("Ten patients with depression received ketamine twice weekly and were followed; "
          "five remitted. Slower infusions could be given in routine care.", "open-label-trial"),
+        ("Twelve veterans received six ketamine infusions; PCL-5 scores fell. The trial was "
+         "retrospectively registered.", "open-label-trial"),
     ],
 )  # fmt: skip
 def test_more_designs_described_not_named(taxonomy, abstract, design):
