@@ -424,7 +424,7 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
         return None
     context = doc.cue_hits("mental_health")
     off_title = _title_cues(doc).intersection(OFF_TOPIC_CONTEXT)
-    titled = bool(context) and doc.where[context[0]] == 0 and not off_title
+    titled = bool(context) and _in_title(doc, "mental_health") and not off_title
     for cue in OFF_TOPIC_CONTEXT if not titled else ():  # the title says what it is about
         if any(_own(doc, h) for h in doc.cues.get(cue, ())):
             return None
