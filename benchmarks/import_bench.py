@@ -1,7 +1,7 @@
 # ruff: noqa: E501
 """Benchmark `harvest import` against a bare streaming ElementTree parse of the same file.
 
-    python benchmarks/import_bench.py [--records 20000] [--gzip] [--keep DIR]
+    python benchmarks/import_bench.py [--records 20000] [--gzip] [--keep DIR] [--trace]
 
 Generates N realistic PubMed records (structured abstracts, authors with affiliations and ORCIDs,
 MeSH with qualifiers, publication types, keywords, chemicals, grants, history, reference lists),
@@ -12,7 +12,8 @@ Prints records/s, the ratio of import time to the floor, and each one's peak mem
 also each one's CPU seconds summed over its process tree and their ratio, which other jobs on a
 shared machine disturb less than the wall-clock ratio (the import's work, on however many cores).
 Targets (issue 11): ratio <= 2.5 (the bar is 3.0) and import peak memory < 400 MB for the whole
-process tree.
+process tree. `--trace` also prints how many cores the import's parent and each worker used,
+second by second, and its phases (start-up, workers running, tail, the parent alone at the end).
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from import_trace import Trace  # noqa: E402
+
 HEADER = (
     '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
     '1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
@@ -276,22 +281,27 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(cmd: list[str]) -> tuple[float, float, str, float]:
+def timed(cmd: list[str], trace: bool = False) -> tuple[float, float, str, float]:
     """(seconds, peak resident memory of the whole process tree in MB, stdout, CPU seconds of
-    the tree) for a command."""
+    the tree) for a command; with `trace`, its per-process CPU trace printed after it."""
     cpu_before = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
     )
     peak_kb = 0
+    tracer = Trace(process.pid) if trace else None
     while process.poll() is None:
         peak_kb = max(peak_kb, _tree_rss_kb(process.pid))
+        if tracer:
+            tracer.sample()
         time.sleep(0.2)
     stdout, stderr = process.communicate()
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         sys.exit(f"benchmark command failed: {' '.join(cmd)}\n{stderr}")
+    if tracer:
+        print("\n".join(tracer.report()))
     return seconds, peak_kb / 1024, stdout.strip(), _children_cpu() - cpu_before
 
 
@@ -303,6 +313,7 @@ def main() -> None:
         "--no-references", action="store_true", help="records without reference lists (lighter)"
     )
     parser.add_argument("--keep", type=Path, help="folder to keep the corpus and catalog in")
+    parser.add_argument("--trace", action="store_true", help="per-process CPU of the import")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="import-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -315,7 +326,7 @@ def main() -> None:
     python = sys.executable
     floor_s, floor_mb, count, floor_cpu = timed([python, "-c", FLOOR, str(corpus)])
     harvest = [python, "-m", "harvest", "import", str(corpus), "--db", str(db), "--quiet"]
-    import_s, import_mb, _, import_cpu = timed(harvest)
+    import_s, import_mb, _, import_cpu = timed(harvest, trace=args.trace)
     ratio = import_s / floor_s
     print(f"records: {count} ({size_mb:.1f} MB {'gzip ' if args.gzip else ''}XML)")
     print(f"floor (ElementTree iterparse): {floor_s:.2f}s, {int(count) / floor_s:,.0f} records/s")
