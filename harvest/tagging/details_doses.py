@@ -83,7 +83,7 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
     only = record_drugs(text, rules)
     only_drug = next(iter(only)) if len(only) == 1 else None
     controls = _control_doses(text, reporting, rules)
-    compared = _compared_form(text, rules)
+    compared = _compared_form(text, rules) if len(set(focal) & FORMS) > 1 else None
     seen: set[tuple] = set()
     for i in text.where(rules.dose, reporting):
         sentence = text.sentences[i]
