@@ -123,14 +123,14 @@ def test_abbreviations_are_case_sensitive_and_hits_are_in_text_order(taxonomy):
 
 
 def test_on_demand_cues_have_their_own_matcher_with_identical_hits(taxonomy):
-    assert set(taxonomy.on_demand) == {"therapeutic"}
+    assert "therapeutic" in taxonomy.on_demand
     main = {(p.facet, p.name) for p in taxonomy.matcher.phrases}
-    assert ("cue", "therapeutic") not in main  # not run on every record
-    lazy = taxonomy.on_demand["therapeutic"]
-    oracle = ReferenceMatcher(lazy.phrases, lazy.patterns)
-    for name, record in fixture_records():
-        doc = Doc(record, taxonomy)
-        assert lazy.find(doc.text, doc.lower) == oracle.find(doc.text, doc.lower), name
+    docs = [(name, Doc(record, taxonomy)) for name, record in fixture_records()]
+    for cue, lazy in taxonomy.on_demand.items():
+        assert ("cue", cue) not in main  # not run on every record
+        oracle = ReferenceMatcher(lazy.phrases, lazy.patterns)
+        for name, doc in docs:
+            assert lazy.find(doc.text, doc.lower) == oracle.find(doc.text, doc.lower), (cue, name)
     text = "Recreational ketamine users. Ketamine treatment was given."
     doc = Doc({"title": "Ketamine", "abstract": text}, taxonomy)
     assert "therapeutic" not in doc.cues  # matched only when a rule asks
