@@ -43,22 +43,25 @@ class DesignSignals:
         self.meta_named = False  # the abstract's pooling cues include "meta-analysis" itself
         self.pool_named = False  # ... or say "pooled" (not only "forest plot", "I2")
         roles = taxonomy.roles
+        trial, pooled = roles.primary_designs[0], roles.pooled_design
         self.randomised = False  # a design cue says "randomised" (not only "double-blind")
         for hit in doc.by_facet.get("design", ()):
             sentence = doc.sentence_of(hit)
             text = doc.snippet(hit)
-            if sentence.role in STRONG_ROLES and any(w in text.lower() for w in RANDOM_WORDS):
-                self.randomised = True
+            if hit.name == trial and sentence.role in STRONG_ROLES:
+                lower = text.lower()
+                if any(w in lower for w in RANDOM_WORDS):
+                    self.randomised = True
             if sentence.source == "title":
                 target = self.title_weak if hit.kind in ("weak", "weak_title") else self.title
                 target.setdefault(hit.name, text)
             elif hit.kind in ("term", "weak") and sentence.role in STRONG_ROLES:
                 (self.body if hit.kind == "term" else self.body_weak)[hit.name] += 1
                 self.evidence.setdefault((hit.name, hit.kind), text)
-                if META_WORD in text.lower():
-                    self.meta_named = True
-                if POOL_WORD in text.lower() and hit.name == roles.pooled_design:
-                    self.pool_named = True
+                if hit.name == pooled:
+                    lower = text.lower()
+                    self.meta_named = self.meta_named or META_WORD in lower
+                    self.pool_named = self.pool_named or POOL_WORD in lower
         self.results = sum(  # this study's results, not the background's
             1
             for h in doc.cues.get("results", ())

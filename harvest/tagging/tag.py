@@ -316,13 +316,16 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             primary = facet_primary | (major & set(taxonomy.slugs("conditions")))
         if not result.tags and facet == "modalities":
             result.merge(weak)
-        elif not result.tags and facet == "conditions" and _patients(doc):
+        elif not result.tags and facet == "conditions":
             # the patients' condition named only in the background; otherwise a background
             # or adverse-event condition is not studied (the guide)
-            result.merge(weak, only=_background_only(weak))
-        elif facet == "modalities" and not any(taxonomy.tags[s].target for s in result.tags):
+            background = _background_only(weak)
+            if background and _patients(doc):
+                result.merge(weak, only=background)
+        elif facet == "modalities" and weak.tags:
             # "views on psychedelic-assisted therapy" naming MDMA and psilocybin in background
-            result.merge(weak, only={s for s in weak.tags if taxonomy.tags[s].target})
+            if not any(taxonomy.tags[s].target for s in result.tags):
+                result.merge(weak, only={s for s in weak.tags if taxonomy.tags[s].target})
         if facet == "modalities" and review:
             for slug in roles.primary_study_only & set(result.tags):
                 del result.tags[slug]  # other drugs in a review are the field, not its arms
