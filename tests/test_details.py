@@ -1297,3 +1297,83 @@ def test_safety_that_needs_study_is_not_reported():
 )  # fmt: skip
 def test_a_history_a_setting_and_effective_sedation_are_not_harms(text, expected):
     assert details(record(text), design="case-report", conditions=()).safety == expected
+
+
+def titled(text: str) -> dict:
+    """A record of `text` whose title names the study drug the sentence names."""
+    names = ("esketamine", "psilocybin", "mdma", "ketamine")
+    drug = next((d for d in names if d in text.lower()), "ketamine")
+    return record(text, title=f"{drug.capitalize()} in a trial")
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        # within-subject dose conditions in random order
+        ("Healthy volunteers received psilocybin 0.1, 0.2, 0.3 and 0.4 mg/kg and placebo in "
+         "random order.", "other", ["placebo", "dose-comparison"]),
+        ("Each participant received 0.1, 0.2, 0.5 and 1.0 mg/kg ketamine in random order.",
+         "other", ["dose-comparison"]),
+        # animal dose groups need no randomising word; a zero dose is the vehicle
+        ("Rats received ketamine (5, 10 or 20 mg/kg, i.p.) or saline.", "preclinical",
+         ["placebo", "dose-comparison"]),
+        ("Mice were injected with ketamine at 3, 10 or 30 mg/kg.", "preclinical",
+         ["dose-comparison"]),
+        ("Rats received ketamine (0 or 10 mg/kg over 2 hours) after fear conditioning.",
+         "preclinical", []),
+        ("Mice were treated with ketamine (10 mg/kg) and tested 1, 24 and 72 h later.",
+         "preclinical", []),
+        ("Rats were anesthetized with ketamine (80 mg/kg) and xylazine (10 mg/kg).",
+         "preclinical", []),
+        ("Rats received ketamine 10 mg/kg followed by 5 mg/kg a week later.", "preclinical", []),
+        # arms named in words
+        ("Patients were randomised to one of three fixed-dose arms of esketamine.", "rct",
+         ["dose-comparison"]),
+        ("Pooled trials compared 0.5 mg/kg with lower doses of ketamine.", "meta-analysis",
+         ["dose-comparison"]),
+        ("Improvement was greater in the 25 mg group than in the 10 mg group.", "rct",
+         ["dose-comparison"]),
+        ("This was a dose-response study of ketamine in depression.", "rct",
+         ["dose-comparison"]),
+        # not dose arms: one arm's titration, a range, the routes compared
+        ("Ketamine was titrated from 0.5 to 1.0 mg/kg over six infusions.", "open-label-trial",
+         []),
+        ("In a crossover, participants received ketamine 0.5 mg/kg and placebo.", "rct",
+         ["placebo"]),
+    ],
+)  # fmt: skip
+def test_dose_arms_of_crossovers_animal_groups_and_named_arms(text, design, expected):
+    assert details(titled(text), design=design, conditions=()).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Participants received MDMA 125 mg or 40 mg MDMA (active control).", ["active-placebo"]),
+        ("Participants were randomized to full-dose MDMA or a comparator dose of 30 mg.",
+         ["active-placebo"]),
+        ("Patients received psilocybin or placebo (niacin) in a double-blind design.",
+         ["active-placebo"]),
+        ("Patients received psilocybin, niacin or an inert placebo in a double-blind design.",
+         ["placebo", "active-placebo"]),
+        # a low dose not called the control is a dose arm
+        ("Participants were randomized to psilocybin 25 mg or a low dose of psilocybin (1 mg).",
+         ["dose-comparison"]),
+    ],
+)  # fmt: skip
+def test_control_doses_and_a_named_active_placebo(text, expected):
+    assert details(titled(text), conditions=("depression",)).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        ("Mice were treated with vehicle or ketamine.", "preclinical", ["placebo"]),
+        ("Mice received ketamine (30 mg/kg) or vehicle, and fluoxetine (20 mg/kg) was given as "
+         "a positive control.", "preclinical", ["placebo", "active-drug"]),
+        ("Patients were randomly allocated to group K (ketamine 0.5 mg/kg) or group D "
+         "(dexmedetomidine 1 µg/kg).", "rct", ["active-drug"]),
+    ],
+)  # fmt: skip
+def test_vehicle_positive_controls_and_lettered_groups(text, design, expected):
+    assert details(titled(text), design=design, conditions=()).comparators == expected

@@ -55,7 +55,7 @@ BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydrami
 # "compared with placebo, niacin ...": an inert placebo as well.
 INERT_TOO = re.compile(
     r"\b(?:and|or|versus|vs\.?|with|to|against) (?:an? |inert |saline |matching )*placebo\b"
-    r"(?![- ]controlled)",
+    r"(?![- ]controlled)(?!\s*\((?:[\w-]+ )?(?:midazolam|niacin|methylphenidate|diphenhydramine))",
     re.I,
 )
 
@@ -93,7 +93,7 @@ def extract_details(
     reporting = {i for i, s in enumerate(text.sentences) if s.role in REPORTING}
     focal = title_drugs(text, rules)
     if design in rules.comparator_designs:
-        _comparators(text, reporting, rules, focal, found)
+        _comparators(text, reporting, rules, focal, found, design)
         blinds = bool(rules.blinding_drugs & (focal or record_drugs(text, rules)))
         blinds = blinds or bool(rules.active_placebo_conditions & set(conditions))
         if "active-placebo" in found.comparators and not blinds:
@@ -112,7 +112,7 @@ def extract_details(
 
 
 def _comparators(
-    text: Text, reporting: set[int], rules: DetailRules, focal: set[str], found: Details
+    text: Text, reporting: set[int], rules: DetailRules, focal: set[str], found: Details, design
 ) -> None:
     usable: dict[int, bool] = {}  # a comparison, and not a no-comparison sentence
     for slug, group in rules.comparators:
@@ -129,7 +129,7 @@ def _comparators(
                 found.provenance.append(("comparators", slug, *text.sentences[i][::2]))
                 break
     if "dose-comparison" not in found.comparators:
-        _dose_arms(text, reporting, rules, found)
+        _dose_arms(text, reporting, rules, found, design in rules.dose_group_designs)
     if "active-placebo" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
         named = ACTIVE_PLACEBO_NAMED.search(row[3])
@@ -159,19 +159,26 @@ def _comparators(
             found.provenance.remove(row)
 
 
-def _dose_arms(text: Text, reporting: set[int], rules: DetailRules, found: Details) -> None:
-    """A dose comparison from a randomising sentence stating two single doses of one study
-    drug ("ketamine 0.5 mg/kg or 1.0 mg/kg, or placebo"), not one arm's steps or a phase's."""
+def _dose_arms(
+    text: Text, reporting: set[int], rules: DetailRules, found: Details, animals: bool
+) -> None:
+    """A dose comparison from a randomising (or, in `animals` designs, a dosing) sentence
+    stating two single doses of one study drug ("ketamine 0.5 mg/kg or 1.0 mg/kg, or
+    placebo"), not one arm's steps or a phase's."""
     controls = {r[3] for r in found.provenance if r[:2] == ("comparators", "active-placebo")}
     for i in text.where(rules.dose, reporting):
         sentence = text.sentences[i].text
-        if not text.search(rules.dose_arms, i) or rules.dose_steps.search(sentence):
+        arms = text.search(rules.dose_arms, i) or (animals and text.search(rules.dose_groups, i))
+        if not arms or rules.dose_steps.search(sentence):
             continue
         if sentence in controls and not BLINDING_DRUG.search(sentence):
             continue  # "25 mg psilocybin or 1 mg psilocybin, which served as the control"
         if rules.one_arm_doses.search(sentence) or text.search(rules.no_comparison, i):
             continue
-        if any(len(amounts) > 1 for amounts in dose_arms(text, i, rules).values()):
+        if len({r.removesuffix("ly") for r in ROUTE.findall(sentence.lower())}) > 1:
+            continue  # "10 mg intravenously or a 25 mg sublingual wafer": routes compared
+        # "ketamine (0 or 10 mg/kg)": a zero dose is the vehicle, not a dose arm
+        if any(len(amounts - {0.0}) > 1 for amounts in dose_arms(text, i, rules).values()):
             found.comparators.append("dose-comparison")
             found.comparators.sort(key=COMPARATORS.index)
             found.provenance.append(("comparators", "dose-comparison", *text.sentences[i][::2]))

@@ -82,6 +82,8 @@ class DetailRules:
     active_placebo_words: re.Pattern
     stated_dose_comparison: re.Pattern
     dose_arms: Rule
+    dose_groups: Rule
+    dose_group_designs: frozenset[str]
     dose_steps: re.Pattern
     dose_bands: dict
     band_labels: dict
@@ -308,6 +310,8 @@ def load_details(path: Path | str) -> DetailRules:
         active_placebo_words=plain(data, "active_placebo_words", "details"),
         stated_dose_comparison=plain(data, "stated_dose_comparison", "details"),
         dose_arms=add(setting(data, "dose_arms", "details"), indexed=False),
+        dose_groups=add(setting(data, "dose_groups", "details"), indexed=False),
+        dose_group_designs=frozenset(data.get("dose_group_designs") or ()),
         dose_steps=plain(data, "dose_steps", "details"),
         dose_bands=bands,
         band_labels=labels,
