@@ -1377,3 +1377,26 @@ def test_control_doses_and_a_named_active_placebo(text, expected):
 )  # fmt: skip
 def test_vehicle_positive_controls_and_lettered_groups(text, design, expected):
     assert details(titled(text), design=design, conditions=()).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "conditions", "expected"),
+    [
+        ("Patients were randomised to an infusion of ketamine or of remifentanil.", "rct", (),
+         ["active-drug"]),
+        ("Patients were randomised to ketamine or to standard treatment with morphine.", "rct",
+         (), ["active-drug"]),
+        ("Burned children were randomized to ketamine or to 300 mg acetaminophen with codeine "
+         "phosphate plus diphenhydramine.", "rct", ("anxiety",), ["active-drug"]),
+        ("Participants received a dummy nasal spray or esketamine.", "rct", (), ["placebo"]),
+        ("Participants received either ketamine or an equal volume of 0.9% saline.", "rct", (),
+         ["placebo"]),
+        ("The trial compared psilocybin with a placebo-like dose of psilocybin.", "rct",
+         ("depression",), ["active-placebo"]),
+        ("All participants received open-label ketamine after a placebo lead-in.",
+         "open-label-trial", (), []),
+        ("Psilocybin was given open-label; placebo was not used.", "open-label-trial", (), []),
+    ],
+)  # fmt: skip
+def test_head_to_head_regimens_and_inert_controls(text, design, conditions, expected):
+    assert details(titled(text), design=design, conditions=conditions).comparators == expected

@@ -128,6 +128,7 @@ def _comparators(
                 found.comparators.append(slug)
                 found.provenance.append(("comparators", slug, *text.sentences[i][::2]))
                 break
+    _partnered_blinder(rules, found)
     if "dose-comparison" not in found.comparators:
         _dose_arms(text, reporting, rules, found, design in rules.dose_group_designs)
     if "active-placebo" in found.comparators and "placebo" in found.comparators:
@@ -183,6 +184,22 @@ def _dose_arms(
             found.comparators.sort(key=COMPARATORS.index)
             found.provenance.append(("comparators", "dose-comparison", *text.sentences[i][::2]))
             return
+
+
+def _partnered_blinder(rules: DetailRules, found: Details) -> None:
+    """A blinding drug given with a head-to-head drug ("acetaminophen with codeine plus
+    diphenhydramine") is part of an active regimen, not an active placebo."""
+    if "active-placebo" not in found.comparators:
+        return
+    row = next(r for r in found.provenance if r[:2] == ("comparators", "active-placebo"))
+    if rules.active_placebo_words.search(row[3]) or not rules.partnered_blinder.search(row[3]):
+        return
+    found.provenance.remove(row)
+    found.comparators.remove("active-placebo")
+    if "active-drug" not in found.comparators:
+        found.comparators.append("active-drug")
+        found.comparators.sort(key=COMPARATORS.index)
+        found.provenance.append(("comparators", "active-drug", row[2], row[3]))
 
 
 def _titled(text: Text, rules: DetailRules) -> bool:

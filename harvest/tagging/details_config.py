@@ -74,6 +74,7 @@ class DetailRules:
     one_arm_doses: re.Pattern
     dummy_placebo: re.Pattern
     drug_last: re.Pattern  # a text ending in a comparator drug: "sertraline" of "sertraline or"
+    partnered_blinder: re.Pattern  # "codeine plus diphenhydramine": a regimen, not a blinder
     flexible_dosing: Rule
     active_placebo_conditions: frozenset[str]
     blinding_drugs: frozenset[str]
@@ -302,6 +303,11 @@ def load_details(path: Path | str) -> DetailRules:
         one_arm_doses=plain(data, "one_arm_doses", "details"),
         dummy_placebo=plain(data, "dummy_placebo", "details"),
         drug_last=re.compile(rf"{terms.get('comparator_drugs', '(?!)')},?\s*$", re.I),
+        partnered_blinder=re.compile(
+            rf"{terms.get('comparator_drugs', '(?!)')}(?:\s+\w+)?\s+(?:plus|with|and|\+)\s+"
+            r"(?:\w+\s+)?(?:midazolam|niacin|methylphenidate|diphenhydramine)\b",
+            re.I,
+        ),
         flexible_dosing=add(setting(data, "flexible_dosing", "details")),
         active_placebo_conditions=frozenset(data.get("active_placebo_conditions") or ()),
         blinding_drugs=frozenset(data.get("blinding_drugs") or ()),
