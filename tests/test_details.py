@@ -92,7 +92,11 @@ def test_comparator_phrasings(text, design, expected):
 def test_midazolam_is_an_active_placebo_only_where_it_blinds():
     text = "In this trial, children were randomised to ketamine or midazolam premedication."
     assert details(record(text), conditions=()).comparators == ["active-drug"]
-    assert details(record(text), conditions=("ptsd",)).comparators == ["active-placebo"]
+    # a condition where it blinds decides, unless the text is only of surgery or sedation
+    assert details(record(text), conditions=("anxiety",)).comparators == ["active-drug"]
+    ptsd = "In this trial, adults with PTSD were randomised to ketamine or midazolam."
+    assert details(record(ptsd), conditions=("ptsd",)).comparators == ["active-placebo"]
+    assert details(record(text), conditions=("ptsd",)).comparators == ["active-drug"]
     called = "In this trial, adults were randomised to ketamine or midazolam, an active placebo."
     assert details(record(called), conditions=()).comparators == ["active-placebo"]
 
@@ -1400,3 +1404,23 @@ def test_vehicle_positive_controls_and_lettered_groups(text, design, expected):
 )  # fmt: skip
 def test_head_to_head_regimens_and_inert_controls(text, design, conditions, expected):
     assert details(titled(text), design=design, conditions=conditions).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "conditions", "expected"),
+    [
+        ("The comparator was 1 mg psilocybin.", ("depression",), ["active-placebo"]),
+        ("The control condition was psilocybin 3 mg.", ("depression",), ["active-placebo"]),
+        ("Participants received 25 mg psilocybin or a placebo-level dose of 1 mg.",
+         ("depression",), ["active-placebo"]),
+        ("Ketamine was compared with the benzodiazepine midazolam as active control.",
+         ("depression",), ["active-placebo"]),
+        # premedication for preoperative anxiety: midazolam is a drug compared
+        ("Children were randomized to oral ketamine or midazolam before surgery for anxiety.",
+         ("anxiety",), ["active-drug"]),
+        ("Patients with suicidal ideation in the emergency department were randomized to "
+         "ketamine or midazolam.", ("suicidality",), ["active-placebo"]),
+    ],
+)  # fmt: skip
+def test_control_doses_in_words_and_premedication_midazolam(text, conditions, expected):
+    assert details(titled(text), conditions=conditions).comparators == expected

@@ -95,7 +95,11 @@ def extract_details(
     if design in rules.comparator_designs:
         _comparators(text, reporting, rules, focal, found, design)
         blinds = bool(rules.blinding_drugs & (focal or record_drugs(text, rules)))
-        blinds = blinds or bool(rules.active_placebo_conditions & set(conditions))
+        if not blinds and rules.active_placebo_conditions & set(conditions):
+            # "ketamine or midazolam premedication for preoperative anxiety": a drug compared
+            blinds = text.has(rules.psychiatric_context) or not text.has(
+                rules.perioperative_context
+            )
         if "active-placebo" in found.comparators and not blinds:
             # "ketamine or midazolam for cocaine use disorder" with the condition untagged
             blinds = text.has(rules.psychiatric_context) and not text.has(
