@@ -1424,3 +1424,20 @@ def test_head_to_head_regimens_and_inert_controls(text, design, conditions, expe
 )  # fmt: skip
 def test_control_doses_in_words_and_premedication_midazolam(text, conditions, expected):
     assert details(titled(text), conditions=conditions).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients were randomized to ketamine or placebo, and ondansetron was given to all "
+         "before infusion.", ["placebo"]),
+        ("Patients were randomized to ketamine or saline, and fentanyl was available as rescue "
+         "analgesia.", ["placebo"]),
+        ("Ketamine was compared with ECT-induced seizure parameters.", []),
+        ("The ECT plus ketamine group was compared with the ECT plus saline group.", ["placebo"]),
+        ("Participants were randomized to psilocybin with psychotherapy or psychotherapy alone.",
+         ["active-non-drug"]),
+    ],
+)  # fmt: skip
+def test_drugs_given_to_all_and_ect_given_to_all_are_not_comparators(text, expected):
+    assert details(titled(text), conditions=("depression",)).comparators == expected
