@@ -358,7 +358,9 @@ def test_a_comparator_arms_route_counts_a_foils_does_not(taxonomy):
         ("Intraoperative ketamine for postoperative depressive symptoms in older adults", 1),
         ("Esketamine at caesarean section for the prevention of postpartum depression", 1),
         ("Intraoperative ketamine and later posttraumatic stress disorder in injured soldiers", 1),
-        ("Ketamine versus propofol anaesthesia for electroconvulsive therapy in depression", 1),
+        # the ECT anaesthetic is anaesthesia (the guide), unless the primary outcome is the
+        # depression (test_anaesthesia_and_surgery_by_the_primary_outcome)
+        ("Ketamine versus propofol anaesthesia for electroconvulsive therapy in depression", 0),
         ("Intraoperative esketamine and postoperative delirium in older adults", 0),
         ("Esketamine at caesarean section and postoperative pain", 0),
     ],
@@ -877,3 +879,115 @@ def test_fixed_order_dosing_without_randomisation_is_an_open_label_trial(
     taxonomy, abstract, design
 ):
     assert tag_record(record("Psilocybin for depression", abstract), taxonomy).design == design
+
+
+def _topic(tags):
+    return tags.on_topic, next(p[3] for p in tags.provenance if p[0] == "on_topic")
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # anaesthesia for ECT: the anaesthetic, even in depressed patients ...
+        ("Ketamine or propofol as the anaesthetic for electroconvulsive therapy in depression",
+         "Forty inpatients with major depression having ECT were randomised to ketamine or "
+         "propofol at induction. Seizure length and recovery were recorded; depression scores "
+         "fell in both groups.", (0, "anaesthesia for electroconvulsive therapy")),
+        # ... unless its antidepressant effect is what the trial sets out to measure
+        ("Ketamine anaesthesia for electroconvulsive therapy in major depression",
+         "Fifty inpatients with depression having ECT were randomised to ketamine or "
+         "thiopental anaesthesia. The primary outcome was the change in depression score "
+         "after six sessions.", (1, "ketamine for depression")),
+        # a target condition in the title, surgery's outcome as the primary one
+        ("Esketamine and postoperative anxiety and depression after breast cancer surgery",
+         "Women having breast surgery were randomised to esketamine or saline at induction. "
+         "Pain at 24 hours was the primary outcome; anxiety and depression scores were "
+         "secondary outcomes.",
+         (0, "perioperative use (its primary outcome is no target condition)")),
+        ("Esketamine and sleep and anxiety after thoracoscopic surgery",
+         "Patients were randomised to esketamine or placebo during anaesthesia; the main "
+         "outcome was sleep quality on the first night.",
+         (0, "perioperative use (its primary outcome is no target condition)")),
+        # the depression is the primary outcome: therapeutic use around surgery
+        ("Intraoperative esketamine to prevent postpartum depression after caesarean delivery",
+         "Women having a caesarean section were randomised to esketamine 0.2 mg/kg or saline; "
+         "the primary outcome was postpartum depression at six weeks and pain was a secondary "
+         "outcome.", (1, "ketamine for depression")),
+        ("Perioperative ketamine for patients with depression having surgery",
+         "Adults with depression were randomised to ketamine or placebo during anaesthesia. "
+         "Depression severity on day 3 was the primary outcome.",
+         (1, "ketamine for depression")),
+    ],
+)  # fmt: skip
+def test_anaesthesia_and_surgery_by_the_primary_outcome(taxonomy, title, abstract, expected):
+    assert _topic(tag_record(record(title, abstract), taxonomy)) == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a mood or anxiety word in a healthy-volunteer study's title is its acute effect
+        ("Psilocybin lowers anxiety-related amygdala reactivity in healthy volunteers",
+         "Healthy volunteers received psilocybin or placebo; amygdala responses to threat and "
+         "anxiety fell.", (0, "healthy-volunteer pharmacology")),
+        ("Antidepressant-like effects of ketamine on reward learning in healthy adults",
+         "Thirty healthy adults received ketamine 0.5 mg/kg or saline; reward learning rose "
+         "at 24 hours.", (0, "healthy-volunteer pharmacology")),
+        # people with no diagnosis are healthy volunteers too
+        ("Psilocybin, emotion and mood in experienced users",
+         "Twenty psychedelic-experienced adults with no psychiatric diagnosis received "
+         "psilocybin; negative affect fell and mood improved.",
+         (0, "no target condition studied")),
+        # patients compared with healthy controls: the patients' condition is the target
+        ("Ketamine and brain connectivity in major depressive disorder",
+         "We scanned 15 patients with major depression before and after a ketamine infusion "
+         "and compared them with healthy volunteers.", (1, "ketamine for depression")),
+        ("Psilocybin in patients with depression and in healthy volunteers",
+         "Patients with major depression and healthy volunteers received psilocybin; "
+         "depression scores fell in patients.", (1, "psilocybin for depression")),
+    ],
+)  # fmt: skip
+def test_healthy_volunteer_pharmacology_is_off_topic(taxonomy, title, abstract, expected):
+    assert _topic(tag_record(record(title, abstract), taxonomy)) == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, condition, expected",
+    [
+        # the survey's mood words are exposures (substance-use), so no target is left
+        ("MDMA and chemsex among gay and bisexual men",
+         "In an online survey of 900 men, chemsex with MDMA or ketamine was associated with "
+         "depression and anxiety.", "substance-use", (0, "no target condition studied")),
+        ("Psilocybin mushroom use and mental health in a national survey",
+         "Among 40,000 adults, lifetime psilocybin use was associated with lower psychological "
+         "distress and suicidality.", "substance-use", (0, "recreational use or harms")),
+        ("Ketamine and MDMA in nightlife: a survey of clubbers",
+         "Clubbers reported ketamine and MDMA use; frequent users had more anxiety.",
+         "substance-use", (0, "no target condition studied")),
+        # the therapy's own trial that names recreational use as background stays on topic
+        ("Psilocybin-assisted therapy for major depression: a randomized trial",
+         "Psilocybin mushrooms have a long history of recreational use. Adults with major "
+         "depression were randomised to psilocybin 25 mg or placebo with psychological "
+         "support; depression scores fell.", "depression", (1, "psilocybin for depression")),
+    ],
+)  # fmt: skip
+def test_use_surveys_and_nightlife_are_recreational(taxonomy, title, abstract, condition, expected):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert condition in tags.conditions
+    assert _topic(tags) == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, reason",
+    [
+        ("Ketamine for alcohol relapse prevention",
+         "Patients with severe alcohol use disorder received ketamine 0.8 mg/kg or midazolam; "
+         "abstinence and depressive symptoms were measured.",
+         "primary condition is substance-use"),
+        ("Ketamine to ease opioid withdrawal before naltrexone",
+         "Adults starting naltrexone received ketamine infusions; withdrawal and mood were "
+         "rated.", "primary condition is substance-use"),
+    ],
+)  # fmt: skip
+def test_substance_use_targets_alone_are_off_topic(taxonomy, title, abstract, reason):
+    assert _topic(tag_record(record(title, abstract), taxonomy)) == (0, reason)

@@ -404,6 +404,16 @@ def decide_on_topic(
         # given around surgery for anaesthesia, analgesia or delirium; "intraoperative
         # esketamine for postpartum depression" is therapeutic use (the guide's purposes)
         return 0, "perioperative use"
+    if title_cues.intersection(("anaesthesia", "perioperative")):
+        targeted = _primary_outcome_targeted(doc, tags)
+        if "anaesthesia" in title_cues and _in_title(doc, "ect") and not targeted:
+            # the ECT anaesthetic, unless its antidepressant effect is the primary outcome
+            return 0, "anaesthesia for electroconvulsive therapy"
+        if targeted is False:
+            # "postoperative anxiety and depression" in the title, pain the primary outcome
+            return 0, "perioperative use (its primary outcome is no target condition)"
+    if doc.healthy and "healthy" in title_cues and not _in_title(doc, "patients"):
+        return 0, "healthy-volunteer pharmacology"
     if is_recreational(doc):
         return 0, "recreational use or harms"
     if context is not None:
@@ -443,6 +453,34 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
         if _own(doc, hit):
             return doc.snippet(hit)
     return None
+
+
+def _primary_outcome_targeted(doc: Doc, tags) -> bool | None:
+    """Whether a clause stating the study's primary outcome names a target condition (None
+    when no primary outcome is stated).
+
+    The clause is the sentence cut at "secondary" and semicolons ("pain was the primary
+    outcome; anxiety and depression were secondary" names none).
+    """
+    stated = [h for h in doc.cue_hits("primary_outcome") if _own(doc, h)]
+    if not stated:
+        return None
+    targets = [h for h in doc.by_facet.get("conditions", ()) if tags[h.name].target]
+    for hit in stated:
+        sentence = doc.sentence_of(hit)
+        text = doc.lower[sentence.start : sentence.end]
+        start, end = _clause(text, hit.start - sentence.start, hit.end - sentence.start)
+        start, end = start + sentence.start, end + sentence.start
+        if any(start <= h.start < end and _own(doc, h) for h in targets):
+            return True
+    return False
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of `text` around [start, end) bounded by "secondary" or a semicolon."""
+    before = max(text.rfind("secondar", 0, start), text.rfind(";", 0, start))
+    after = [i for i in (text.find("secondar", end), text.find(";", end)) if i >= 0]
+    return (before + 1 if before >= 0 else 0), (min(after) if after else len(text))
 
 
 def _own(doc: Doc, hit) -> bool:

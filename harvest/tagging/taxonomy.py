@@ -22,7 +22,7 @@ CUES = (
     "injury_context", "psych_context", "trauma_bare", "human", "counted", "recreational",
     "therapeutic", "anaesthesia", "results", "intervention", "covariate", "survey", "healthy",
     "search", "perioperative", "subgroup", "other_indication", "mental_health",
-    "weak_observational", "patients", "bibliometric", "fixed_order",
+    "weak_observational", "patients", "bibliometric", "fixed_order", "primary_outcome", "ect",
 )  # fmt: skip
 # Which YAML list feeds which kind of hit; "title" kinds count only in the title.
 TEXT_KEYS = {
