@@ -1441,3 +1441,24 @@ def test_control_doses_in_words_and_premedication_midazolam(text, conditions, ex
 )  # fmt: skip
 def test_drugs_given_to_all_and_ect_given_to_all_are_not_comparators(text, expected):
     assert details(titled(text), conditions=("depression",)).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients were randomized to esketamine (56 mg on day 1, then 56 or 84 mg) or placebo.",
+         ["placebo"]),
+        ("Patients were randomized to ketamine or placebo; the ketamine dose was 0.5 mg/kg in "
+         "adults and 0.25 mg/kg in those over 65.", ["placebo"]),
+        ("Participants were randomized to psilocybin 25 mg or placebo; the dose was lowered to "
+         "20 mg or 15 mg if needed.", ["placebo"]),
+        ("Ketamine was given at induction (0.5 mg/kg) and at the end of surgery (0.25 mg/kg) in "
+         "the ketamine group.", []),
+        ("Patients were randomized to ketamine or saline; ketamine 0.3 mg/kg was given, repeated "
+         "at 0.15 mg/kg if needed.", ["placebo"]),
+        ("Patients were randomized to daily oral ketamine 0.5 mg/kg or 1 mg/kg for two weeks.",
+         ["dose-comparison"]),
+    ],
+)  # fmt: skip
+def test_one_arms_dose_steps_are_not_dose_arms(text, expected):
+    assert details(titled(text), conditions=("depression",)).comparators == expected

@@ -237,6 +237,9 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
     """Whether a comparator match names a comparison arm."""
     if slug == "active-drug" and _studied_drug(match, text, i, rules, focal):
         return False
+    if slug == "dose-comparison" and any(c.isdigit() for c in match.group(0)):
+        if rules.list_steps.search(text.sentences[i].text):
+            return False  # "56 mg on day 1, then 56 or 84 mg": one arm's steps
     if slug == "dose-comparison" and rules.one_arm_doses.search(text.sentences[i].text):
         # "after open-label esketamine (56 or 84 mg), patients were randomized to ...": the
         # doses of the phase before randomisation are not arms

@@ -86,6 +86,7 @@ class DetailRules:
     dose_groups: Rule
     dose_group_designs: frozenset[str]
     dose_steps: re.Pattern
+    list_steps: re.Pattern
     dose_bands: dict
     band_labels: dict
     dose: Rule
@@ -319,6 +320,7 @@ def load_details(path: Path | str) -> DetailRules:
         dose_groups=add(setting(data, "dose_groups", "details"), indexed=False),
         dose_group_designs=frozenset(data.get("dose_group_designs") or ()),
         dose_steps=plain(data, "dose_steps", "details"),
+        list_steps=plain(data, "list_steps", "details"),
         dose_bands=bands,
         band_labels=labels,
         dose=add(DOSE),
