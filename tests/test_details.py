@@ -1462,3 +1462,24 @@ def test_drugs_given_to_all_and_ect_given_to_all_are_not_comparators(text, expec
 )  # fmt: skip
 def test_one_arms_dose_steps_are_not_dose_arms(text, expected):
     assert details(titled(text), conditions=("depression",)).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "design", "expected"),
+    [
+        ("A standard dose was compared with a double dose of esketamine.", "rct",
+         ["dose-comparison"]),
+        ("Low-dose (0.2 mg/kg) and standard-dose (0.5 mg/kg) ketamine were compared.", "rct",
+         ["dose-comparison"]),
+        ("Dissociation was greater in the 0.5 mg/kg than in the 0.2 mg/kg group.", "rct",
+         ["dose-comparison"]),
+        ("Patients received ketamine at a dose of 0.5 mg/kg (group L) or 1 mg/kg (group H).",
+         "rct", ["dose-comparison"]),
+        ("Subjects were studied on three occasions, receiving placebo, low-dose or high-dose "
+         "ketamine.", "other", ["placebo", "dose-comparison"]),
+        ("Trials compared 0.5 mg/kg ketamine with 0.2 mg/kg ketamine.", "meta-analysis",
+         ["dose-comparison"]),
+    ],
+)  # fmt: skip
+def test_dose_arms_in_words_and_in_results(text, design, expected):
+    assert details(titled(text), design=design, conditions=()).comparators == expected
