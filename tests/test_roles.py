@@ -904,10 +904,14 @@ def _topic(tags):
          "Pain at 24 hours was the primary outcome; anxiety and depression scores were "
          "secondary outcomes.",
          (0, "perioperative use (its primary outcome is no target condition)")),
-        ("Esketamine and sleep and anxiety after thoracoscopic surgery",
-         "Patients were randomised to esketamine or placebo during anaesthesia; the main "
-         "outcome was sleep quality on the first night.",
+        ("Esketamine and postoperative anxiety after tonsillectomy in children",
+         "Children were randomised to esketamine or placebo during anaesthesia; the main "
+         "outcome was emergence agitation.",
          (0, "perioperative use (its primary outcome is no target condition)")),
+        # a feasibility or safety primary outcome says nothing about the purpose
+        ("Intraoperative esketamine for postpartum depression: a pilot trial",
+         "Women having caesarean delivery were randomised to esketamine or saline. The primary "
+         "outcome was feasibility of recruitment.", (1, "ketamine for depression")),
         # the depression is the primary outcome: therapeutic use around surgery
         ("Intraoperative esketamine to prevent postpartum depression after caesarean delivery",
          "Women having a caesarean section were randomised to esketamine 0.2 mg/kg or saline; "
@@ -991,3 +995,36 @@ def test_use_surveys_and_nightlife_are_recreational(taxonomy, title, abstract, c
 )  # fmt: skip
 def test_substance_use_targets_alone_are_off_topic(taxonomy, title, abstract, reason):
     assert _topic(tag_record(record(title, abstract), taxonomy)) == (0, reason)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # another indication and a target in the title: the primary outcome says which
+        ("Ketamine for pain and depression in chronic pain: a randomized trial",
+         "Patients with chronic pain were randomised to ketamine or placebo. Pain intensity "
+         "was the primary outcome; depression was a secondary outcome.",
+         (0, "another indication is the primary outcome")),
+        ("Ketamine for depression in patients with chronic pain: a randomized trial",
+         "Patients with chronic pain and major depression were randomised to ketamine or "
+         "placebo; the primary outcome was the change in depression score.",
+         (1, "ketamine for depression")),
+        # safety as the primary outcome says nothing about the purpose
+        ("Psilocybin for depression and anxiety in Parkinson's disease",
+         "Patients with Parkinson's disease received psilocybin; safety was the primary "
+         "outcome, and mood improved.", (1, "psilocybin for depression")),
+        # a target named only in the abstract, outweighed by anaesthesia, sedation or pain
+        ("Ketamine in emergency medicine: a review",
+         "Ketamine is used for procedural sedation, analgesia and agitation, and is being "
+         "studied for suicidal ideation.",
+         (0, "anaesthesia, analgesia or another indication outweighs the target")),
+        ("Ketamine infusions in a community clinic",
+         "Adults with depression received six ketamine infusions; depression scores fell and "
+         "blood pressure rose briefly during sedation.", (1, "ketamine for depression")),
+        ("Esketamine for postherpetic neuralgia",
+         "Patients received esketamine; pain and sleep improved and anxiety fell.",
+         (0, "primary condition is pain")),
+    ],
+)  # fmt: skip
+def test_another_use_against_the_target(taxonomy, title, abstract, expected):
+    assert _topic(tag_record(record(title, abstract), taxonomy)) == expected

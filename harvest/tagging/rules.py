@@ -371,7 +371,7 @@ def decide_on_topic(
 ) -> tuple[int, str]:
     """1 when a target substance is studied for a target condition (treatment or mechanism),
     or, with no condition named, in a mental-health context (mechanism, safety, practice)."""
-    tags = taxonomy.tags
+    tags, roles = taxonomy.tags, taxonomy.roles
     substances = [m for m in modalities if tags[m].target]
     targets = [c for c in conditions if tags[c].target]
     if not substances:
@@ -404,8 +404,20 @@ def decide_on_topic(
         # given around surgery for anaesthesia, analgesia or delirium; "intraoperative
         # esketamine for postpartum depression" is therapeutic use (the guide's purposes)
         return 0, "perioperative use"
+    allowed = (roles.physical_injury, roles.use_survey_condition)
+    indications = [c for c in others if c not in allowed]
+    if primary_targets and ("other_indication" in title_cues or indications):
+        if _primary_outcome_targeted(doc, tags, allowed) is False:  # "pain and depression"
+            return 0, "another indication is the primary outcome"
+    if targets and not primary_targets and context is None and not _in_title(doc, "mental_health"):
+        uses = _other_uses(doc, tags, allowed)
+        if uses > sum(1 for h in doc.by_facet.get("conditions", ()) if tags[h.name].target
+                      and _own(doc, h)):  # fmt: skip
+            # a review of ketamine in emergency medicine or palliative care that also names
+            # suicidality or depression
+            return 0, "anaesthesia, analgesia or another indication outweighs the target"
     if title_cues.intersection(("anaesthesia", "perioperative")):
-        targeted = _primary_outcome_targeted(doc, tags)
+        targeted = _primary_outcome_targeted(doc, tags, allowed)
         if "anaesthesia" in title_cues and _in_title(doc, "ect") and not targeted:
             # the ECT anaesthetic, unless its antidepressant effect is the primary outcome
             return 0, "anaesthesia for electroconvulsive therapy"
@@ -455,25 +467,44 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
     return None
 
 
-def _primary_outcome_targeted(doc: Doc, tags) -> bool | None:
-    """Whether a clause stating the study's primary outcome names a target condition (None
-    when no primary outcome is stated).
+def _other_uses(doc: Doc, tags, allowed) -> int:
+    """Own-sentence mentions of anaesthesia, sedation or analgesia, and of another tagged
+    indication (pain); a list of other indications a review names is not counted."""
+    count = sum(1 for h in doc.cues.get("anaesthesia", ()) if _own(doc, h))
+    return count + sum(
+        1
+        for h in doc.by_facet.get("conditions", ())
+        if not tags[h.name].target and h.name not in allowed and _own(doc, h)
+    )
+
+
+def _primary_outcome_targeted(doc: Doc, tags, allowed=()) -> bool | None:
+    """True when a clause stating the study's primary outcome names a target condition, False
+    when one names another use instead (pain, delirium, sedation, haemodynamics: another
+    condition or an anaesthesia cue), None otherwise (none stated, or feasibility, safety).
 
     The clause is the sentence cut at "secondary" and semicolons ("pain was the primary
-    outcome; anxiety and depression were secondary" names none).
+    outcome; anxiety and depression were secondary" names pain only).
     """
     stated = [h for h in doc.cue_hits("primary_outcome") if _own(doc, h)]
     if not stated:
         return None
-    targets = [h for h in doc.by_facet.get("conditions", ()) if tags[h.name].target]
+    conditions = doc.by_facet.get("conditions", ())
+    others = [h for h in conditions if not tags[h.name].target and h.name not in allowed]
+    others += doc.cues.get("anaesthesia", ())
+    spans = []
     for hit in stated:
         sentence = doc.sentence_of(hit)
         text = doc.lower[sentence.start : sentence.end]
         start, end = _clause(text, hit.start - sentence.start, hit.end - sentence.start)
-        start, end = start + sentence.start, end + sentence.start
-        if any(start <= h.start < end and _own(doc, h) for h in targets):
-            return True
-    return False
+        spans.append((start + sentence.start, end + sentence.start))
+
+    def named(hits):
+        return any(a <= h.start < b and _own(doc, h) for h in hits for a, b in spans)
+
+    if named(h for h in conditions if tags[h.name].target):
+        return True
+    return False if named(others) else None
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
