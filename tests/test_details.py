@@ -1483,3 +1483,23 @@ def test_one_arms_dose_steps_are_not_dose_arms(text, expected):
 )  # fmt: skip
 def test_dose_arms_in_words_and_in_results(text, design, expected):
     assert details(titled(text), design=design, conditions=()).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Esketamine plus antidepressant therapy was compared with antidepressant therapy alone.",
+         ["active-drug"]),
+        ("Patients were randomized to ketamine plus psychotherapy or psychotherapy alone.",
+         ["active-non-drug"]),
+        ("Ketamine and ECT were compared in a randomized trial.", ["active-non-drug"]),
+        ("Patients were randomized to a course of ketamine infusions or a course of ECT.",
+         ["active-non-drug"]),
+        ("Ketamine was compared with usual care.", ["usual-care"]),
+        ("Ketamine added to standard therapy was compared with standard therapy alone.",
+         ["usual-care"]),
+        ("All patients continued with usual care.", []),
+    ],
+)  # fmt: skip
+def test_therapy_alone_ect_compared_and_usual_care_compared_with(text, expected):
+    assert details(titled(text), conditions=("depression",)).comparators == expected
