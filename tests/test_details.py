@@ -1503,3 +1503,23 @@ def test_dose_arms_in_words_and_in_results(text, design, expected):
 )  # fmt: skip
 def test_therapy_alone_ect_compared_and_usual_care_compared_with(text, expected):
     assert details(titled(text), conditions=("depression",)).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ketamine was compared with other induction agents such as propofol and etomidate.",
+         ["active-drug"]),
+        ("We pooled RCTs of psilocybin; control conditions included placebo, niacin and "
+         "low-dose psilocybin.", ["placebo", "active-placebo"]),
+        ("Seven trials used an active placebo (midazolam) and five used saline.",
+         ["placebo", "active-placebo"]),
+        ("Twelve RCTs compared esketamine with placebo and three compared it with midazolam.",
+         ["placebo", "active-placebo"]),
+        ("Studies were included regardless of comparator.", []),
+        ("Compared with controls, ketamine reduced symptoms.", []),
+    ],
+)  # fmt: skip
+def test_pooled_comparisons_of_reviews(text, expected):
+    found = details(titled(text), design="meta-analysis", conditions=("depression",))
+    assert found.comparators == expected

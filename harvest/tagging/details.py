@@ -54,7 +54,8 @@ ACTIVE_PLACEBO_NAMED = re.compile(
 BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine)\b", re.I)
 # "compared with placebo, niacin ...": an inert placebo as well.
 INERT_TOO = re.compile(
-    r"\b(?:and|or|versus|vs\.?|with|to|against) (?:an? |inert |saline |matching )*placebo\b"
+    r"\b(?:and|or|versus|vs\.?|with|to|against|included|including|used) "
+    r"(?:an? |inert |saline |matching )*(?:placebo|saline)\b"
     r"(?![- ]controlled)(?!\s*\((?:[\w-]+ )?(?:midazolam|niacin|methylphenidate|diphenhydramine))",
     re.I,
 )
