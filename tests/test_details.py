@@ -1523,3 +1523,16 @@ def test_therapy_alone_ect_compared_and_usual_care_compared_with(text, expected)
 def test_pooled_comparisons_of_reviews(text, expected):
     found = details(titled(text), design="meta-analysis", conditions=("depression",))
     assert found.comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients were randomized to ketamine or midazolam.", ["active-placebo"]),
+        ("Patients were randomized to ketamine, midazolam or saline.",
+         ["placebo", "active-placebo"]),
+    ],
+)  # fmt: skip
+def test_a_placebo_controlled_design_with_midazolam_as_its_control(text, expected):
+    rec = record(text, title="Ketamine for depression: a randomized placebo-controlled trial")
+    assert details(rec, conditions=("depression",)).comparators == expected

@@ -52,6 +52,7 @@ ACTIVE_PLACEBO_NAMED = re.compile(
     r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
 )
 BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine)\b", re.I)
+PLACEBO_DESIGN = re.compile(r"\bplacebo[- ]controlled\b", re.I)
 # "compared with placebo, niacin ...": an inert placebo as well.
 INERT_TOO = re.compile(
     r"\b(?:and|or|versus|vs\.?|with|to|against|included|including|used) "
@@ -108,6 +109,7 @@ def extract_details(
             )
         if not blinds or _titled(text, rules):
             _active_drug_not_placebo(rules, found)
+        _placebo_design_only(text, reporting, rules, found)
     extract_doses(text, reporting, rules, focal, found)
     if design in rules.session_designs:
         extract_sessions(text, reporting, rules, design, found)
@@ -189,6 +191,25 @@ def _dose_arms(
             found.comparators.sort(key=COMPARATORS.index)
             found.provenance.append(("comparators", "dose-comparison", *text.sentences[i][::2]))
             return
+
+
+def _placebo_design_only(text: Text, reporting: set[int], rules: DetailRules, found) -> None:
+    """A "placebo-controlled" trial whose only control is an active placebo ("ketamine or
+    midazolam"): no inert placebo besides."""
+    if "active-placebo" not in found.comparators or "placebo" not in found.comparators:
+        return
+    placebo = dict(rules.comparators)["placebo"]
+    told = [i for i in text.where(placebo, reporting) if any(text.matches(placebo, i))]
+    if told and all(_design_word_only(text.sentences[i].text, placebo) for i in told):
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
+        found.comparators.remove("placebo")
+        found.provenance.remove(row)
+
+
+def _design_word_only(sentence: str, placebo) -> bool:
+    """Whether a sentence names a placebo only as the design ("placebo-controlled")."""
+    rest = PLACEBO_DESIGN.sub(" ", sentence)
+    return not any(rule.pattern.search(rest) for rule in placebo.rules)
 
 
 def _partnered_blinder(rules: DetailRules, found: Details) -> None:
