@@ -1028,3 +1028,17 @@ def test_substance_use_targets_alone_are_off_topic(taxonomy, title, abstract, re
 )  # fmt: skip
 def test_another_use_against_the_target(taxonomy, title, abstract, expected):
     assert _topic(tag_record(record(title, abstract), taxonomy)) == expected
+
+
+def test_a_licensed_products_misuse_is_its_safety(taxonomy):
+    tags = tag_record(record(
+        "Esketamine nasal spray: real-world adverse events and misuse",
+        "Reports to a pharmacovigilance database were analysed; dissociation and sedation "
+        "were common and misuse was rare.",
+    ), taxonomy)  # fmt: skip
+    assert tags.on_topic == 1
+    street = tag_record(record(
+        "Ketamine misuse among young adults in nightlife",
+        "Clubbers reported ketamine misuse and bladder symptoms.",
+    ), taxonomy)  # fmt: skip
+    assert _topic(street) == (0, "no target condition studied")  # substance use alone
