@@ -1536,3 +1536,19 @@ def test_pooled_comparisons_of_reviews(text, expected):
 def test_a_placebo_controlled_design_with_midazolam_as_its_control(text, expected):
     rec = record(text, title="Ketamine for depression: a randomized placebo-controlled trial")
     assert details(rec, conditions=("depression",)).comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patients received either 0.5 or 1.0 mg/kg ketamine.", ["dose-comparison"]),
+        ("Dissociation was more common in both dose groups than with placebo.",
+         ["placebo", "dose-comparison"]),
+        ("Participants received low (10 mg) or moderate (20 mg) doses of psilocybin.",
+         ["dose-comparison"]),
+        ("Patients received esketamine 56 mg or 84 mg, at the physician's discretion.", []),
+        ("Patients received either esketamine 56 mg or placebo.", ["placebo"]),
+    ],
+)  # fmt: skip
+def test_either_dose_both_dose_groups_and_a_dose_left_to_the_physician(text, expected):
+    assert details(titled(text), conditions=("depression",)).comparators == expected
