@@ -1339,6 +1339,8 @@ def titled(text: str) -> dict:
          ["dose-comparison"]),
         ("This was a dose-response study of ketamine in depression.", "rct",
          ["dose-comparison"]),
+        ("Dissociation showed a dose-response relationship with plasma ketamine levels.", "rct",
+         []),
         # not dose arms: one arm's titration, a range, the routes compared
         ("Ketamine was titrated from 0.5 to 1.0 mg/kg over six infusions.", "open-label-trial",
          []),
