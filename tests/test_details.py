@@ -1554,3 +1554,10 @@ def test_a_placebo_controlled_design_with_midazolam_as_its_control(text, expecte
 )  # fmt: skip
 def test_either_dose_both_dose_groups_and_a_dose_left_to_the_physician(text, expected):
     assert details(titled(text), conditions=("depression",)).comparators == expected
+
+
+def test_a_low_placebo_like_dose_is_the_control_not_a_dose_arm():
+    text = ("In this randomized crossover, patients received a low (placebo-like) dose (1 or 3 "
+            "mg/70 kg) of psilocybin in one session and a high dose (22 or 30 mg/70 kg) in the "
+            "other.")  # fmt: skip
+    assert details(titled(text), conditions=("depression",)).comparators == ["active-placebo"]

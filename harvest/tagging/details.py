@@ -52,6 +52,7 @@ ACTIVE_PLACEBO_NAMED = re.compile(
     r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
 )
 BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine)\b", re.I)
+DOSE_TAIL = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:,|or|and|to|-|\u2013)\s*\d+(?:\.\d+)?)*\s*\S*$")
 PLACEBO_DESIGN = re.compile(r"\bplacebo[- ]controlled\b", re.I)
 # "compared with placebo, niacin ...": an inert placebo as well.
 INERT_TOO = re.compile(
@@ -262,6 +263,10 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
     if slug == "dose-comparison" and any(c.isdigit() for c in match.group(0)):
         if rules.list_steps.search(text.sentences[i].text):
             return False  # "56 mg on day 1, then 56 or 84 mg": one arm's steps
+        tail = DOSE_TAIL.search(match.group(0))
+        at = match.start() + (tail.start() if tail else 0)
+        if rules.control_dose_before.search(text.sentences[i].text[max(0, at - 40) : at]):
+            return False  # "a low (placebo-like) dose (1 or 3 mg/70 kg)": the control's
     if slug == "dose-comparison" and rules.one_arm_doses.search(text.sentences[i].text):
         # "after open-label esketamine (56 or 84 mg), patients were randomized to ...": the
         # doses of the phase before randomisation are not arms

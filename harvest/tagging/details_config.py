@@ -72,6 +72,7 @@ class DetailRules:
     no_comparison: Rule
     care_both_arms: re.Pattern
     one_arm_doses: re.Pattern
+    control_dose_before: re.Pattern
     dummy_placebo: re.Pattern
     drug_last: re.Pattern  # a text ending in a comparator drug: "sertraline" of "sertraline or"
     partnered_blinder: re.Pattern  # "codeine plus diphenhydramine": a regimen, not a blinder
@@ -302,6 +303,7 @@ def load_details(path: Path | str) -> DetailRules:
         no_comparison=add(setting(data, "no_comparison", "details")),
         care_both_arms=plain(data, "care_both_arms", "details"),
         one_arm_doses=plain(data, "one_arm_doses", "details"),
+        control_dose_before=plain(data, "control_dose_before", "details"),
         dummy_placebo=plain(data, "dummy_placebo", "details"),
         drug_last=re.compile(rf"{terms.get('comparator_drugs', '(?!)')},?\s*$", re.I),
         partnered_blinder=re.compile(
