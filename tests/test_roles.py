@@ -1009,6 +1009,14 @@ def test_substance_use_targets_alone_are_off_topic(taxonomy, title, abstract, re
          "Patients with chronic pain and major depression were randomised to ketamine or "
          "placebo; the primary outcome was the change in depression score.",
          (1, "ketamine for depression")),
+        ("Ketamine for chronic pain and depression",
+         "Patients with chronic pain were randomised to ketamine or placebo. Pain intensity "
+         "was the primary outcome and depression a secondary one.",
+         (0, "another indication is the primary outcome")),
+        ("Ketamine for chronic pain and depression",
+         "Patients with chronic pain were randomised to ketamine or placebo. The primary "
+         "outcomes were depression and pain, and anxiety was a secondary outcome.",
+         (1, "ketamine for depression")),
         # safety as the primary outcome says nothing about the purpose
         ("Psilocybin for depression and anxiety in Parkinson's disease",
          "Patients with Parkinson's disease received psilocybin; safety was the primary "

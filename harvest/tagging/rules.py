@@ -508,9 +508,15 @@ def _primary_outcome_targeted(doc: Doc, tags, allowed=()) -> bool | None:
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span of `text` around [start, end) bounded by "secondary" or a semicolon."""
+    """The span of `text` around [start, end) bounded by "secondary" or a semicolon; before a
+    later "secondary", also by the first "and" or comma ("pain was the primary outcome and
+    depression a secondary one")."""
     before = max(text.rfind("secondar", 0, start), text.rfind(";", 0, start))
-    after = [i for i in (text.find("secondar", end), text.find(";", end)) if i >= 0]
+    secondary = text.find("secondar", end)
+    after = [i for i in (secondary, text.find(";", end)) if i >= 0]
+    if secondary >= 0:
+        after += [i for i in (text.find(" and ", end, secondary), text.find(",", end, secondary))
+                  if i >= 0]  # fmt: skip
     return (before + 1 if before >= 0 else 0), (min(after) if after else len(text))
 
 
