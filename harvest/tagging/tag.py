@@ -13,16 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harvest.tagging.context import POPULATION_BEFORE, STRONG_ROLES, Doc
-from harvest.tagging.rules import (
-    DesignSignals,
-    decide_design,
-    decide_flags,
-    decide_human,
-    decide_on_topic,
-    is_use_survey,
-)
+from harvest.tagging.rules import DesignSignals, decide_design, decide_flags, decide_human
 from harvest.tagging.sample_size import extract_sample_size, states_participants
 from harvest.tagging.taxonomy import Taxonomy
+from harvest.tagging.topic import decide_on_topic, is_use_survey
 
 LIST_FACETS = ("conditions", "modalities", "routes", "populations")
 PRIMARY_ROLES = frozenset({"title", "objective"})  # where a study names its main condition

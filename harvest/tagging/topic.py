@@ -1,0 +1,212 @@
+"""On-topic: whether a record belongs in the catalog (the guide's `on_topic`).
+
+A target substance studied for a target condition, or in a mental-health context, is on-topic;
+anaesthesia, analgesia, sedation, surgery, another indication, substance use alone, recreational
+use and healthy-volunteer pharmacology are not (tests: tests/test_roles.py).
+"""
+
+from __future__ import annotations
+
+from harvest.tagging.context import STRONG_ROLES, Doc
+from harvest.tagging.taxonomy import Taxonomy
+
+
+def decide_on_topic(
+    taxonomy: Taxonomy,
+    doc: Doc,
+    conditions: list[str],
+    modalities: list[str],
+    primary: set[str],
+    review: bool = False,
+) -> tuple[int, str]:
+    """1 when a target substance is studied for a target condition (treatment or mechanism),
+    or, with no condition named, in a mental-health context (mechanism, safety, practice)."""
+    tags, roles = taxonomy.tags, taxonomy.roles
+    substances = [m for m in modalities if tags[m].target]
+    targets = [c for c in conditions if tags[c].target]
+    if not substances:
+        return 0, "no target substance studied"
+    context = None
+    if not targets:
+        roles = taxonomy.roles
+        therapy_only = bool(roles.therapy_only & set(substances))
+        context = _untargeted_context(doc, therapy_only, review)
+        # another indication tagged anywhere (pain); injury is a population, substance use
+        # a use survey's exposure or, in the title or aim, checked below
+        allowed = {roles.physical_injury, roles.use_survey_condition}
+        if any(c not in allowed for c in conditions):
+            context = None
+        if context is None:
+            return 0, "no target condition studied"
+    primary_targets = {c for c in primary if tags[c].target}
+    others = sorted(c for c in primary if not tags[c].target)
+    if context is not None:  # injured people in a mental-health study (no analgesia) are its
+        others = [c for c in others if c != taxonomy.roles.physical_injury]  # population
+    if others and not primary_targets:
+        return 0, f"primary condition is {', '.join(others)}"
+    title_cues = _title_cues(doc)
+    if "anaesthesia" in title_cues and not primary_targets and not _in_title(doc, "mental_health"):
+        # "ketamine: from anaesthetic to antidepressant" is about its psychiatric use
+        return 0, "anaesthesia, sedation or analgesia study"
+    if "other_indication" in title_cues and not primary_targets:
+        return 0, "another indication (the guide's OCD, anorexia, headache, pain)"
+    if "perioperative" in title_cues and not primary_targets:
+        # given around surgery for anaesthesia, analgesia or delirium; "intraoperative
+        # esketamine for postpartum depression" is therapeutic use (the guide's purposes)
+        return 0, "perioperative use"
+    allowed = (roles.physical_injury, roles.use_survey_condition)
+    indications = [c for c in others if c not in allowed]
+    if primary_targets and ("other_indication" in title_cues or indications):
+        if _primary_outcome_targeted(doc, tags, allowed) is False:  # "pain and depression"
+            return 0, "another indication is the primary outcome"
+    if targets and not primary_targets and context is None and not _in_title(doc, "mental_health"):
+        uses = _other_uses(doc, tags, allowed)
+        if uses > sum(1 for h in doc.by_facet.get("conditions", ()) if tags[h.name].target
+                      and _own(doc, h)):  # fmt: skip
+            # a review of ketamine in emergency medicine or palliative care that also names
+            # suicidality or depression
+            return 0, "anaesthesia, analgesia or another indication outweighs the target"
+    if title_cues.intersection(("anaesthesia", "perioperative")):
+        targeted = _primary_outcome_targeted(doc, tags, allowed)
+        if "anaesthesia" in title_cues and _in_title(doc, "ect") and not targeted:
+            # the ECT anaesthetic, unless its antidepressant effect is the primary outcome
+            return 0, "anaesthesia for electroconvulsive therapy"
+        if targeted is False:
+            # "postoperative anxiety and depression" in the title, pain the primary outcome
+            return 0, "perioperative use (its primary outcome is no target condition)"
+    if doc.healthy and "healthy" in title_cues and not _in_title(doc, "patients"):
+        return 0, "healthy-volunteer pharmacology"
+    if is_recreational(doc):
+        return 0, "recreational use or harms"
+    if context is not None:
+        return 1, f"{substances[0]} in a mental-health context ({context})"
+    return 1, f"{substances[0]} for {targets[0]}"
+
+
+OFF_TOPIC_CONTEXT = ("anaesthesia", "perioperative", "other_indication")
+
+
+def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = False) -> str | None:
+    """The mental-health cue that makes a record naming no target condition on-topic, or None.
+
+    With no such cue, patients given a `therapy_only` substance (psilocybin, MDMA), or a review
+    of one, are its therapeutic use. Not for healthy volunteers, nor when anaesthesia, surgery
+    or another indication is named in the study's own sentences, unless the title names the
+    mental-health context and none of them (a non-target condition in the title or aim is
+    checked after).
+    """
+    if doc.healthy:
+        return None
+    context = doc.cue_hits("mental_health")
+    off_title = _title_cues(doc).intersection(OFF_TOPIC_CONTEXT)
+    titled = bool(context) and _in_title(doc, "mental_health") and not off_title
+    for cue in OFF_TOPIC_CONTEXT if not titled else ():  # the title says what it is about
+        if any(_own(doc, h) for h in doc.cues.get(cue, ())):
+            return None
+    for hit in context:
+        sentence = doc.sentence_of(hit)
+        if sentence.role not in ("meta", "exclusion", "future") and not doc.excluded(hit):
+            return doc.snippet(hit)
+    if not therapy_only:
+        return None
+    if review:
+        return "a review of a substance with no medical use but therapy"
+    for hit in doc.cue_hits("patients"):  # patients given psilocybin or MDMA: therapy
+        if _own(doc, hit):
+            return doc.snippet(hit)
+    return None
+
+
+def _other_uses(doc: Doc, tags, allowed) -> int:
+    """Own-sentence mentions of anaesthesia, sedation or analgesia, and of another tagged
+    indication (pain); a list of other indications a review names is not counted."""
+    count = sum(1 for h in doc.cues.get("anaesthesia", ()) if _own(doc, h))
+    return count + sum(
+        1
+        for h in doc.by_facet.get("conditions", ())
+        if not tags[h.name].target and h.name not in allowed and _own(doc, h)
+    )
+
+
+def _primary_outcome_targeted(doc: Doc, tags, allowed=()) -> bool | None:
+    """True when a clause stating the study's primary outcome names a target condition, False
+    when one names another use instead (pain, delirium, sedation, haemodynamics: another
+    condition or an anaesthesia cue), None otherwise (none stated, or feasibility, safety).
+
+    The clause is the sentence cut at "secondary" and semicolons ("pain was the primary
+    outcome; anxiety and depression were secondary" names pain only).
+    """
+    stated = [h for h in doc.cue_hits("primary_outcome") if _own(doc, h)]
+    if not stated:
+        return None
+    conditions = doc.by_facet.get("conditions", ())
+    others = [h for h in conditions if not tags[h.name].target and h.name not in allowed]
+    others += doc.cues.get("anaesthesia", ())
+    spans = []
+    for hit in stated:
+        sentence = doc.sentence_of(hit)
+        text = doc.lower[sentence.start : sentence.end]
+        start, end = _clause(text, hit.start - sentence.start, hit.end - sentence.start)
+        spans.append((start + sentence.start, end + sentence.start))
+
+    def named(hits):
+        return any(a <= h.start < b and _own(doc, h) for h in hits for a, b in spans)
+
+    if named(h for h in conditions if tags[h.name].target):
+        return True
+    return False if named(others) else None
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of `text` around [start, end) bounded by "secondary" or a semicolon; before a
+    later "secondary", also by the first "and" or comma ("pain was the primary outcome and
+    depression a secondary one")."""
+    before = max(text.rfind("secondar", 0, start), text.rfind(";", 0, start))
+    secondary = text.find("secondar", end)
+    after = [i for i in (secondary, text.find(";", end)) if i >= 0]
+    if secondary >= 0:
+        after += [i for i in (text.find(" and ", end, secondary), text.find(",", end, secondary))
+                  if i >= 0]  # fmt: skip
+    return (before + 1 if before >= 0 else 0), (min(after) if after else len(text))
+
+
+def _own(doc: Doc, hit) -> bool:
+    """The hit is in one of the sentences that describe the study itself."""
+    return doc.sentence_of(hit).role in STRONG_ROLES and not doc.excluded(hit)
+
+
+def is_recreational(doc: Doc) -> bool:
+    """The record is about recreational use or harms of the substance (not therapy)."""
+    if "recreational" not in doc.cues:
+        return False  # (the therapeutic cue is matched on demand: only when it is needed)
+    therapy = doc.cue_hits("therapeutic")
+    therapy_in_title = bool(therapy) and doc.where[therapy[0]] == 0
+    if "recreational" in _title_cues(doc) and not therapy_in_title:
+        return True
+    recreational = _strong_count(doc, "recreational")
+    # "misuse of esketamine in clinical practice": a therapy's abuse liability is its safety
+    weight = 2 if therapy_in_title else 1
+    return recreational >= 2 and recreational > weight * _strong_count(doc, "therapeutic")
+
+
+def is_use_survey(doc: Doc) -> bool:
+    """A survey of substance users: conditions measured in it are exposures, not targets."""
+    return is_recreational(doc) and bool(doc.cues.get("survey") or doc.cues.get("recreational"))
+
+
+def _title_cues(doc: Doc) -> set[str]:
+    """The cues named in the title (the first sentence, when there is a title)."""
+    if not doc.sentences or doc.sentences[0].source != "title":
+        return set()
+    where = doc.where  # each cue's hits are in text order: the first is in the title, if any
+    return {name for name, hits in doc.cues.items() if where[hits[0]] == 0}
+
+
+def _in_title(doc: Doc, cue: str) -> bool:
+    """An on-demand cue named in the title (the first sentence, when there is a title)."""
+    hits = doc.cue_hits(cue)
+    return bool(hits) and doc.sentences[0].source == "title" and doc.where[hits[0]] == 0
+
+
+def _strong_count(doc: Doc, cue: str) -> int:
+    return sum(1 for h in doc.cue_hits(cue) if doc.sentence_of(h).role in STRONG_ROLES)
