@@ -129,7 +129,7 @@ def test_ris_of_a_filtered_sorted_table_holds_exactly_its_studies_in_order(catal
     retracted = next(e for e in entries if int(e["accession_number"]) == 40000003)
     assert retracted["notes"] == [
         "Retracted. Retraction in: J Affect Disord. 2024;350:12. PMID: 39000003",
-        "Study: RCT \u00b7 n = 43 \u00b7 vs placebo",
+        "Study: RCT \u00b7 n = 43 \u00b7 vs placebo \u00b7 1 infusion",
     ]
 
 
@@ -145,7 +145,7 @@ def test_bibtex_of_a_search_holds_every_match_and_parses(catalog, ds):
     assert entry["keywords"].startswith("Expression of concern, ")
     assert entry["note"] == (
         "Expression of concern. Expression of concern in: J Affect Disord. 2024;351:1. "
-        "PMID: 39000007. Study: RCT \u00b7 n = 47 \u00b7 vs placebo"
+        "PMID: 39000007. Study: RCT \u00b7 n = 47 \u00b7 vs placebo \u00b7 1 infusion"
     )
 
 
