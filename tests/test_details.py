@@ -8,6 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+import yaml
 
 from harvest.errors import ConfigError
 from harvest.pubmed.sources import read_units, realise
@@ -512,6 +513,20 @@ def test_a_missing_safety_topic_is_a_config_error(tmp_path):
         "urological, hepatic, nausea-vomiting, headache, serious-adverse-events, "
         "general-tolerability)"
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "name", "what"),
+    [("title_targets", "migrane", "safety topics"), ("intended_effects", "lsd", "study drugs")],
+)
+def test_a_safety_pattern_map_with_an_unknown_name_is_a_config_error(tmp_path, key, name, what):
+    path = tmp_path / "details.yml"
+    rules = yaml.safe_load(CONFIG.read_text())
+    rules["safety"][key] = {name: "x"}
+    path.write_text(yaml.safe_dump(rules))
+    with pytest.raises(ConfigError) as error:
+        load_details(path)
+    assert str(error.value) == f"{path}: safety.{key} must map {what} to patterns"
 
 
 def test_a_bad_pattern_is_a_config_error(tmp_path):

@@ -236,24 +236,15 @@ def _expand(block, terms: dict[str, str], path: Path):
     return TERM.sub(term, block)
 
 
-def _targets(block, path: Path) -> dict[str, re.Pattern]:
-    """safety.title_targets: {topic: pattern of the title naming it as the condition}."""
+def _pattern_map(block, path: Path, key: str, allowed, what: str) -> dict[str, re.Pattern]:
+    """safety.title_targets ({topic: pattern of the title naming it as the condition}) and
+    safety.intended_effects ({study drug: pattern of its intended effects}), checked at load."""
     if block is None:
         return {}
-    if not isinstance(block, dict) or any(slug not in SAFETY for slug in block):
-        raise ConfigError(f"{path}: safety.title_targets must map safety topics to patterns")
-    return {slug: re.compile(_check(p, path, f"safety.title_targets.{slug}"), re.I)
-            for slug, p in block.items()}  # fmt: skip
-
-
-def _intended(block, path: Path) -> dict[str, re.Pattern]:
-    """safety.intended_effects: {study drug: pattern of its intended effects}."""
-    if block is None:
-        return {}
-    if not isinstance(block, dict) or any(drug not in DRUGS for drug in block):
-        raise ConfigError(f"{path}: safety.intended_effects must map study drugs to patterns")
-    return {drug: re.compile(_check(p, path, f"safety.intended_effects.{drug}"), re.I)
-            for drug, p in block.items()}  # fmt: skip
+    if not isinstance(block, dict) or any(name not in allowed for name in block):
+        raise ConfigError(f"{path}: safety.{key} must map {what} to patterns")
+    return {name: re.compile(_check(p, path, f"safety.{key}.{name}"), re.I)
+            for name, p in block.items()}  # fmt: skip
 
 
 def _other_drugs(data: dict) -> list:
@@ -370,8 +361,12 @@ def load_details(path: Path | str) -> DetailRules:
         scope_designs=frozenset(safety.get("scope_designs") or ()),
         review_scope=plain(safety, "review_scope", "safety"),
         suicidality_target=str(safety.get("suicidality_target_condition") or "suicidality"),
-        title_targets=_targets(safety.get("title_targets"), path),
-        intended_effects=_intended(safety.get("intended_effects"), path),
+        title_targets=_pattern_map(
+            safety.get("title_targets"), path, "title_targets", SAFETY, "safety topics"
+        ),
+        intended_effects=_pattern_map(
+            safety.get("intended_effects"), path, "intended_effects", DRUGS, "study drugs"
+        ),
         not_reported=add(setting(safety, "not_reported", "safety")),
         funding_sentence=add(setting(funding, "funding_sentence", "funding")),
         funded_by=re.compile(FUNDED_BY),
