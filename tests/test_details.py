@@ -918,6 +918,141 @@ def test_crossover_conditions_and_what_is_not_a_count(text, expected):
     assert details(record(f"In this trial, {text}"), conditions=()).sessions == expected
 
 
+# -- sessions, third pass (issue 14 held-out classes): one administration beside rating
+# schedules, therapy visits and daily-life words; three sessions; a count that goes on to
+# an ordinal ("two blinded sessions, followed by a third open-label session" is 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Participants received a 25 mg dose of psilocybin in a supportive setting.', 1),
+        ('Patients were given ketamine (0.5 mg/kg) intravenously over 40 minutes.', 1),
+        ('Forty patients were randomized to intravenous ketamine or midazolam, and depression '
+         'was rated at 24 hours.', 1),
+        ('Each participant received one dose of psilocybin (25 mg) with two therapists '
+         'present.', 1),
+        ('Ketamine 0.5 mg/kg was infused once over 40 minutes.', 1),
+        ('A single 40-minute ketamine infusion was given to all patients.', 1),
+        ('Patients received a single intravenous dose of ketamine.', 1),
+        ('Participants underwent one psilocybin session (25 mg/70 kg).', 1),
+        ('Psilocybin (0.3 mg/kg) was administered orally in a single session.', 1),
+        ('Esketamine 0.25 mg/kg was administered as a single intravenous bolus after delivery.', 1),
+        ('Patients were randomly assigned to receive a single dose of 25 mg psilocybin or '
+         'placebo.', 1),
+        ('Healthy volunteers received a single oral dose of MDMA (125 mg).', 1),
+        ('Participants received one session of psilocybin therapy.', 1),
+        ('Patients received a one-time infusion of ketamine 0.5 mg/kg.', 1),
+        ('A single administration of psilocybin (25 mg) reduced depressive symptoms.', 1),
+        ('The ketamine group received 0.5 mg/kg diluted in saline over 40 min after '
+         'anaesthesia.', 1),
+        ('Participants received a single high dose of psilocybin in a single-arm open-label '
+         'trial.', 1),
+        ('Subjects received a single, moderately high dose of psilocybin (25 mg).', 1),
+        ('Participants had two blinded sessions, followed by a third open-label session for '
+         'all.', 3),
+        ('MDMA was given in three sessions, each followed by integration.', 3),
+        ('Participants received MDMA in three 8-hour sessions spaced about a month apart.', 3),
+        ('Patients received three doses of MDMA-assisted therapy.', 3),
+        ('The protocol included three MDMA-assisted sessions.', 3),
+        ('Participants completed three experimental sessions with MDMA 80-180 mg.', 3),
+        ('Three psilocybin administrations were given at monthly intervals.', 3),
+        ('Each participant attended three dosing sessions, one week apart.', 3),
+        ('Participants received ketamine on three occasions.', 3),
+        ('Patients received three ketamine infusions over one week.', 3),
+        ('Participants received MDMA in three sessions.', 3),
+        ('MDMA-assisted therapy consisted of three sessions of MDMA.', 3),
+        ('Two double-blind dosing sessions were followed by a third, open-label session.', 3),
+        ('Patients received a series of six ketamine infusions over two weeks.', 6),
+        ('Ketamine was infused six times over 12 days.', 6),
+        ('Patients received ketamine infusions three times a week for three weeks.', 9),
+        ('Participants received nine sessions of esketamine.', 9),
+        ('Psilocybin was given in two sessions, one week apart.', 2),
+        ('Participants received two doses of psilocybin (10 mg and 25 mg) three weeks apart.', 2),
+        ('Patients received two ketamine infusions, one week apart.', 2),
+        ('Ketamine was administered on two occasions separated by one week.', 2),
+        ('Participants received psilocybin twice, four weeks apart.', 2),
+        ('Esketamine was administered twice weekly for four weeks.', 8),
+        ('Patients received six infusions of ketamine (0.5 mg/kg) over 2 weeks.', 6),
+        ('Patients were randomized to ketamine 0.5 mg/kg or midazolam 0.045 mg/kg. Both '
+         'infusions were well tolerated. Depression scores were rated at 24 hours.', 1),
+        ('Participants received psilocybin 25 mg. Symptoms were assessed weekly for six weeks '
+         'after dosing.', 1),
+        ('Participants received psilocybin 25 mg. Participants completed daily diaries for two '
+         'weeks.', 1),
+        ('Patients received ketamine 0.5 mg/kg over 40 minutes. Depression was rated daily for '
+         '7 days.', 1),
+        ('Participants received psilocybin (25 mg) with three preparatory and two integration '
+         'sessions.', 1),
+        ('Adults with depression received 25 mg psilocybin. Participants were followed for 12 '
+         'weeks.', 1),
+        ('Patients received ketamine 0.5 mg/kg. Patients continued their antidepressants '
+         'during the 4-week study.', 1),
+        ('Patients received a 0.5 mg/kg ketamine infusion. Outcomes were measured at baseline '
+         'and days 1, 3 and 7.', 1),
+        ('Participants received psilocybin 25 mg. The dosing session lasted about 8 hours. '
+         'Participants met with therapists weekly for 4 weeks.', 1),
+        ('Participants received psilocybin 25 mg in a randomized, double-blind trial. '
+         'Preparation sessions preceded dosing.', 1),
+        ('Patients received psilocybin 25 mg. Response persisted over 12 weeks of follow-up in '
+         'the 12-week trial.', 1),
+        ('We conducted a 6-week randomized trial. Patients received ketamine 0.5 mg/kg or '
+         'midazolam.', 1),
+        ('Participants had two blinded sessions with MDMA or placebo, followed by a third '
+         'open-label MDMA session for all participants.', 3),
+        ('MDMA-assisted therapy included three experimental sessions. Participants also had '
+         'three preparatory sessions and nine integrative sessions.', 3),
+        ('Participants received MDMA in three sessions. Two of the sessions were followed by '
+         'an additional dose.', 3),
+        ('Participants received MDMA-assisted therapy (three sessions). A supplemental '
+         'half-dose was optional.', 3),
+        ('Participants received three sessions of MDMA-assisted therapy. Each session included '
+         'an initial dose of 80 or 120 mg followed by a supplemental dose 1.5 to 2 hours '
+         'later.', 3),
+        ('The treatment consisted of three MDMA sessions. Daily life functioning improved.', 3),
+        ('Participants received six ketamine infusions over two weeks. A single infusion '
+         'produced rapid improvement.', 6),
+        ('Patients received six infusions of ketamine. Remission after the first infusion '
+         'predicted outcome.', 6),
+        ('Patients received 9 infusions of ketamine over 3 weeks. Depression was rated after '
+         'each infusion.', 9),
+        ('Patients received ketamine three times weekly for three weeks. Ratings were obtained '
+         'weekly.', 9),
+        ('Participants received two psilocybin sessions. After the first session, scores fell.', 2),
+        ('Participants received two doses of psilocybin. The first dose was 10 mg and the '
+         'second 25 mg.', 2),
+        ('Two psilocybin sessions were given three weeks apart. A single session produced '
+         'changes in some participants.', 2),
+        ('Patients received two infusions of ketamine 0.5 mg/kg one week apart. After a single '
+         'infusion, 30% responded.', 2),
+        ('Participants had two dosing sessions (psilocybin and placebo) in a crossover.', 2),
+        ('The esketamine group received 0.2 mg/kg at induction. Patients were followed for 3 '
+         'days.', 1),
+        ('Nine sessions of ketamine were administered over three weeks.', 9),
+        ('Patients received 6 ketamine infusions (0.5 mg/kg) over 12 days; 3 infusions per '
+         'week.', 6),
+        ('Participants received MDMA-assisted therapy over three sessions.', 3),
+        ('Participants received MDMA across three experimental sessions.', 3),
+        ('MDMA (80-120 mg) or placebo was given in three blinded experimental sessions.', 3),
+        ('Treatment comprised three monthly MDMA sessions with an optional supplemental dose.', 3),
+        ('Participants were treated with MDMA (three sessions, 80 to 180 mg).', 3),
+        ('MDMA-assisted therapy comprised three 8-hour sessions, one month apart.', 3),
+        ('Participants received three open-label sessions of MDMA-assisted therapy.', 3),
+        ('Participants received MDMA or placebo in three sessions, each with a split dose.', 3),
+        ('Participants were randomized to MDMA-assisted therapy or placebo with therapy (three '
+         'experimental sessions each).', 3),
+        ('Psilocybin was administered in three sessions at escalating doses.', 3),
+        ('Participants received psilocybin in three sessions (10, 20 and 30 mg).', 3),
+        ('Participants had six dosing sessions with ketamine.', 6),
+        ('Six ketamine-assisted psychotherapy sessions were delivered.', 6),
+        ('Participants received esketamine on nine occasions.', 9),
+        ('Participants received ketamine on two separate days.', 2),
+    ],
+)  # fmt: skip
+def test_sessions_unseen_real_phrasings(text, expected):
+    assert details(record(f"In this trial, {text}")).sessions == expected
+
+
 @pytest.mark.parametrize(
     ("title", "text", "design", "expected"),
     [

@@ -38,6 +38,16 @@ ARMS_BEFORE = re.compile(
 ARMS_AFTER = re.compile(r"\s*(?:levels?|arms?|groups?|conditions?)\b", re.I)
 # Between two items of a list of drugs: a dose in brackets, then a comma, "and" or "or".
 LIST_GAP = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
+# "two blinded sessions, followed by a third open-label session": the count goes on to the
+# ordinal, unless only some participants have it ("a third session for non-responders").
+NEXT_SESSION = re.compile(
+    r"\b(?:followed by|then|and|plus|with)\s+(?:a|one)\s+(?P<ord>second|third|fourth|fifth|sixth)\b"
+    r"(?:[\s,]+[\w-]+){0,3}?\s+(?:session|infusion|dose|administration|treatment)\b(?!s)"
+    r"(?![^.;]{0,20}\b(?:for|in) (?:the )?"
+    r"(?:placebo|responders|non-?responders|some|those|a subset)\b)",
+    re.I,
+)
+ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 JOINED = re.compile(r"\s+(?:plus|with|combined with|together with)\s+", re.I)
 
 
@@ -133,6 +143,10 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
             # is "after six treatments given on alternating days"
         if n and n <= MAX_SESSIONS:
             out.append(n)
+    following = NEXT_SESSION.search(sentence)
+    if following and ORDINALS[following["ord"].lower()] - 1 in out:
+        n = ORDINALS[following["ord"].lower()]
+        out = [n if k == n - 1 else k for k in out]
     if not out and text.search(rules.single, i):
         out.append(1)
     if not out:  # "administered twice, three weeks apart"
