@@ -1050,3 +1050,201 @@ def test_a_licensed_products_misuse_is_its_safety(taxonomy):
         "Clubbers reported ketamine misuse and bladder symptoms.",
     ), taxonomy)  # fmt: skip
     assert _topic(street) == (0, "no target condition studied")  # substance use alone
+
+
+# Issue 12, on-topic on unseen text: abstracts of our own covering the guide's list both ways
+# (therapeutic use, safety, mechanism, economics, practice, on-topic animal models; anaesthesia,
+# analgesia, sedation, delirium, substance-use targets alone, other indications, recreational
+# use and toxicology, healthy-volunteer pharmacology, notices).
+@pytest.mark.parametrize(
+    "title, abstract, on_topic",
+    [
+        ("Repeated intravenous ketamine for chronic posttraumatic stress disorder: a randomized "
+         "trial",
+         "Thirty adults with chronic PTSD received six infusions of ketamine 0.5 mg/kg or "
+         "midazolam over two weeks. PTSD symptom severity fell more with ketamine. Dissociation "
+         "was transient.", 1),
+        ("MDMA-assisted therapy for severe PTSD in veterans",
+         "Veterans with severe PTSD received three MDMA sessions with therapy. CAPS-5 scores fell"
+         " by 24 points. No serious adverse events occurred.", 1),
+        ("Psilocybin for treatment-resistant depression: a phase 2 trial",
+         "Adults with treatment-resistant depression received a single 25 mg dose of psilocybin, "
+         "10 mg or 1 mg. The 25 mg dose reduced MADRS scores at three weeks. Headache and nausea "
+         "were common.", 1),
+        ("Esketamine nasal spray in patients with active suicidal ideation",
+         "Patients with major depressive disorder and suicidal ideation received esketamine or "
+         "placebo nasal spray with standard care. Depressive symptoms improved within 24 "
+         "hours.", 1),
+        ("Cardiovascular safety of intravenous ketamine in depressed outpatients",
+         "We reviewed blood pressure records of 300 outpatients treated with ketamine for "
+         "depression. Transient hypertension occurred in 12% and resolved within an hour.", 1),
+        ("Cost-effectiveness of esketamine for treatment-resistant depression in the United "
+         "States",
+         "A Markov model compared esketamine nasal spray with oral antidepressants in treatment-"
+         "resistant depression. Esketamine cost $237,000 per QALY gained.", 1),
+        ("Ketamine reverses stress-induced depressive-like behaviour in mice",
+         "Mice exposed to chronic unpredictable stress received ketamine 10 mg/kg. Immobility in "
+         "the forced swim test fell and spine density in the prefrontal cortex recovered.", 1),
+        ("Psilocybin and anxiety in patients with life-threatening cancer",
+         "Patients with cancer and clinically significant anxiety received psilocybin or niacin "
+         "in a crossover design. Anxiety and depression fell for six months.", 1),
+        ("Real-world outcomes of ketamine infusions in a community clinic",
+         "We analysed 500 patients with depression and anxiety treated with ketamine infusions. "
+         "Response rates were 50% after six infusions.", 1),
+        ("Brain network changes after psilocybin therapy for depression",
+         "Functional MRI was recorded before and after psilocybin therapy in patients with "
+         "depression. Global brain network integration increased and predicted improvement.", 1),
+        ("Ketamine for acute suicidal ideation in the emergency department",
+         "Emergency department patients with suicidal ideation were randomised to ketamine or "
+         "placebo. Suicidal ideation was lower at two hours.", 1),
+        ("Clinicians' experience delivering esketamine in routine practice",
+         "We interviewed 20 psychiatrists who prescribe esketamine for depression. Monitoring "
+         "requirements and clinic space were the main barriers.", 1),
+        ("Oral ketamine for depression in palliative care patients",
+         "Hospice patients with depression received daily oral ketamine for four weeks. "
+         "Depression scores fell in 8 of 14 patients.", 1),
+        ("MDMA enhances fear extinction in mice: a model for PTSD therapy",
+         "Mice received MDMA before extinction training. MDMA enhanced fear extinction through "
+         "BDNF signalling in the amygdala, supporting its use in PTSD therapy.", 1),
+        ("Ketamine versus electroconvulsive therapy for treatment-resistant depression",
+         "Inpatients with treatment-resistant major depression were randomised to ketamine "
+         "infusions or ECT. Ketamine was non-inferior for response.", 1),
+        ("Long-term safety of esketamine nasal spray: a 2-year extension study",
+         "Patients with treatment-resistant depression continued esketamine for up to two years. "
+         "Dissociation and dizziness were the most common adverse events; no new safety signals "
+         "emerged.", 1),
+        ("Intranasal ketamine in adolescents with depression",
+         "Adolescents with major depressive disorder received intranasal ketamine or midazolam. "
+         "Depression ratings improved at 24 hours.", 1),
+        ("Psilocybin therapy for depression in adults with alcohol use disorder",
+         "Adults with major depression and comorbid alcohol use disorder received two psilocybin "
+         "sessions. Depression scores fell and drinking days decreased.", 1),
+        ("Ketamine for depression after traumatic brain injury",
+         "Patients with depression after traumatic brain injury received ketamine infusions. "
+         "Depression scores improved without worsening cognition.", 1),
+        ("Esketamine for postpartum depression after caesarean delivery",
+         "Women with postpartum depression symptoms at screening received esketamine after "
+         "delivery. The incidence of postpartum depression at 42 days was lower.", 1),
+        ("Abuse potential of ketamine in treatment of depression: a systematic review",
+         "We reviewed reports of misuse among patients receiving ketamine for depression. Cases "
+         "of dependence were rare in clinical trials.", 1),
+        ("Ketamine and glutamate: mechanism of rapid antidepressant action",
+         "This review discusses how ketamine blocks NMDA receptors, increases BDNF and restores "
+         "synaptic connections disrupted in depression.", 1),
+        ("Ketamine versus etomidate for rapid sequence intubation in trauma patients",
+         "Injured patients requiring emergency intubation received ketamine or etomidate. "
+         "Survival at 28 days did not differ. Hypotension was more common with etomidate.", 0),
+        ("Low-dose ketamine for acute pain in the emergency department",
+         "Adults with acute musculoskeletal pain received ketamine 0.3 mg/kg or morphine. Pain "
+         "scores at 30 minutes were similar.", 0),
+        ("Esketamine and postoperative delirium in elderly patients undergoing hip surgery",
+         "Older adults having hip fracture surgery received esketamine or saline during "
+         "anaesthesia. Delirium incidence in the first five days was lower with esketamine.", 0),
+        ("Ketamine sedation for paediatric fracture reduction",
+         "Children undergoing fracture reduction were sedated with intramuscular ketamine. "
+         "Vomiting occurred in 8% and emergence reactions in 3%.", 0),
+        ("Ketamine for alcohol withdrawal in the intensive care unit",
+         "Patients with severe alcohol withdrawal received adjunctive ketamine infusions. "
+         "Benzodiazepine requirements fell.", 0),
+        ("Psilocybin for smoking cessation: a pilot study",
+         "Fifteen smokers received two or three psilocybin sessions with cognitive behavioural "
+         "therapy. Twelve were abstinent at six months.", 0),
+        ("MDMA-assisted therapy for alcohol use disorder",
+         "Patients with alcohol use disorder completed detoxification and received MDMA-assisted "
+         "therapy. Drinking fell over nine months.", 0),
+        ("Psilocybin for obsessive-compulsive disorder",
+         "Patients with OCD received psilocybin at four dose levels. Symptoms decreased after "
+         "every dose.", 0),
+        ("Psilocybin for cluster headache prevention",
+         "Patients with cluster headache received three doses of psilocybin or placebo. Attack "
+         "frequency fell modestly.", 0),
+        ("Psilocybin therapy for anorexia nervosa: an open-label study",
+         "Ten women with anorexia nervosa received a single 25 mg dose of psilocybin. Eating "
+         "disorder scores fell in four.", 0),
+        ("Ketamine infusions for complex regional pain syndrome",
+         "Patients with complex regional pain syndrome received ketamine infusions over five "
+         "days. Pain scores fell for three months.", 0),
+        ("Recreational ketamine use and urinary tract damage in young adults",
+         "We surveyed 1,000 recreational ketamine users. Lower urinary tract symptoms were "
+         "reported by 27% and rose with frequency of use.", 0),
+        ("Acute MDMA toxicity presenting to emergency departments",
+         "We reviewed 200 emergency presentations after recreational ecstasy use. Hyponatraemia "
+         "and hyperthermia were the main complications; two patients died.", 0),
+        ("Patterns of psilocybin mushroom use at music festivals",
+         "We surveyed 800 festival attendees about psychedelic use. One third had used psilocybin"
+         " mushrooms in the past year, mostly in groups.", 0),
+        ("Pharmacokinetics of oral psilocybin in healthy adults",
+         "Healthy volunteers received psilocybin 0.3 mg/kg. Psilocin plasma levels peaked at two "
+         "hours; blood pressure rose transiently.", 0),
+        ("Effects of MDMA on emotion recognition in healthy volunteers",
+         "Healthy participants received MDMA 125 mg or placebo in a crossover study. MDMA reduced"
+         " recognition of fearful faces and increased oxytocin.", 0),
+        ("Erratum: Ketamine for treatment-resistant depression",
+         "In the article by Smith et al., the dose in Table 2 was given incorrectly as 5 mg/kg; "
+         "it should read 0.5 mg/kg.", 0),
+        ("Retraction notice: Psilocybin for major depression",
+         "This article has been retracted at the request of the authors because of errors in the "
+         "data analysis.", 0),
+        ("Ketamine for status epilepticus: a retrospective cohort",
+         "Patients with refractory status epilepticus received ketamine infusions. Seizures "
+         "stopped in 60%.", 0),
+        ("Ketamine in prehospital analgesia for injured soldiers",
+         "Military medics gave intranasal ketamine to injured soldiers with severe pain. Pain "
+         "scores fell and no airway problems occurred.", 0),
+        ("Ketamine as an anaesthetic for electroconvulsive therapy",
+         "Patients undergoing ECT for depression were anaesthetised with ketamine or propofol. "
+         "Seizure duration was longer with ketamine; recovery was slower.", 0),
+        ("Intraoperative ketamine and chronic postsurgical pain after mastectomy",
+         "Women having mastectomy received ketamine or placebo during surgery. Chronic pain at "
+         "three months was not reduced.", 0),
+        ("Ketamine for asthma exacerbation in children",
+         "Children with severe asthma exacerbation received ketamine infusions. Respiratory "
+         "scores improved.", 0),
+        ("Esketamine reduces emergence agitation in children after tonsillectomy",
+         "Children undergoing tonsillectomy received esketamine or saline. Emergence agitation "
+         "was less frequent.", 0),
+    ],
+)  # fmt: skip
+def test_on_topic_by_the_guides_list(taxonomy, title, abstract, on_topic):
+    assert tag_record(record(title, abstract), taxonomy).on_topic == on_topic
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a named operation sets the study around surgery, though "surgery" is never said
+        ("Effect of esketamine on quality of recovery after laparoscopic cholecystectomy",
+         "Patients undergoing laparoscopic cholecystectomy were randomized to esketamine or "
+         "saline. The primary outcome was quality of recovery on day 1. Anxiety and depression "
+         "scores were secondary outcomes and were lower with esketamine.",
+         (0, "perioperative use")),
+        # ... also when only the abstract names it and the primary outcome names no target
+        ("Esketamine and quality of recovery: a randomized trial",
+         "Patients undergoing laparoscopic cholecystectomy were randomized to esketamine or "
+         "saline. The primary outcome was quality of recovery on day 1. Anxiety and depression "
+         "scores on day 3 were lower with esketamine.",
+         (0, "perioperative use (its primary outcome is no target condition)")),
+        # ... but a trial around surgery whose primary outcome is the depression is therapy
+        ("Esketamine for depression in patients undergoing cancer surgery",
+         "Patients with preoperative depression scheduled for cancer surgery received "
+         "esketamine or placebo. The primary outcome was depression score at one month, which "
+         "was lower with esketamine.", (1, "ketamine for depression")),
+        # drug use the primary outcome: a substance-use target, comorbid depression or not
+        ("Psilocybin for cocaine use disorder with comorbid depression: study protocol",
+         "This trial will give psilocybin to adults with cocaine use disorder. The primary "
+         "outcome is cocaine use; depression is a secondary outcome.",
+         (0, "substance use is the primary outcome")),
+        ("Psilocybin for depression with comorbid alcohol use disorder: study protocol",
+         "This trial will give psilocybin to adults with depression and alcohol use disorder. "
+         "The primary outcome is depression severity; drinking days are a secondary outcome.",
+         (1, "psilocybin for depression")),
+        # long-term meditators are healthy participants (healthy-volunteer pharmacology)
+        ("Psilocybin and self-reported mystical experience in meditators",
+         "Long-term meditators received psilocybin 25 mg or placebo during a retreat. Mystical "
+         "experience and wellbeing increased.", (0, "no target condition studied")),
+    ],
+)  # fmt: skip
+def test_surgery_substance_use_and_meditators_by_primary_outcome(
+    taxonomy, title, abstract, expected
+):
+    assert _topic(tag_record(record(title, abstract), taxonomy)) == expected

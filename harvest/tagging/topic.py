@@ -59,7 +59,17 @@ def decide_on_topic(
     if primary_targets and ("other_indication" in title_cues or indications):
         if _primary_outcome_targeted(doc, tags, allowed) is False:  # "pain and depression"
             return 0, "another indication is the primary outcome"
+    if primary_targets and roles.use_survey_condition in others and not is_use_survey(doc):
+        # "psilocybin for cocaine use disorder with comorbid depression", cocaine use
+        # the primary outcome: a substance-use target (the guide's "substance-use alone")
+        if _primary_outcome_targeted(doc, tags, (roles.physical_injury,)) is False:
+            return 0, "substance use is the primary outcome"
     if targets and not primary_targets and context is None and not _in_title(doc, "mental_health"):
+        if _around_surgery(doc) and _primary_outcome_targeted(doc, tags, allowed) is not True:
+            if any(_own(doc, h) for h in doc.cue_hits("primary_outcome")):
+                # "patients undergoing cholecystectomy ... the primary outcome was quality of
+                # recovery": anxiety and depression scores are a surgical trial's secondary ones
+                return 0, "perioperative use (its primary outcome is no target condition)"
         uses = _other_uses(doc, tags, allowed)
         if uses > sum(1 for h in doc.by_facet.get("conditions", ()) if tags[h.name].target
                       and _own(doc, h)):  # fmt: skip
@@ -117,6 +127,13 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
     return None
 
 
+def _around_surgery(doc: Doc) -> bool:
+    """The study's own sentences set it around surgery or anaesthesia."""
+    return any(
+        _own(doc, h) for cue in ("perioperative", "anaesthesia") for h in doc.cues.get(cue, ())
+    )
+
+
 def _other_uses(doc: Doc, tags, allowed) -> int:
     """Own-sentence mentions of anaesthesia, sedation or analgesia, and of another tagged
     indication (pain); a list of other indications a review names is not counted."""
@@ -131,7 +148,8 @@ def _other_uses(doc: Doc, tags, allowed) -> int:
 def _primary_outcome_targeted(doc: Doc, tags, allowed=()) -> bool | None:
     """True when a clause stating the study's primary outcome names a target condition, False
     when one names another use instead (pain, delirium, sedation, haemodynamics: another
-    condition or an anaesthesia cue), None otherwise (none stated, or feasibility, safety).
+    condition, drug use among them, or an anaesthesia cue), None otherwise (none stated, or
+    feasibility, safety).
 
     The clause is the sentence cut at "secondary" and semicolons ("pain was the primary
     outcome; anxiety and depression were secondary" names pain only).
