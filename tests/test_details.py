@@ -1047,6 +1047,44 @@ def test_crossover_conditions_and_what_is_not_a_count(text, expected):
         ('Six ketamine-assisted psychotherapy sessions were delivered.', 6),
         ('Participants received esketamine on nine occasions.', 9),
         ('Participants received ketamine on two separate days.', 2),
+        # ratings at fixed times, effects that last, an optional supplement: still one session;
+        # "a first dose ... and a second dose" is two
+        ('Participants received a first dose of 10 mg and a second dose of 25 mg psilocybin.', 2),
+        ('Patients were randomized to psilocybin or placebo. Psilocybin 25 mg was given '
+         'orally. Symptoms were rated at weeks 1, 3 and 6.', 1),
+        ('Ketamine 0.5 mg/kg was infused over 40 minutes. Ratings were done at 2, 4, 24 and 72 '
+         'hours after the infusion.', 1),
+        ('The ketamine group received 0.3 mg/kg before induction. Pain scores were recorded '
+         'for 48 hours.', 1),
+        ('Patients received intravenous ketamine. Depression scores improved within 24 hours. '
+         'Effects lasted for 7 days.', 1),
+        ('Psilocybin (25 mg) was given with psychological support. Depression scores were '
+         'lower at 3 and 6 weeks. Adverse events included headache and nausea on the dosing '
+         'day.', 1),
+        ('Participants received MDMA 120 mg followed by an optional supplemental dose of 60 '
+         'mg.', 1),
+        ('Patients received esketamine 0.2 mg/kg after delivery of the baby. Postpartum '
+         'depression was assessed at 3 days and 42 days.', 1),
+        ('Participants received six infusions of ketamine over 2 weeks. Three patients '
+         'discontinued after three infusions.', 6),
+        ('Patients received 6 ketamine infusions over 3 weeks. Response was defined after 3 '
+         'infusions.', 6),
+        ('Patients received two ketamine infusions per week for three weeks.', 6),
+        ('Participants received psilocybin on two occasions (10 mg, then 25 mg).', 2),
+        ('Patients received four infusions over two weeks. After the first infusion, 20% '
+         'responded.', 4),
+        ('Participants were randomized to two sessions of psilocybin or to a waitlist. '
+         'Depression improved after one session.', 2),
+        ('Patients received psilocybin 25 mg in a single session. In the open-label phase, '
+         'participants could receive a second dose.', 1),
+        ('Healthy volunteers received 0.5 mg/kg ketamine and placebo on two separate '
+         'occasions.', 2),
+        ('Three MDMA sessions were conducted, spaced 3-5 weeks apart. Participants were '
+         'assessed after the second and third sessions.', 3),
+        ('Participants received three doses of MDMA. Two sessions of integration followed each '
+         'dose.', 3),
+        ('Ketamine infusions (0.5 mg/kg) were given three times weekly for two weeks.', 6),
+        ('Esketamine nasal spray 56 mg or 84 mg was given twice weekly for 4 weeks.', 8),
     ],
 )  # fmt: skip
 def test_sessions_unseen_real_phrasings(text, expected):

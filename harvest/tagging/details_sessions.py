@@ -47,6 +47,14 @@ NEXT_SESSION = re.compile(
     r"(?:placebo|responders|non-?responders|some|those|a subset)\b)",
     re.I,
 )
+# "received a first dose of 10 mg and a second dose of 25 mg": two sessions.
+FIRST_SECOND = re.compile(
+    r"\b(?:received|given|administered|had|underwent)\s+(?:a|the)\s+first\s+(?:[\w-]+\s+){0,3}?"
+    r"(?P<what>dose|session|infusion|administration)\b[^.;]{0,80}?\band\s+(?:a|the)\s+second\s+"
+    r"(?:[\w-]+\s+){0,3}?(?P=what)\b"
+    r"(?![^.;]{0,20}\b(?:for|in) (?:the )?(?:responders|some|those)\b)",
+    re.I,
+)
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 JOINED = re.compile(r"\s+(?:plus|with|combined with|together with)\s+", re.I)
 
@@ -147,6 +155,8 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
     if following and ORDINALS[following["ord"].lower()] - 1 in out:
         n = ORDINALS[following["ord"].lower()]
         out = [n if k == n - 1 else k for k in out]
+    if not out and FIRST_SECOND.search(sentence):
+        out.append(2)
     if not out and text.search(rules.single, i):
         out.append(1)
     if not out:  # "administered twice, three weeks apart"
