@@ -1085,6 +1085,35 @@ def test_crossover_conditions_and_what_is_not_a_count(text, expected):
          'dose.', 3),
         ('Ketamine infusions (0.5 mg/kg) were given three times weekly for two weeks.', 6),
         ('Esketamine nasal spray 56 mg or 84 mg was given twice weekly for 4 weeks.', 8),
+        # the count of dosing sessions, not of therapy sessions, visits or the first responders
+        ('Patients received six ketamine infusions over two weeks (three per week).', 6),
+        ('Ketamine was given three times a week, six infusions in total.', 6),
+        ('Participants received six infusions. Ratings were obtained at baseline and after '
+         'infusions 1, 3 and 6.', 6),
+        ('A course of six infusions was given; three patients relapsed within three weeks.', 6),
+        ('Participants had two psilocybin sessions. Each session was preceded by three '
+         'preparation visits.', 2),
+        ('Patients received two psilocybin doses (25 mg). A single dose produced lasting '
+         'effects in one third.', 2),
+        ('Participants received two doses of psilocybin, with three integration sessions after '
+         'each.', 2),
+        ('Psilocybin was given twice. Four weeks after the second dose, scores were lower.', 2),
+        ('Participants received 2 doses of MDMA 1 month apart; four sessions of therapy '
+         'followed.', 2),
+        ('Patients received two ketamine infusions, at baseline and at week 4, with three '
+         'follow-up visits.', 2),
+        ('Participants received three MDMA sessions. After a single session, PTSD scores fell.', 3),
+        ('MDMA was administered in three sessions; one participant received a single session '
+         'only.', 3),
+        ('Each participant completed two sessions (psilocybin and niacin) in random order, '
+         'three weeks apart.', 2),
+        ('In a crossover design, participants received ketamine and midazolam in two sessions '
+         'one week apart.', 2),
+        ('Participants received esketamine 28 mg twice weekly for four weeks. Three patients '
+         'stopped.', 8),
+        ('Participants had three sessions of psychotherapy and two sessions of psilocybin.', 2),
+        ('Patients received six sessions of ketamine-assisted psychotherapy.', 6),
+        ('Patients received eight sessions of group therapy and one dose of psilocybin.', 1),
     ],
 )  # fmt: skip
 def test_sessions_unseen_real_phrasings(text, expected):

@@ -55,6 +55,8 @@ FIRST_SECOND = re.compile(
     r"(?![^.;]{0,20}\b(?:for|in) (?:the )?(?:responders|some|those)\b)",
     re.I,
 )
+# What a count's session word is "of" ("four sessions of therapy", "three sessions of MDMA").
+OF_WHAT = re.compile(r"\s+of\s+(?:[\w-]+\s+){0,2}?[\w-]+", re.I)
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 JOINED = re.compile(r"\s+(?:plus|with|combined with|together with)\s+", re.I)
 
@@ -134,6 +136,9 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
             continue  # "one of two doses": dose arms
         if rules.not_dosing.search(phrase) and not rules.dosing.search(phrase):
             continue  # "three preparatory sessions", "three times higher"
+        of = OF_WHAT.match(sentence, match.end())
+        if of and rules.not_dosing.search(of.group(0)) and not rules.dosing.search(of.group(0)):
+            continue  # "four sessions of therapy"
         if phrase.lower().endswith("times") and not DOSED_TIMES.search(sentence):
             continue
         before = sentence[max(0, match.start() - 30) : match.start()]
