@@ -1248,3 +1248,22 @@ def test_surgery_substance_use_and_meditators_by_primary_outcome(
     taxonomy, title, abstract, expected
 ):
     assert _topic(tag_record(record(title, abstract), taxonomy)) == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a review's background sentences describe the topic it reviews
+        ("Ketamine: a review of clinical uses",
+         "Ketamine is used for anaesthesia, procedural sedation, analgesia in the emergency "
+         "department and, more recently, depression. We review dosing and adverse effects "
+         "across these uses.",
+         (0, "anaesthesia, analgesia or another indication outweighs the target")),
+        ("Ketamine: a review of its rapid effects",
+         "Ketamine, an anaesthetic, is now used for depression and suicidal ideation. We review "
+         "trials of ketamine in depression and in suicidality.", (1, "ketamine for depression")),
+    ],
+)  # fmt: skip
+def test_a_reviews_background_names_its_uses(taxonomy, title, abstract, expected):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert (tags.design, _topic(tags)) == ("narrative-review", expected)

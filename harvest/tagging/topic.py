@@ -70,9 +70,9 @@ def decide_on_topic(
                 # "patients undergoing cholecystectomy ... the primary outcome was quality of
                 # recovery": anxiety and depression scores are a surgical trial's secondary ones
                 return 0, "perioperative use (its primary outcome is no target condition)"
-        uses = _other_uses(doc, tags, allowed)
+        uses = _other_uses(doc, tags, allowed, review)
         if uses > sum(1 for h in doc.by_facet.get("conditions", ()) if tags[h.name].target
-                      and _own(doc, h)):  # fmt: skip
+                      and _own(doc, h, review)):  # fmt: skip
             # a review of ketamine in emergency medicine or palliative care that also names
             # suicidality or depression
             return 0, "anaesthesia, analgesia or another indication outweighs the target"
@@ -134,14 +134,16 @@ def _around_surgery(doc: Doc) -> bool:
     )
 
 
-def _other_uses(doc: Doc, tags, allowed) -> int:
+def _other_uses(doc: Doc, tags, allowed, review: bool = False) -> int:
     """Own-sentence mentions of anaesthesia, sedation or analgesia, and of another tagged
-    indication (pain); a list of other indications a review names is not counted."""
-    count = sum(1 for h in doc.cues.get("anaesthesia", ()) if _own(doc, h))
+    indication (pain); a list of other indications a review names is not counted. A review's
+    background sentences describe its own topic ("ketamine is used for anaesthesia, sedation,
+    analgesia and, more recently, depression"), so they count for a review."""
+    count = sum(1 for h in doc.cues.get("anaesthesia", ()) if _own(doc, h, review))
     return count + sum(
         1
         for h in doc.by_facet.get("conditions", ())
-        if not tags[h.name].target and h.name not in allowed and _own(doc, h)
+        if not tags[h.name].target and h.name not in allowed and _own(doc, h, review)
     )
 
 
@@ -188,9 +190,11 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     return (before + 1 if before >= 0 else 0), (min(after) if after else len(text))
 
 
-def _own(doc: Doc, hit) -> bool:
-    """The hit is in one of the sentences that describe the study itself."""
-    return doc.sentence_of(hit).role in STRONG_ROLES and not doc.excluded(hit)
+def _own(doc: Doc, hit, review: bool = False) -> bool:
+    """The hit is in one of the sentences that describe the study itself (for a review, its
+    background sentences too: they describe the topic reviewed)."""
+    role = doc.sentence_of(hit).role
+    return (role in STRONG_ROLES or (review and role == "background")) and not doc.excluded(hit)
 
 
 def is_recreational(doc: Doc) -> bool:
