@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -123,28 +123,42 @@ def chips(column: str, slugs: list, studies_url: str, labels: Mapping | None = N
     )
 
 
-_TAG_CELLS: dict[tuple, tuple[Mapping | None, Markup]] = {}
-TAG_CELLS_KEPT = 4096
+class KeptCells:
+    """Rendered cells kept by key, each used only with the very labels it was made with (a
+    taxonomy change renders again); dropped when `limit` is reached, so memory stays bounded."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.cells: dict[tuple, tuple[Any, Any]] = {}
+
+    def get(self, key: tuple, labels: Any, make: Callable[[], Any]) -> Any:
+        """The kept cell for `key` made with `labels`, or `make()` kept for next time."""
+        kept = self.cells.get(key)
+        if kept is not None and kept[0] is labels:
+            return kept[1]
+        cell = make()
+        if len(self.cells) >= self.limit:
+            self.cells.clear()
+        self.cells[key] = (labels, cell)
+        return cell
+
+
+TAG_CELLS = KeptCells(4096)
 
 
 def tag_cell(
     column: str, value: Any, slugs: list, studies_url: str, labels: Mapping | None
 ) -> Markup:
-    """A tag array's chips, kept by its JSON text: a page of 50 rows repeats the same few arrays.
-
-    A kept cell is used only with the very labels it was rendered with (a taxonomy change
-    renders again), and the kept cells are dropped at TAG_CELLS_KEPT, so memory stays bounded.
-    """
+    """A tag array's chips, kept by its JSON text: a page of 50 rows repeats the same few arrays."""
     key = (column, value if isinstance(value, str) else json.dumps(slugs), studies_url)
-    kept = _TAG_CELLS.get(key)
-    if kept is not None and kept[0] is labels:
-        return kept[1]
     # An empty list still needs a non-empty value, or Datasette shows the raw "[]".
-    cell = chips(column, slugs, studies_url, labels) or Markup('<span class="ec-none">none</span>')
-    if len(_TAG_CELLS) >= TAG_CELLS_KEPT:
-        _TAG_CELLS.clear()
-    _TAG_CELLS[key] = (labels, cell)
-    return cell
+    return TAG_CELLS.get(
+        key,
+        labels,
+        lambda: (
+            chips(column, slugs, studies_url, labels) or Markup('<span class="ec-none">none</span>')
+        ),
+    )
 
 
 def _json(value: Any) -> Any:

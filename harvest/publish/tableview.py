@@ -16,6 +16,7 @@ from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
 
+from harvest.publish.cells import KeptCells
 from harvest.publish.evidence import LEVEL_NAMES
 from harvest.publish.search import build_fts_query
 
@@ -69,7 +70,7 @@ YES_NO = {
 LABELLED_COLUMNS = frozenset({"design", "evidence_level", *YES_NO})
 
 
-_LABEL_CELLS: dict[tuple, tuple[Mapping, Markup | None]] = {}
+LABEL_CELLS = KeptCells(1024)
 
 
 def label_cell(column: str, value: Any, labels: Mapping) -> Markup | None:
@@ -79,14 +80,7 @@ def label_cell(column: str, value: Any, labels: Mapping) -> Markup | None:
     """
     if value is None or value == "":
         return None
-    key = (column, value)
-    kept = _LABEL_CELLS.get(key)
-    if kept is not None and kept[0] is labels:
-        return kept[1]
-    cell = _label_cell(column, value, labels)
-    if len(_LABEL_CELLS) < 1024:
-        _LABEL_CELLS[key] = (labels, cell)
-    return cell
+    return LABEL_CELLS.get((column, value), labels, lambda: _label_cell(column, value, labels))
 
 
 def _label_cell(column: str, value: Any, labels: Mapping) -> Markup | None:
