@@ -34,8 +34,6 @@ from harvest.config import (
     require_email,
 )
 from harvest.errors import ConfigError, HarvestError
-from harvest.publish.serve import publish_metadata
-from harvest.publish.serve import serve as run_serve
 from harvest.pubmed.eutils import EutilsClient
 from harvest.tagging.changes import format_changes
 from harvest.tagging.details import load_details
@@ -352,6 +350,10 @@ def serve(db_path, host, port, metadata_path, immutable):
         harvest serve --db catalog.db --port 8001
         harvest serve --immutable --db snapshots/catalog-2026-12-01.db
     """
+    # Datasette takes about 0.7 s to import: only the commands that serve or describe a
+    # catalog with it load it, so that `import`, `refresh` and the rest start without it.
+    from harvest.publish.serve import serve as run_serve
+
     with errors_as_messages():
         metadata_path = _metadata_path(metadata_path)
         run_serve(db_path, host=host, port=port, metadata_path=metadata_path, immutable=immutable)
@@ -381,6 +383,8 @@ def snapshot(folder, db_path, force):
         harvest snapshot snapshots/ --db catalog.db
         harvest serve --immutable --db snapshots/catalog-2026-12-01.db
     """
+    from harvest.publish.serve import publish_metadata  # Datasette: see `serve`
+
     with errors_as_messages():
         db = open_db(db_path, create=False)
         snap = save_snapshot(db, folder, force=force)
