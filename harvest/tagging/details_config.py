@@ -54,6 +54,11 @@ DRUG_CLASSES = frozenset({"ssri", "ssris", "snri", "snris", "antidepressant", "a
                           "antipsychotic", "antipsychotics", "opioid", "opioids", "benzodiazepine",
                           "benzodiazepines", "nsaid", "nsaids"})  # fmt: skip
 TERM = re.compile(r"\{([a-z_]+)\}")  # a `terms` name in a pattern ("{comparator_drugs}")
+# The named groups the sessions code reads from these patterns, checked at load.
+SESSION_GROUPS = {"next_session": ("ord",), "first_second": ("what",), "times_given": ("n",),
+                  "crossover_periods": ("n",), "dosing_days": ("days",),
+                  "interval": ("every", "fortnight", "month", "span", "unit"),
+                  "conditions": ("n", "n2", "plus")}  # fmt: skip
 PERSONAL_COI = (
     r"\b(?:has|have) received|consult|advisory|speaker|honorari|stock|shares|equity|royalt|"
     r"personal fees|employee of|board member|patent"
@@ -125,6 +130,23 @@ class DetailRules:
     not_dosing: re.Pattern
     dosing: re.Pattern
     session_designs: frozenset[str]
+    optional_extension: Rule
+    bounded_infusion: Rule
+    next_session: Rule
+    blinded_count: re.Pattern
+    open_count: re.Pattern
+    count_join: re.Pattern
+    some_only: re.Pattern
+    first_second: Rule
+    dosed_times: re.Pattern
+    arms_before: re.Pattern
+    arms_after: re.Pattern
+    given_during: Rule
+    within_control: Rule
+    own_study_designs: frozenset[str]
+    own_single: Rule
+    own_study: re.Pattern
+    not_own_study: re.Pattern
     safety: tuple[tuple[str, Group], ...]
     harm_context: Rule
     bare_safety: re.Pattern
@@ -283,6 +305,14 @@ def load_details(path: Path | str) -> DetailRules:
 
     plain = lambda block, key, where: re.compile(setting(block, key, where), re.I)  # noqa: E731
     session_words = setting(sessions, "session_words", "sessions")
+    for key, names in SESSION_GROUPS.items():
+        missing = [
+            g for g in names if g not in re.compile(setting(sessions, key, "sessions")).groupindex
+        ]
+        if missing:
+            raise ConfigError(
+                f"{path}: sessions.{key} needs the named group(s) {', '.join(missing)}"
+            )
     return DetailRules(
         drug_names=tuple(
             (d, add(_words(names, path, f"study_drugs.{d}"))) for d, names in drugs.items()
@@ -355,6 +385,23 @@ def load_details(path: Path | str) -> DetailRules:
         not_dosing=plain(sessions, "not_dosing", "sessions"),
         dosing=plain(sessions, "dosing", "sessions"),
         session_designs=frozenset(sessions.get("designs") or ()),
+        optional_extension=add(setting(sessions, "optional_extension", "sessions")),
+        bounded_infusion=add(setting(sessions, "bounded_infusion", "sessions")),
+        next_session=add(setting(sessions, "next_session", "sessions")),
+        blinded_count=plain(sessions, "blinded_count", "sessions"),
+        open_count=plain(sessions, "open_count", "sessions"),
+        count_join=plain(sessions, "count_join", "sessions"),
+        some_only=plain(sessions, "some_only", "sessions"),
+        first_second=add(setting(sessions, "first_second", "sessions")),
+        dosed_times=plain(sessions, "dosed_times", "sessions"),
+        arms_before=plain(sessions, "arms_before", "sessions"),
+        arms_after=plain(sessions, "arms_after", "sessions"),
+        given_during=add(setting(sessions, "given_during", "sessions")),
+        within_control=add(setting(sessions, "within_control", "sessions")),
+        own_study_designs=frozenset(sessions.get("own_study_designs") or ()),
+        own_single=add(setting(sessions, "own_single", "sessions")),
+        own_study=plain(sessions, "own_study", "sessions"),
+        not_own_study=plain(sessions, "not_own_study", "sessions"),
         safety=tuple((s, rules.group(ps)) for s, ps in harms.items()),
         harm_context=add(setting(safety, "harm_context", "safety")),
         bare_safety=plain(safety, "bare_safety", "safety"),

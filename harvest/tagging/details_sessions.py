@@ -23,38 +23,8 @@ DAY_NUMBER = re.compile(r"\d+")
 AFTER = re.compile(r"\b(?:after|following)\s+$", re.I)
 GIVEN = re.compile(r"\s+(?:given|administered|delivered|received)\b", re.I)
 THEN = re.compile(r"\b(?:then|followed by|thereafter)\b", re.I)
-DOSED_TIMES = re.compile(
-    r"\b(?:given|administered|dosed|received|repeated|infused)\s+(?:\w+\s+){0,2}?"
-    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve) times\b",
-    re.I,
-)
-# "one of two doses", "randomized to three doses", "two doses levels": dose arms, not sessions.
-ARMS_BEFORE = re.compile(
-    r"(?:\b(?:one|either|each|any|both) of (?:the |these )?|\ball (?:the |these )?|"
-    r"\b(?:randomi[sz]ed|assigned|allocated|"
-    r"compar\w*)(?: to| between)?(?: receive)?(?: one of)?(?: the)?\s)$",
-    re.I,
-)
-ARMS_AFTER = re.compile(r"\s*(?:levels?|arms?|groups?|conditions?)\b", re.I)
 # Between two items of a list of drugs: a dose in brackets, then a comma, "and" or "or".
 LIST_GAP = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
-# "two blinded sessions, followed by a third open-label session": the count goes on to the
-# ordinal, unless only some participants have it ("a third session for non-responders").
-NEXT_SESSION = re.compile(
-    r"\b(?:followed by|then|and|plus|with)\s+(?:a|one)\s+(?P<ord>second|third|fourth|fifth|sixth)\b"
-    r"(?:[\s,]+[\w-]+){0,3}?\s+(?:session|infusion|dose|administration|treatment)\b(?!s)"
-    r"(?![^.;]{0,20}\b(?:for|in) (?:the )?"
-    r"(?:placebo|responders|non-?responders|some|those|a subset)\b)",
-    re.I,
-)
-# "received a first dose of 10 mg and a second dose of 25 mg": two sessions.
-FIRST_SECOND = re.compile(
-    r"\b(?:received|given|administered|had|underwent)\s+(?:a|the)\s+first\s+(?:[\w-]+\s+){0,3}?"
-    r"(?P<what>dose|session|infusion|administration)\b[^.;]{0,80}?\band\s+(?:a|the)\s+second\s+"
-    r"(?:[\w-]+\s+){0,3}?(?P=what)\b"
-    r"(?![^.;]{0,20}\b(?:for|in) (?:the )?(?:responders|some|those)\b)",
-    re.I,
-)
 # What a count's session word is "of" ("four sessions of therapy", "three sessions of MDMA").
 OF_WHAT = re.compile(r"\s+of\s+(?:[\w-]+\s+){0,2}?[\w-]+", re.I)
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
@@ -66,9 +36,10 @@ def _number(word: str) -> int | None:
     return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
 
 
-def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
+def _schedule(text: Text, i: int, rules: DetailRules, stop: int | None = None) -> list[int]:
     """Sessions from "twice weekly for four weeks" (8) and "weekly for six weeks" (6); phases
-    joined by "then" add up ("twice weekly for 4 weeks, then weekly for 4 weeks": 12)."""
+    joined by "then" add up ("twice weekly for 4 weeks, then weekly for 4 weeks": 12); nothing
+    from `stop` on (an optional extension's clause)."""
     found = []
     for match in text.finditer(rules.per_week, i):
         times, weeks = _number(match.group(1)), _number(match.group(2))
@@ -99,6 +70,8 @@ def _schedule(text: Text, i: int, rules: DetailRules) -> list[int]:
         if weeks and not any(s <= match.start() < e for s, e in taken):
             found.append((match.start(), match.end(), weeks))
     found.sort()
+    if stop is not None:
+        found = [row for row in found if row[0] < stop]
     out: list[int] = []
     for k, (start, _, n) in enumerate(found):
         if k and out and THEN.search(sentence, found[k - 1][1], start):
@@ -122,16 +95,22 @@ def _every(match: re.Match) -> int | None:
     return span // every
 
 
-def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
-    """Sessions from "six infusions", "a single dose"; None for "up to six infusions"."""
+def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) -> list[int] | None:
+    """Sessions from "six infusions", "a single dose"; None for "up to six infusions"; nothing
+    from `stop` on (an optional extension's clause)."""
     sentence = text.sentences[i].text
+    if stop is None:
+        stop = len(sentence)
     out = []
+    kept: list[re.Match] = []  # the counted matches, for "two blinded ... and one open-label"
     for match in text.finditer(rules.session_words, i):
+        if match.start() >= stop:
+            break
         phrase = match.group(0)
         n = _number(match.group("n"))
         if phrase.lower().endswith(("doses", "treatments")) and (
-            ARMS_BEFORE.search(sentence[max(0, match.start() - 40) : match.start()])
-            or ARMS_AFTER.match(sentence, match.end())
+            rules.arms_before.search(sentence[max(0, match.start() - 40) : match.start()])
+            or rules.arms_after.match(sentence, match.end())
         ):
             continue  # "one of two doses": dose arms
         if rules.not_dosing.search(phrase) and not rules.dosing.search(phrase):
@@ -139,7 +118,7 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
         of = OF_WHAT.match(sentence, match.end())
         if of and rules.not_dosing.search(of.group(0)) and not rules.dosing.search(of.group(0)):
             continue  # "four sessions of therapy"
-        if phrase.lower().endswith("times") and not DOSED_TIMES.search(sentence):
+        if phrase.lower().endswith("times") and not rules.dosed_times.search(sentence):
             continue
         before = sentence[max(0, match.start() - 30) : match.start()]
         if (
@@ -156,34 +135,63 @@ def _counted(text: Text, i: int, rules: DetailRules) -> list[int] | None:
             # is "after six treatments given on alternating days"
         if n and n <= MAX_SESSIONS:
             out.append(n)
-    following = NEXT_SESSION.search(sentence)
-    if following and ORDINALS[following["ord"].lower()] - 1 in out:
+            kept.append(match)
+    out = _blinded_then_open(sentence, kept, out, rules)
+    following = text.search(rules.next_session, i)
+    if following and following.start() < stop and ORDINALS[following["ord"].lower()] - 1 in out:
         n = ORDINALS[following["ord"].lower()]
         out = [n if k == n - 1 else k for k in out]
-    if not out and FIRST_SECOND.search(sentence):
+    if not out and _before(text.search(rules.first_second, i), stop):
         out.append(2)
-    if not out and text.search(rules.single, i):
+    if not out and _before(text.search(rules.single, i), stop):
         out.append(1)
-    if not out:  # "administered twice, three weeks apart"
+    if not out:  # "administered twice, three weeks apart", "infused in a series of three"
         out.extend(
             _number(m["n"])
             for m in text.finditer(rules.times_given, i)
-            if rules.given_before.search(sentence, max(0, m.start() - 60), m.start())
+            if m.start() < stop
+            and rules.given_before.search(sentence, max(0, m.start() - 60), m.start())
         )
     return out
 
 
-def _tally(text: Text, rows: set[int], rules: DetailRules) -> dict[int, list[int]] | None:
+def _before(match: re.Match | None, stop: int) -> bool:
+    return match is not None and match.start() < stop
+
+
+def _blinded_then_open(
+    sentence: str, kept: list[re.Match], out: list[int], rules: DetailRules
+) -> list[int]:
+    """A blinded count joined to an open-label one adds up ("two double-blind MDMA sessions and
+    one open-label MDMA session": 3) when every participant has both (not "... for the placebo
+    group")."""
+    for first, second in zip(kept, kept[1:], strict=False):
+        if (
+            rules.blinded_count.search(first.group(0))
+            and rules.open_count.search(second.group(0))
+            and rules.count_join.search(sentence[first.end() : second.start()])
+            and not rules.some_only.match(sentence, second.end())
+        ):
+            total = _number(first["n"]) + _number(second["n"])
+            return [total] if total <= MAX_SESSIONS else out
+    return out
+
+
+def _tally(
+    text: Text, rows: set[int], rules: DetailRules, stops: dict[int, int] | None = None
+) -> dict[int, list[int]] | None:
     """Each session count the sentences `rows` state, with the sentences stating it; None
-    when one says there is no fixed number ("up to six infusions")."""
+    when one says there is no fixed number ("up to six infusions"); a sentence of `stops` is
+    read only up to its optional extension."""
+    stops = stops or {}
     stated: dict[int, list[int]] = {}
     where = {i for rule in rules.schedules for i in text.where(rule, rows)}
     for rule in (rules.session_words, rules.single, rules.times_given, rules.rate_arms):
         where.update(text.where(rule, rows))
     for i in sorted(where):
-        candidates = _schedule(text, i, rules)
+        candidates = _schedule(text, i, rules, stops.get(i))
         if not candidates:
-            candidates = _counted(text, i, rules)
+            candidates = _counted(text, i, rules, stops.get(i))
             if candidates is None:
                 return None
             if candidates and _open_schedule(text, i, rules):
@@ -202,9 +210,19 @@ def extract_sessions(
 ) -> None:
     """The dosing sessions per participant the record states, with the sentence, into `found`."""
     roles = {i for i in reporting if text.sentences[i].role in SESSION_ROLES}
-    if any(text.search(rules.extension_phase, i) for i in text.where(rules.extension_phase, roles)):
-        return  # an open-label phase adds sessions to some participants: no one number
-    stated = _tally(text, roles, rules)
+    if design in rules.own_study_designs:
+        _own_single(text, roles, reporting, rules, found)
+        return
+    stops = {}  # sentence: where its optional extension begins
+    for i in text.where(rules.extension_phase, roles):
+        extension = text.search(rules.extension_phase, i)
+        if extension is None:
+            continue
+        offered = text.search(rules.optional_extension, i)
+        if offered is None:
+            return  # an open-label phase adds sessions to some participants: no one number
+        stops[i] = min(extension.start(), offered.start())
+    stated = _tally(text, roles, rules, stops)
     if stated == {}:  # nothing in the methods or results: "a single dose" in the conclusions
         stated = _tally(
             text, {i for i in reporting if text.sentences[i].role == "conclusions"}, rules
@@ -218,9 +236,13 @@ def extract_sessions(
         if moment:
             best, sentence = 1, moment[0]
     if best is None and design in rules.given_once_designs:
-        given = _given_dose(text, roles, reporting, rules, design, found)
+        given = _given_dose(text, roles, reporting, rules, design, found, stops)
         if given is not None:  # "participants received psilocybin 25 mg", never repeated
             best, sentence = 1, given
+    if best is None and design in rules.given_drug_designs:
+        during = _given_during(text, roles, reporting, rules)
+        if during is not None:  # "scanned awake and during ketamine infusion": once
+            best, sentence = 1, during
     if best in (None, 1, 2) and design in rules.crossover_designs:
         periods = _periods(text, roles, rules) or _conditions(text, roles, rules)
         if periods:  # "a three-period crossover": one session per period
@@ -243,9 +265,11 @@ def _given_dose(
     rules: DetailRules,
     design: str,
     found,
+    stops: dict[int, int],
 ) -> int | None:
     """The sentence giving a stated dose of the study drug, when no reporting sentence speaks
-    of giving it again (more sessions, a rate, a schedule, a flexible or daily regimen)."""
+    of giving it again (more sessions, a rate, a schedule, a flexible or daily regimen) outside
+    a bounded infusion or an optional extension's clause."""
     dosed = {row[3] for row in found.provenance if row[0] == "doses"}
     # a sentence giving the dose ("received psilocybin 25 mg") first, else any stating it
     # ("psilocybin (0.17 mg/kg) produced ..."), else one giving the drug ("patients were
@@ -259,11 +283,62 @@ def _given_dose(
     given = [i for i in stating if rules.administered.search(text.sentences[i].text)] or stating
     if not given and design in rules.given_drug_designs:
         given = [i for i in sorted(roles) if text.search(rules.given_drug, i)]
-    if not given or any(
-        text.search(rules.repeat_cues, j) for j in text.where(rules.repeat_cues, reporting)
-    ):
+    return None if not given or _repeated(text, reporting, rules, stops) else given[0]
+
+
+def _repeated(text: Text, reporting: set[int], rules: DetailRules, stops=None) -> bool:
+    """Whether a reporting sentence speaks of giving the drug again (repeat_cues), outside a
+    bounded infusion and before an optional extension's clause (`stops`)."""
+    stops = stops or {}
+    return any(
+        _unbounded(text, j, rules.repeat_cues, rules, stops.get(j))
+        for j in text.where(rules.repeat_cues, reporting)
+    )
+
+
+def _unbounded(
+    text: Text, i: int, rule, rules: DetailRules, stop: int | None = None
+) -> re.Match | None:
+    """The first match of `rule` in sentence `i` before `stop` and outside every bounded
+    infusion ("a 30-minute continuous infusion ... 1 mg/kg/h": no repeat, no open schedule)."""
+    bounded = None
+    for match in text.finditer(rule, i):
+        if stop is not None and match.start() >= stop:
+            return None
+        if bounded is None:
+            bounded = [m.span() for m in text.finditer(rules.bounded_infusion, i)]
+        if not any(s <= match.start() and match.end() <= e for s, e in bounded):
+            return match
+    return None
+
+
+def _own_single(text: Text, roles: set[int], reporting: set[int], rules: DetailRules, found):
+    """In an own-study design (observational, narrative review), one administration a
+    sentence gives this study's participants ("measured in 24 volunteers after a single oral
+    dose of psilocybin") is one session, when nothing speaks of repeats."""
+    for i in text.where(rules.own_single, roles):
+        sentence = text.sentences[i].text
+        if (
+            text.search(rules.own_single, i)
+            and rules.own_study.search(sentence)
+            and not rules.not_own_study.search(sentence)
+        ):
+            if _repeated(text, reporting, rules):
+                return
+            found.sessions = 1
+            found.provenance.append(("sessions", "1", *text.sentences[i][::2]))
+            return
+
+
+def _given_during(text: Text, roles: set[int], reporting: set[int], rules: DetailRules):
+    """The sentence measuring "during ketamine infusion", when no control is given too and
+    nothing speaks of repeats."""
+    during = [
+        i for i in text.where(rules.given_during, roles) if text.search(rules.given_during, i)
+    ]
+    if not during or text.has(rules.within_control) or _repeated(text, reporting, rules):
         return None
-    return given[0]
+    return during[0]
 
 
 def _periods(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:
@@ -320,7 +395,12 @@ def _open_schedule(text: Text, i: int, rules: DetailRules) -> bool:
     """Whether sentence `i` doses daily or flexibly; not when that schedule is the placebo's or
     a co-medication's ("with six weeks of daily placebo", "an antidepressant taken daily")."""
     sentence = text.sentences[i].text
+    bounded = None
     for match in text.finditer(rules.open_schedules, i):
+        if bounded is None:
+            bounded = [m.span() for m in text.finditer(rules.bounded_infusion, i)]
+        if any(s <= match.start() and match.end() <= e for s, e in bounded):
+            continue  # "a 30-minute continuous infusion": one session
         window = sentence[max(0, match.start() - 30) : match.end() + 30]
         if not rules.co_medication.search(window) or any(
             rule.pattern.search(window) for _, rule in rules.drug_names
@@ -334,5 +414,5 @@ def _given_once(text: Text, i: int, rules: DetailRules) -> bool:
     return bool(
         text.search(rules.single_moment, i)
         and text.search(rules.dose, i)
-        and not text.search(rules.open_schedules, i)
+        and not _unbounded(text, i, rules.open_schedules, rules)
     )
