@@ -7,6 +7,7 @@ n-th batch of units; the main process takes the batches back in file order and s
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import queue as queue_module
@@ -122,6 +123,10 @@ def prepared_items(paths: list[Path], enrich: Enricher, workers: int | None = No
         )
         for k in range(workers)
     ]
+    # Every object alive now (rules, automata, modules) lives as long as the run: frozen, the
+    # garbage collector no longer walks them at each full collection, here or in the workers
+    # (about 0.05 ms a record).
+    gc.freeze()
     for process in processes:
         process.start()
     try:
@@ -140,6 +145,7 @@ def prepared_items(paths: list[Path], enrich: Enricher, workers: int | None = No
             else:
                 raise RuntimeError(f"parsing worker failed: {payload}")
     finally:
+        gc.unfreeze()
         for process in processes:
             if process.is_alive():
                 process.terminate()
