@@ -211,6 +211,77 @@ def test_sessions_of_more_unseen_style_sentences(design, text, expected):
     assert sessions(text, design) == expected
 
 
+# multi-sentence methods, listed dosing days, an escalating second dose, a bounded infusion
+# after a bolus, and a within-subject design's control sessions
+@pytest.mark.parametrize(
+    ("design", "text", "expected"),
+    [
+        ("rct", "Methods: Forty adults with PTSD were randomized to MDMA-assisted therapy or "
+         "placebo-assisted therapy. Participants had three 8-hour experimental sessions at 4-week "
+         "intervals, each preceded by three preparatory sessions.", 3),
+        ("rct", "Patients were randomized to three groups: ketamine 0.25 mg/kg, ketamine 0.5 "
+         "mg/kg, or saline. Each patient received a single infusion. Depression was assessed at 1, "
+         "3 and 7 days.", 1),
+        ("rct", "This crossover trial compared psilocybin with placebo. Each participant attended "
+         "two dosing days separated by at least 4 weeks.", 2),
+        ("rct", "In a within-subject design, participants were tested under ketamine and under "
+         "placebo.", 2),
+        ("rct", "Participants received esketamine 56 mg or placebo nasal spray on days 1, 4, 8, "
+         "11, 15, 18, 22 and 25.", 8),
+        ("rct", "Patients received ketamine (0.5 mg/kg) or midazolam twice a week over two weeks, "
+         "for four infusions in total.", 4),
+        ("rct", "Participants received two doses of psilocybin (20 mg/70 kg and 30 mg/70 kg) one "
+         "month apart.", 2),
+        ("open-label-trial", "Twelve patients received psilocybin 10 mg and, one week later, 25 "
+         "mg.", 2),
+        ("rct", "Ketamine (0.5 mg/kg) was administered three times over a week, on Monday, "
+         "Wednesday and Friday.", 3),
+        ("open-label-trial", "Participants received three psilocybin dosing sessions of escalating "
+         "dose (10, 20 and 30 mg).", 3),
+        ("rct", "The study involved three dosing days, with MDMA 75 mg, MDMA 125 mg or placebo "
+         "given in balanced order.", 3),
+        ("rct", "Healthy volunteers received MDMA (125 mg), methylphenidate (60 mg), MDMA plus "
+         "methylphenidate, and placebo in a double-blind crossover design.", 4),
+        ("rct", "Participants completed one placebo session followed by two psilocybin sessions."
+         "Participants completed one placebo session followed by two psilocybin sessions.", 3),
+        ("rct", "Each volunteer had two psilocybin sessions and one placebo session in random "
+         "order.", 3),
+        ("rct", "Participants had two ketamine infusions and two saline infusions, "
+         "counterbalanced.", 4),
+        ("rct", "Participants received two MDMA sessions and the placebo group two placebo "
+         "sessions.", 2),
+        ("open-label-trial", "Psilocybin was administered in a fixed order: first a 10 mg dose, "
+         "then a 25 mg dose one week later.", 2),
+        ("rct", "Patients received 6 infusions of ketamine (0.5 mg/kg) over 3 weeks (Mondays, "
+         "Wednesdays and Fridays).", 6),
+        ("rct", "Esketamine (0.2 mg/kg) was given intravenously on postoperative days 1, 2 and 3."
+         "Esketamine (0.2 mg/kg) was given intravenously on postoperative days 1, 2 and 3.", 3),
+        ("rct", "Patients were randomized to receive ketamine 0.5 mg/kg or saline, delivered over "
+         "40 min, at weeks 0, 1 and 2.", 3),
+        ("rct", "Patients received an intravenous bolus of esketamine 0.5 mg/kg at induction of "
+         "anaesthesia. Pain was rated for 48 hours.", 1),
+        ("rct", "Ketamine 0.3 mg/kg was given before incision, followed by a continuous infusion "
+         "of 0.1 mg/kg/h until wound closure.", 1),
+        ("protocol", "Participants will receive two doses of psilocybin (25 mg) three weeks apart, "
+         "or two doses of niacin.", 2),
+        # no fixed number, or no dosing of this study's own: None
+        ("open-label-trial", "Patients received ketamine as needed for breakthrough pain.", None),
+        ("open-label-trial", "Oral ketamine was titrated over 4 weeks to a maximum of 3 mg/kg."
+         "Oral ketamine was titrated over 4 weeks to a maximum of 3 mg/kg.", None),
+        ("observational", "Veterans treated with esketamine in routine care received a median of "
+         "18 sessions.", None),
+        ("observational", "A retrospective cohort of 200 patients received intravenous ketamine "
+         "infusions for depression.", None),
+        ("narrative-review", "Most trials used a single infusion of 0.5 mg/kg over 40 minutes."
+         "Most trials used a single infusion of 0.5 mg/kg over 40 minutes.", None),
+        ("meta-analysis", "We pooled 12 RCTs in which patients received one to six ketamine "
+         "infusions.", None),
+    ],
+)  # fmt: skip
+def test_sessions_of_methods_paragraphs_and_listed_days(design, text, expected):
+    assert sessions(text, design) == expected
+
+
 def test_one_administration_in_an_own_study_design_keeps_its_sentence():
     text = (
         "Psilocybin is a serotonergic psychedelic. Plasma levels were measured in 24 "

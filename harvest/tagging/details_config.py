@@ -138,6 +138,8 @@ class DetailRules:
     count_join: re.Pattern
     some_only: re.Pattern
     first_second: Rule
+    second_dose: Rule
+    control_count: re.Pattern
     dosed_times: re.Pattern
     arms_before: re.Pattern
     arms_after: re.Pattern
@@ -393,6 +395,8 @@ def load_details(path: Path | str) -> DetailRules:
         count_join=plain(sessions, "count_join", "sessions"),
         some_only=plain(sessions, "some_only", "sessions"),
         first_second=add(setting(sessions, "first_second", "sessions")),
+        second_dose=add(setting(sessions, "second_dose", "sessions")),
+        control_count=plain(sessions, "control_count", "sessions"),
         dosed_times=plain(sessions, "dosed_times", "sessions"),
         arms_before=plain(sessions, "arms_before", "sessions"),
         arms_after=plain(sessions, "arms_after", "sessions"),

@@ -103,6 +103,7 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
         stop = len(sentence)
     out = []
     kept: list[re.Match] = []  # the counted matches, for "two blinded ... and one open-label"
+    controls: list[re.Match] = []  # "one placebo session": no count alone, but in a sum
     for match in text.finditer(rules.session_words, i):
         if match.start() >= stop:
             break
@@ -114,6 +115,8 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
         ):
             continue  # "one of two doses": dose arms
         if rules.not_dosing.search(phrase) and not rules.dosing.search(phrase):
+            if rules.control_count.search(phrase):
+                controls.append(match)
             continue  # "three preparatory sessions", "three times higher"
         of = OF_WHAT.match(sentence, match.end())
         if of and rules.not_dosing.search(of.group(0)) and not rules.dosing.search(of.group(0)):
@@ -136,12 +139,15 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
         if n and n <= MAX_SESSIONS:
             out.append(n)
             kept.append(match)
-    out = _blinded_then_open(sentence, kept, out, rules)
+    out = _joined_counts(sentence, kept, controls, out, rules)
     following = text.search(rules.next_session, i)
     if following and following.start() < stop and ORDINALS[following["ord"].lower()] - 1 in out:
         n = ORDINALS[following["ord"].lower()]
         out = [n if k == n - 1 else k for k in out]
-    if not out and _before(text.search(rules.first_second, i), stop):
+    if not out and (
+        _before(text.search(rules.first_second, i), stop)
+        or _before(text.search(rules.second_dose, i), stop)
+    ):
         out.append(2)
     if not out and _before(text.search(rules.single, i), stop):
         out.append(1)
@@ -159,16 +165,22 @@ def _before(match: re.Match | None, stop: int) -> bool:
     return match is not None and match.start() < stop
 
 
-def _blinded_then_open(
-    sentence: str, kept: list[re.Match], out: list[int], rules: DetailRules
+def _joined_counts(
+    sentence: str, kept: list[re.Match], controls: list[re.Match], out: list[int], rules
 ) -> list[int]:
-    """A blinded count joined to an open-label one adds up ("two double-blind MDMA sessions and
-    one open-label MDMA session": 3) when every participant has both (not "... for the placebo
-    group")."""
-    for first, second in zip(kept, kept[1:], strict=False):
+    """Two joined counts that every participant has add up: a blinded and an open-label one
+    ("two double-blind MDMA sessions and one open-label MDMA session": 3), a control and a
+    drug one ("one placebo session followed by two psilocybin sessions": 3); not "... for the
+    placebo group"."""
+    both = sorted(kept + controls, key=lambda m: m.start())
+    for first, second in zip(both, both[1:], strict=False):
+        if first in controls and second in controls:
+            continue
+        paired = (first in controls or second in controls) or (
+            rules.blinded_count.search(first.group(0)) and rules.open_count.search(second.group(0))
+        )
         if (
-            rules.blinded_count.search(first.group(0))
-            and rules.open_count.search(second.group(0))
+            paired
             and rules.count_join.search(sentence[first.end() : second.start()])
             and not rules.some_only.match(sentence, second.end())
         ):
