@@ -23,6 +23,7 @@ CUES = (
     "therapeutic", "anaesthesia", "results", "intervention", "covariate", "survey", "healthy",
     "search", "perioperative", "subgroup", "other_indication", "mental_health",
     "weak_observational", "patients", "bibliometric", "fixed_order", "primary_outcome", "ect",
+    "surgical_outcome", "developmental_exposure", "psychedelic_therapy", "acute_effects",
 )  # fmt: skip
 # Which YAML list feeds which kind of hit; "title" kinds count only in the title.
 TEXT_KEYS = {

@@ -2,13 +2,27 @@
 
 A target substance studied for a target condition, or in a mental-health context, is on-topic;
 anaesthesia, analgesia, sedation, surgery, another indication, substance use alone, recreational
-use and healthy-volunteer pharmacology are not (tests: tests/test_roles.py).
+use and healthy-volunteer pharmacology are not (tests: tests/test_roles.py,
+tests/test_topic_more.py).
 """
 
 from __future__ import annotations
 
-from harvest.tagging.context import STRONG_ROLES, Doc
+import re
+
+from harvest.tagging.context import POPULATION_BEFORE, STRONG_ROLES, Doc
 from harvest.tagging.taxonomy import Taxonomy
+
+# "for alcohol use disorder", "ketamine-assisted buprenorphine initiation": an indication
+INDICATION_BEFORE = re.compile(
+    r"\b(?:for|treat|treats|treated|treating|treatment of|in|with|assisted)\s+(?:[a-z-]+\s+){0,3}$"
+)
+# "changes in substance use": the condition is an outcome, not an indication
+CHANGE_BEFORE = re.compile(
+    r"\b(?:changes?|increases?|decreases?|reductions?|trends?|patterns?) in\s+(?:[a-z-]+\s+){0,3}$"
+)
+# "depressed patients", "depression patients": the participants have the condition
+PATIENTS_AFTER = re.compile(r"\s*(?:patients|participants|adults|women|men|individuals)\b")
 
 
 def decide_on_topic(
@@ -24,24 +38,45 @@ def decide_on_topic(
     tags, roles = taxonomy.tags, taxonomy.roles
     substances = [m for m in modalities if tags[m].target]
     targets = [c for c in conditions if tags[c].target]
+    classed = False
     if not substances:
-        return 0, "no target substance studied"
+        # "providers' attitudes to psychedelic-assisted therapy": psilocybin and MDMA therapy
+        if not _in_title(doc, "psychedelic_therapy"):
+            return 0, "no target substance studied"
+        substances, classed = [doc.snippet(doc.cue_hits("psychedelic_therapy")[0]).lower()], True
+    if _in_title_or_aim(doc, "developmental_exposure") and not _diagnosed(doc, tags):
+        # "neonatal ketamine exposure and anxiety-like behaviour": a harm of the exposure
+        return 0, "developmental or anaesthetic exposure, not a model of therapy"
     context = None
     if not targets:
         roles = taxonomy.roles
-        therapy_only = bool(roles.therapy_only & set(substances))
+        therapy_only = classed or bool(roles.therapy_only & set(substances))
         context = _untargeted_context(doc, therapy_only, review)
         # another indication tagged anywhere (pain); injury is a population, substance use
-        # a use survey's exposure or, in the title or aim, checked below
+        # a use survey's exposure or, in the title or aim, checked below; a mention in a
+        # record whose title names the mental-health context ("palliative care providers'
+        # views on psilocybin therapy ... pain management") counts only from the title or aim
         allowed = {roles.physical_injury, roles.use_survey_condition}
-        if any(c not in allowed for c in conditions):
+        titled = _in_title(doc, "mental_health")
+        if any(c not in allowed and (c in primary or not titled) for c in conditions):
             context = None
         if context is None:
+            if roles.use_survey_condition in primary and not is_use_survey(doc):
+                return 0, f"primary condition is {roles.use_survey_condition}"
             return 0, "no target condition studied"
+        survey = roles.use_survey_condition
+        enrolled = survey not in primary and _enrolled_for(doc, survey)  # (the title: below)
+        if survey in conditions and enrolled and not is_use_survey(doc):
+            # "patients with opioid use disorder received ketamine during buprenorphine
+            # initiation": substance use is the target (the guide's "substance-use alone")
+            return 0, "substance use is the only condition studied"
     primary_targets = {c for c in primary if tags[c].target}
     others = sorted(c for c in primary if not tags[c].target)
     if context is not None:  # injured people in a mental-health study (no analgesia) are its
         others = [c for c in others if c != taxonomy.roles.physical_injury]  # population
+    if others == [roles.use_survey_condition] and _therapy_safety(doc, others[0]):
+        # "substance use changes among patients treated with medical ketamine": its safety
+        others = []
     if others and not primary_targets:
         return 0, f"primary condition is {', '.join(others)}"
     title_cues = _title_cues(doc)
@@ -84,6 +119,10 @@ def decide_on_topic(
         if targeted is False:
             # "postoperative anxiety and depression" in the title, pain the primary outcome
             return 0, "perioperative use (its primary outcome is no target condition)"
+    if primary_targets and _recovery_trial(doc, tags, title_cues, allowed):
+        # "esketamine for postoperative sleep disturbance, anxiety and depression in elderly
+        # surgical patients": recovery, emergence or sleep first, mood one outcome of several
+        return 0, "perioperative use (recovery, emergence or sleep; mood among its outcomes)"
     if doc.healthy and "healthy" in title_cues and not _in_title(doc, "patients"):
         return 0, "healthy-volunteer pharmacology"
     if is_recreational(doc):
@@ -103,11 +142,18 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
     of one, are its therapeutic use. Not for healthy volunteers, nor when anaesthesia, surgery
     or another indication is named in the study's own sentences, unless the title names the
     mental-health context and none of them (a non-target condition in the title or aim is
-    checked after).
+    checked after). In a human study of people who are not patients, volunteers or acute
+    effects (mood, well-being, empathy) are healthy-volunteer pharmacology.
     """
     if doc.healthy:
         return None
     context = doc.cue_hits("mental_health")
+    if context and not review and not _patients_or_animals(doc):
+        if any(_own(doc, h) and doc.snippet(h).lower().startswith("volunteer")
+               for h in doc.cues.get("human", ())):  # fmt: skip
+            return None  # "volunteers received psilocybin": pharmacology, not patients
+        effects = {h.start for h in doc.cue_hits("acute_effects")}
+        context = [h for h in context if h.start not in effects]
     off_title = _title_cues(doc).intersection(OFF_TOPIC_CONTEXT)
     titled = bool(context) and _in_title(doc, "mental_health") and not off_title
     for cue in OFF_TOPIC_CONTEXT if not titled else ():  # the title says what it is about
@@ -125,6 +171,85 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
         if _own(doc, hit):
             return doc.snippet(hit)
     return None
+
+
+def _patients_or_animals(doc: Doc) -> bool:
+    """The study's own sentences name patients, or it is animal work."""
+    animals = doc.roles.animals
+    if any(h.name == animals for h in doc.by_facet.get("populations", ())):
+        return True
+    return any(_own(doc, h) for h in doc.cue_hits("patients"))
+
+
+def _recovery_trial(doc: Doc, tags, title_cues: set[str], allowed) -> bool:
+    """A perioperative trial whose title leads with a surgical recovery outcome (recovery,
+    emergence, sleep, pain) before any target condition, with no primary outcome naming a
+    target and no participants diagnosed with one (the guide's anaesthesia)."""
+    if not (title_cues.intersection(("anaesthesia", "perioperative")) or _around_surgery(doc)):
+        return False
+    recovery = [h for h in doc.cue_hits("surgical_outcome") if doc.where[h] == 0]
+    if not recovery or doc.sentences[0].source != "title":
+        return False
+    named = [h for h in doc.by_facet.get("conditions", ())
+             if doc.where[h] == 0 and tags[h.name].target]  # fmt: skip
+    if named and named[0].start < recovery[0].start:
+        return False  # "postoperative depression and sleep quality": depression leads
+    if _primary_outcome_targeted(doc, tags, allowed):
+        return False
+    return not _diagnosed(doc, tags)
+
+
+def _diagnosed(doc: Doc, tags) -> bool:
+    """The study's own sentences enrol people with a target condition ("patients with major
+    depression", "depressed patients")."""
+    lower = doc.lower
+    for hit in doc.by_facet.get("conditions", ()):
+        if not tags[hit.name].target or not _own(doc, hit):
+            continue
+        start = doc.sentence_of(hit).start
+        if POPULATION_BEFORE.search(lower, max(start, hit.start - 40), hit.start):
+            return True
+        if PATIENTS_AFTER.match(lower, hit.end):
+            return True
+    return False
+
+
+def _enrolled_for(doc: Doc, slug: str) -> bool:
+    """The study's own sentences enrol people with `slug` ("patients with opioid use
+    disorder")."""
+    return any(
+        h.name == slug
+        and _own(doc, h)
+        and POPULATION_BEFORE.search(doc.lower, max(doc.sentence_of(h).start, h.start - 40),
+                                     h.start)
+        for h in doc.by_facet.get("conditions", ())
+    )  # fmt: skip
+
+
+def _indication_in_title(doc: Doc, slug: str) -> bool:
+    """The title names `slug` as what the substance is given for ("for alcohol use
+    disorder", "in opioid withdrawal"; not "changes in substance use"), or does not name it."""
+    hits = [h for h in doc.by_facet.get("conditions", ()) if h.name == slug and doc.where[h] == 0]
+    if not hits or doc.sentences[0].source != "title":
+        return True
+    lower = doc.lower
+    return any(
+        INDICATION_BEFORE.search(lower, max(0, h.start - 40), h.start)
+        and not CHANGE_BEFORE.search(lower, max(0, h.start - 40), h.start)
+        for h in hits
+    )
+
+
+def _therapy_safety(doc: Doc, slug: str) -> bool:
+    """Substance use measured as a safety outcome of therapeutic use: the title names the
+    therapy's setting (medical ketamine, a ketamine clinic) and the substance use, not as the
+    indication ("substance use changes among patients treated with medical ketamine")."""
+    return _in_title(doc, "mental_health") and not _indication_in_title(doc, slug)
+
+
+def _in_title_or_aim(doc: Doc, cue: str) -> bool:
+    """A cue named in the title or in an objective sentence."""
+    return any(doc.sentence_of(h).role in ("title", "objective") for h in doc.cues.get(cue, ()))
 
 
 def _around_surgery(doc: Doc) -> bool:
