@@ -282,6 +282,57 @@ def test_sessions_of_methods_paragraphs_and_listed_days(design, text, expected):
     assert sessions(text, design) == expected
 
 
+# counts beside the arms and a daily co-medication, phases joined by 'and', a negated
+# maintenance, animal schedules
+@pytest.mark.parametrize(
+    ("design", "text", "expected"),
+    [
+        ("rct", "Patients were randomized to ketamine or midazolam and received six infusions over "
+         "2 weeks.", 6),
+        ("rct", "Participants were randomly assigned to receive six infusions of ketamine (0.5 "
+         "mg/kg) or saline over 12 days.", 6),
+        ("open-label-trial", "Patients received nine ketamine infusions; maintenance was not "
+         "provided.", 9),
+        ("rct", "Participants received a total of six intravenous infusions of ketamine or "
+         "midazolam, three times weekly.", 6),
+        ("open-label-trial", "Each patient underwent a series of six ketamine infusions in the "
+         "outpatient clinic, alongside daily antidepressant medication.", 6),
+        ("rct", "Participants received two infusions of ketamine, separated by one week, or two "
+         "infusions of saline.", 2),
+        ("rct", "Patients received two 40-minute infusions, the first of ketamine and the second "
+         "of midazolam, in random order.", 2),
+        ("rct", "Participants underwent two drug sessions (psilocybin 25 mg and 1 mg) in "
+         "counterbalanced order.", 2),
+        ("open-label-trial", "Esketamine was given twice weekly for the first 4 weeks and weekly "
+         "for the next 4 weeks.", 12),
+        ("open-label-trial", "Patients received a course of six infusions of ketamine administered "
+         "thrice weekly for two weeks.", 6),
+        ("rct", "Participants were assigned to six sessions of ketamine-assisted therapy or six "
+         "sessions of therapy alone.", 6),
+        # no fixed number, or no dosing of this study's own: None
+        ("open-label-trial", "After three sessions, patients who had not responded could receive "
+         "up to three more.", None),
+        ("open-label-trial", "Patients received between four and eight infusions, depending on "
+         "response.", None),
+        ("open-label-trial", "Esketamine was given at the discretion of the treating psychiatrist."
+         "Esketamine was given at the discretion of the treating psychiatrist.", None),
+        ("rct", "Patients kept taking their daily antidepressant and received a single infusion of "
+         "ketamine.", 1),
+        ("rct", "Participants continued daily SSRI treatment and received two psilocybin sessions."
+         "Participants continued daily SSRI treatment and received two psilocybin sessions.", 2),
+        ("preclinical", "Rats received ketamine (10 mg/kg, i.p.) once daily for 7 days.", None),
+        ("preclinical", "Mice were injected with ketamine (10 mg/kg) twice, 24 h apart.", 2),
+        ("preclinical", "Animals received three injections of ketamine at 48-h intervals.", 3),
+        ("case-report", "A 45-year-old woman received six ketamine infusions over two weeks with "
+         "remission.", 6),
+        ("case-report", "We describe a patient who developed cystitis after years of ketamine use."
+         "We describe a patient who developed cystitis after years of ketamine use.", None),
+    ],
+)  # fmt: skip
+def test_sessions_beside_arms_co_medication_and_negated_schedules(design, text, expected):
+    assert sessions(text, design) == expected
+
+
 def test_one_administration_in_an_own_study_design_keeps_its_sentence():
     text = (
         "Psilocybin is a serotonergic psychedelic. Plasma levels were measured in 24 "

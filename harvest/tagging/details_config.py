@@ -139,6 +139,8 @@ class DetailRules:
     some_only: re.Pattern
     first_second: Rule
     second_dose: Rule
+    phase_join: re.Pattern
+    no_schedule: re.Pattern
     control_count: re.Pattern
     dosed_times: re.Pattern
     arms_before: re.Pattern
@@ -396,6 +398,8 @@ def load_details(path: Path | str) -> DetailRules:
         some_only=plain(sessions, "some_only", "sessions"),
         first_second=add(setting(sessions, "first_second", "sessions")),
         second_dose=add(setting(sessions, "second_dose", "sessions")),
+        phase_join=plain(sessions, "phase_join", "sessions"),
+        no_schedule=plain(sessions, "no_schedule", "sessions"),
         control_count=plain(sessions, "control_count", "sessions"),
         dosed_times=plain(sessions, "dosed_times", "sessions"),
         arms_before=plain(sessions, "arms_before", "sessions"),

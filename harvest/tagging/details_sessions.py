@@ -22,7 +22,6 @@ MAX_SESSIONS = 52
 DAY_NUMBER = re.compile(r"\d+")
 AFTER = re.compile(r"\b(?:after|following)\s+$", re.I)
 GIVEN = re.compile(r"\s+(?:given|administered|delivered|received)\b", re.I)
-THEN = re.compile(r"\b(?:then|followed by|thereafter)\b", re.I)
 # Between two items of a list of drugs: a dose in brackets, then a comma, "and" or "or".
 LIST_GAP = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
 # What a count's session word is "of" ("four sessions of therapy", "three sessions of MDMA").
@@ -65,16 +64,20 @@ def _schedule(text: Text, i: int, rules: DetailRules, stop: int | None = None) -
         if dosed and not any(s <= match.start() < e for s, e in taken):
             found.append((match.start(), match.end(), len(DAY_NUMBER.findall(match["days"]))))
     taken = [(s, e) for s, e, _ in found]
-    for match in text.finditer(rules.weeks_of, i):
-        weeks = _number(match.group(1))
-        if weeks and not any(s <= match.start() < e for s, e in taken):
-            found.append((match.start(), match.end(), weeks))
+    match = text.search(rules.weeks_of, i)
+    while match:  # "twice weekly for 4 weeks and weekly for the next 4 weeks": the second
+        if any(s <= match.start() < e for s, e in taken):  # "weekly", after the first's
+            match = rules.weeks_of.pattern.search(sentence, match.start() + 1)
+            continue
+        if _number(match.group(1)):
+            found.append((match.start(), match.end(), _number(match.group(1))))
+        match = rules.weeks_of.pattern.search(sentence, match.end())
     found.sort()
     if stop is not None:
         found = [row for row in found if row[0] < stop]
     out: list[int] = []
     for k, (start, _, n) in enumerate(found):
-        if k and out and THEN.search(sentence, found[k - 1][1], start):
+        if k and out and rules.phase_join.search(sentence[found[k - 1][1] : start]):
             out[-1] += n
         else:
             out.append(n)
@@ -413,6 +416,8 @@ def _open_schedule(text: Text, i: int, rules: DetailRules) -> bool:
             bounded = [m.span() for m in text.finditer(rules.bounded_infusion, i)]
         if any(s <= match.start() and match.end() <= e for s, e in bounded):
             continue  # "a 30-minute continuous infusion": one session
+        if rules.no_schedule.search(sentence[max(0, match.start() - 25) : match.end() + 25]):
+            continue  # "maintenance was not provided"
         window = sentence[max(0, match.start() - 30) : match.end() + 30]
         if not rules.co_medication.search(window) or any(
             rule.pattern.search(window) for _, rule in rules.drug_names
