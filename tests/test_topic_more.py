@@ -67,6 +67,22 @@ def topic(taxonomy, title, abstract):
          "separation anxiety at parental separation; secondary outcomes included mask acceptance "
          "and emergence agitation. Results: Separation anxiety was lower with esketamine.",
          (0, NO_TARGET)),
+        # anxiety alone around surgery, in children with no anxiety disorder: anxiolysis
+        (
+            "Preoperative esketamine nasal spray reduces anxiety and emergence agitation in "
+            "children: a randomized trial",
+            "Methods: Children aged 3 to 8 received esketamine nasal spray or placebo 20 minutes "
+            "before anesthesia induction. Anxiety at separation and emergence agitation were "
+            "compared. Results: Esketamine reduced anxiety and emergence agitation.",
+            (0, "pre-operative anxiolysis or sedation"),
+        ),
+        (
+            "Esketamine for perioperative anxiety in patients with generalized anxiety disorder "
+            "undergoing surgery",
+            "Patients with generalized anxiety disorder scheduled for surgery were randomized to "
+            "esketamine or saline. Anxiety scores on day 1 were lower with esketamine.",
+            (1, "ketamine for anxiety"),
+        ),
         # twins: depression the lead outcome, the primary outcome, or the patients' diagnosis
         ("Esketamine for postoperative depression and sleep quality after cesarean delivery",
          "Women undergoing cesarean delivery were randomized to esketamine or saline. Postpartum "
@@ -274,7 +290,11 @@ def test_developmental_exposure_is_not_a_model_of_therapy(taxonomy, title, abstr
          "We reviewed records of 300 patients receiving repeated intravenous ketamine in a "
          "supervised outpatient program. Liver enzyme elevations occurred in a minority.",
          (1, "ketamine in a mental-health context (ketamine treatment)")),
-        # twins: another indication, a psychedelic class for another indication
+        # twins: another indication, another psychedelic, a psychedelic class for another
+        # indication
+        ("Psychedelic-assisted therapy for anxiety: a randomized trial of LSD",
+         "Adults with generalized anxiety disorder were randomized to LSD 100 µg or placebo "
+         "with psychological support. Anxiety fell.", (0, "no target substance studied")),
         ("Psychedelic-assisted therapy for anorexia nervosa: a review",
          "Psychedelics are being explored for anorexia nervosa. We review early studies.",
          (0, NO_TARGET)),

@@ -54,6 +54,7 @@ class Roles:
     primary_study_only: frozenset[str]
     therapy_only: frozenset[str]
     use_survey_condition: str
+    anxiolysis_condition: str  # the only target of a perioperative trial: anxiolysis
     review_designs: frozenset[str]
     no_population_designs: frozenset[str]
     no_sample_size_designs: frozenset[str]
@@ -84,6 +85,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
             "primary_study_only",
             "therapy_only",
             "use_survey",
+            "anxiolysis",
             "designs",
         },
         where,
@@ -136,6 +138,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
         primary_study_only=frozenset(many(data, "primary_study_only", "modalities", "roles")),
         therapy_only=frozenset(many(data, "therapy_only", "modalities", "roles")),
         use_survey_condition=one(data, "use_survey", "conditions", "roles"),
+        anxiolysis_condition=one(data, "anxiolysis", "conditions", "roles"),
         review_designs=frozenset(many(designs, "review", "design", "designs")),
         no_population_designs=frozenset(many(designs, "no_population", "design", "designs")),
         no_sample_size_designs=frozenset(many(designs, "no_sample_size", "design", "designs")),

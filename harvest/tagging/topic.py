@@ -41,8 +41,8 @@ def decide_on_topic(
     classed = False
     if not substances:
         # "providers' attitudes to psychedelic-assisted therapy": psilocybin and MDMA therapy
-        if not _in_title(doc, "psychedelic_therapy"):
-            return 0, "no target substance studied"
+        if not _in_title(doc, "psychedelic_therapy") or doc.cue_hits("other_psychedelic"):
+            return 0, "no target substance studied"  # (LSD-assisted therapy: another drug)
         substances, classed = [doc.snippet(doc.cue_hits("psychedelic_therapy")[0]).lower()], True
     if _in_title_or_aim(doc, "developmental_exposure") and not _diagnosed(doc, tags):
         # "neonatal ketamine exposure and anxiety-like behaviour": a harm of the exposure
@@ -123,6 +123,10 @@ def decide_on_topic(
         # "esketamine for postoperative sleep disturbance, anxiety and depression in elderly
         # surgical patients": recovery, emergence or sleep first, mood one outcome of several
         return 0, "perioperative use (recovery, emergence or sleep; mood among its outcomes)"
+    if primary_targets == {roles.anxiolysis_condition} and _anxiolysis(doc, tags, title_cues):
+        # "preoperative esketamine nasal spray reduces anxiety and emergence agitation in
+        # children": anxiolysis before surgery, not an anxiety outcome (the guide)
+        return 0, "pre-operative anxiolysis or sedation"
     if doc.healthy and "healthy" in title_cues and not _in_title(doc, "patients"):
         return 0, "healthy-volunteer pharmacology"
     if is_recreational(doc):
@@ -197,6 +201,13 @@ def _recovery_trial(doc: Doc, tags, title_cues: set[str], allowed) -> bool:
     if _primary_outcome_targeted(doc, tags, allowed):
         return False
     return not _diagnosed(doc, tags)
+
+
+def _anxiolysis(doc: Doc, tags, title_cues: set[str]) -> bool:
+    """Anxiety as the target of a perioperative or sedation study whose participants are not
+    diagnosed with it."""
+    setting = title_cues.intersection(("anaesthesia", "perioperative")) or _around_surgery(doc)
+    return bool(setting) and not _diagnosed(doc, tags)
 
 
 def _diagnosed(doc: Doc, tags) -> bool:
