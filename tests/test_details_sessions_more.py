@@ -333,6 +333,57 @@ def test_sessions_beside_arms_co_medication_and_negated_schedules(design, text, 
     assert sessions(text, design) == expected
 
 
+# whole methods paragraphs with ratings, ranges and co-medication beside the count; one
+# administration in a design the tagger calls observational or a review
+@pytest.mark.parametrize(
+    ("design", "text", "expected"),
+    [
+        ("rct", "In this double-blind trial, 30 adults were randomized to MDMA or placebo. "
+         "Participants attended three dosing days, each followed by integration sessions. Outcomes "
+         "were assessed up to 12 months after the last session.", 3),
+        ("rct", "Participants were randomized to psilocybin (25 mg) or niacin. Psilocybin was "
+         "given on three occasions, four weeks apart. Participants in the niacin arm could cross "
+         "over after week 12.", 3),
+        ("open-label-trial", "Twelve adults received ketamine in a series of three infusions over "
+         "one week. Depression scores fell after the first infusion and remained lower at 2 weeks.",
+         3),
+        ("rct", "Patients were randomly assigned to receive either six ketamine infusions or six "
+         "midazolam infusions over 3 weeks. Response rates were compared.", 6),
+        ("rct", "Patients received ketamine or midazolam. Each patient received two infusions, 1 "
+         "week apart. One to two patients per group withdrew.", 2),
+        ("rct", "Participants completed two dosing sessions (psilocybin 25 mg or placebo in "
+         "session 1, and the other in session 2).", 2),
+        ("rct", "Participants received psilocybin in two sessions; the first dose was 10 mg and "
+         "the second dose 25 mg.", 2),
+        ("open-label-trial", "Patients received nine infusions of ketamine 0.5 mg/kg over 3 weeks. "
+         "Up to 20% of patients reported dissociation.", 9),
+        ("open-label-trial", "Six infusions were given over two weeks. Between 2 and 4 hours after "
+         "each infusion, patients were assessed.", 6),
+        ("rct", "Participants had three experimental sessions, at which they received LSD 100 µg, "
+         "LSD 200 µg or placebo.", 3),
+        ("rct", "Patients were randomized to receive ketamine or saline infusions, each given on "
+         "three occasions.", 3),
+        ("rct", "Esketamine or placebo nasal spray was self-administered twice weekly for 4 weeks. "
+         "Patients continued their oral antidepressant daily.", 8),
+        ("narrative-review", "Subjective effects were rated in healthy volunteers following an "
+         "intravenous infusion of psilocybin (2 mg).", 1),
+        ("observational", "Brain activity was imaged in 20 participants after a single dose of "
+         "psilocybin (0.2 mg/kg).", 1),
+        ("observational", "Retreat attendees were recruited and surveyed after a single dose of "
+         "psilocybin.", 1),
+        # no fixed number, or no dosing of this study's own: None
+        ("narrative-review", "Effects were observed after a single dose of psilocybin in several "
+         "studies.", None),
+        ("narrative-review", "After a single infusion of ketamine, patients with depression often "
+         "improve within hours.", None),
+        ("observational", "Adverse events were recorded in 300 patients after a single infusion of "
+         "ketamine; 40 patients had repeated infusions.", None),
+    ],
+)  # fmt: skip
+def test_sessions_of_whole_methods_paragraphs_and_own_study_designs(design, text, expected):
+    assert sessions(text, design) == expected
+
+
 def test_one_administration_in_an_own_study_design_keeps_its_sentence():
     text = (
         "Psilocybin is a serotonergic psychedelic. Plasma levels were measured in 24 "
