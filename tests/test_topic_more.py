@@ -217,6 +217,32 @@ def test_healthy_volunteer_pharmacology_and_its_twins(taxonomy, title, abstract,
          "METHODS: Inpatients with opioid use disorder received ketamine during withdrawal. "
          "Mood ratings and withdrawal scores were collected.",
          (0, "substance use is the only condition studied")),
+        (
+            "Prolonged psychosis after psilocybin ingestion",
+            "Case presentation: a young woman with depression presented to the emergency "
+            "department after consuming mushrooms containing psilocybin and developed paranoid "
+            "psychosis lasting three weeks.",
+            (0, "recreational use or harms"),
+        ),
+        (
+            "Psilocybin-induced psychotic disorder: a case report",
+            "A 30-year-old man with anxiety presented with persistent psychotic symptoms after "
+            "taking psilocybin. He was treated with antipsychotics.",
+            (0, NO_TARGET),
+        ),
+        # twins: psychosis as a harm of the therapy is its safety
+        (
+            "Esketamine-induced psychosis: a case report",
+            "A 45-year-old woman with treatment-resistant depression developed transient "
+            "psychotic symptoms after her fourth esketamine nasal spray session.",
+            (1, "ketamine for depression"),
+        ),
+        (
+            "Psychosis after psilocybin therapy in a trial participant",
+            "A participant with major depressive disorder in a psilocybin trial developed "
+            "psychotic symptoms two weeks after dosing. He recovered.",
+            (1, "psilocybin for depression"),
+        ),
         # twins: depression in patients with a substance use disorder; safety of therapy
         ("Ketamine for depression in patients with opioid use disorder receiving buprenorphine",
          "Twenty patients with comorbid major depression and opioid use disorder maintained on "
