@@ -384,6 +384,29 @@ def test_sessions_of_whole_methods_paragraphs_and_own_study_designs(design, text
     assert sessions(text, design) == expected
 
 
+# a third session after two blinded ones: an ordinal after a semicolon or an opening 'after two
+# sessions', everyone's session after unblinding; not one offered to non-responders
+@pytest.mark.parametrize(
+    ("design", "text", "expected"),
+    [
+        ("rct", "Two blinded sessions were followed by an open-label third session.", 3),
+        ("rct", "Participants had two double-blind MDMA sessions; a third session was open-label."
+         "Participants had two double-blind MDMA sessions; a third session was open-label.", 3),
+        ("rct", "Participants received MDMA or placebo in two blinded sessions and, after "
+         "unblinding, all received MDMA in a third session.", 3),
+        ("rct", "Participants had two double-blind sessions; non-responders were offered a third "
+         "session.", 2),
+        ("rct", "After two blinded sessions, a third open-label session followed for all "
+         "participants.", 3),
+        ("rct", "Each participant had three sessions: two blinded and one open-label.", 3),
+        ("rct", "Participants attended two sessions with psilocybin or placebo, then a third "
+         "session with psilocybin for everyone.", 3),
+    ],
+)  # fmt: skip
+def test_a_third_session_after_two_blinded_ones(design, text, expected):
+    assert sessions(text, design) == expected
+
+
 def test_one_administration_in_an_own_study_design_keeps_its_sentence():
     text = (
         "Psilocybin is a serotonergic psychedelic. Plasma levels were measured in 24 "

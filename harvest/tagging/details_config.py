@@ -131,6 +131,7 @@ class DetailRules:
     dosing: re.Pattern
     session_designs: frozenset[str]
     optional_extension: Rule
+    everyone_after: re.Pattern
     bounded_infusion: Rule
     next_session: Rule
     blinded_count: re.Pattern
@@ -390,6 +391,7 @@ def load_details(path: Path | str) -> DetailRules:
         dosing=plain(sessions, "dosing", "sessions"),
         session_designs=frozenset(sessions.get("designs") or ()),
         optional_extension=add(setting(sessions, "optional_extension", "sessions")),
+        everyone_after=plain(sessions, "everyone_after", "sessions"),
         bounded_infusion=add(setting(sessions, "bounded_infusion", "sessions")),
         next_session=add(setting(sessions, "next_session", "sessions")),
         blinded_count=plain(sessions, "blinded_count", "sessions"),

@@ -107,6 +107,7 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
     out = []
     kept: list[re.Match] = []  # the counted matches, for "two blinded ... and one open-label"
     controls: list[re.Match] = []  # "one placebo session": no count alone, but in a sum
+    opening: list[int] = []  # "After two blinded sessions, a third ...": before an ordinal
     for match in text.finditer(rules.session_words, i):
         if match.start() >= stop:
             break
@@ -137,6 +138,8 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
             AFTER.search(before)
             and (match.group("n").lower().endswith("single") or GIVEN.match(sentence, match.end()))
         ):
+            if n and match.start() <= 20 and AFTER.search(before):
+                opening.append(n)
             continue  # "after two infusions" is no count; "after a single infusion" is one, so
             # is "after six treatments given on alternating days"
         if n and n <= MAX_SESSIONS:
@@ -144,9 +147,11 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
             kept.append(match)
     out = _joined_counts(sentence, kept, controls, out, rules)
     following = text.search(rules.next_session, i)
-    if following and following.start() < stop and ORDINALS[following["ord"].lower()] - 1 in out:
-        n = ORDINALS[following["ord"].lower()]
+    n = ORDINALS[following["ord"].lower()] if following and following.start() < stop else 0
+    if n - 1 in out:
         out = [n if k == n - 1 else k for k in out]
+    elif n - 1 in opening and not out:
+        out = [n]
     if not out and (
         _before(text.search(rules.first_second, i), stop)
         or _before(text.search(rules.second_dose, i), stop)
@@ -233,6 +238,8 @@ def extract_sessions(
         extension = text.search(rules.extension_phase, i)
         if extension is None:
             continue
+        if rules.everyone_after.match(text.sentences[i].text, extension.end()):
+            continue  # "after unblinding, all received MDMA in a third session"
         offered = text.search(rules.optional_extension, i)
         if offered is None:
             return  # an open-label phase adds sessions to some participants: no one number
