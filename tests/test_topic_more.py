@@ -316,6 +316,34 @@ def test_developmental_exposure_is_not_a_model_of_therapy(taxonomy, title, abstr
          "We reviewed records of 300 patients receiving repeated intravenous ketamine in a "
          "supervised outpatient program. Liver enzyme elevations occurred in a minority.",
          (1, "ketamine in a mental-health context (ketamine treatment)")),
+        (
+            "Psilocybin for clinical indications: a scoping review",
+            "Methods: We searched MEDLINE, Embase and PsycINFO. Results: We included 75 studies "
+            "covering alcohol use disorder, tobacco use disorder, anorexia nervosa, obsessive-"
+            "compulsive disorder, cluster headache, migraine, chronic pain, Alzheimer's disease, "
+            "depression and end-of-life distress. Conclusions: Evidence is strongest for "
+            "depression.",
+            (1, "psilocybin for depression"),
+        ),
+        (
+            "Psilocybin for neuropsychiatric symptoms in Parkinson's disease",
+            "Patients with Parkinson's disease and depressive symptoms received psilocybin with "
+            "psychotherapy. Depression and anxiety improved.",
+            (1, "psilocybin for depression"),
+        ),
+        (
+            "Hepatobiliary adverse events associated with repeated medically supervised ketamine",
+            "Ketamine-associated cholangiopathy is well described in recreational ketamine users. "
+            "We reviewed 400 patients receiving repeated intravenous ketamine infusions at a "
+            "ketamine clinic. Liver enzyme elevation occurred in 4%.",
+            (1, "ketamine in a mental-health context (medically supervised)"),
+        ),
+        (
+            "Psilocybin for anorexia nervosa: an open-label trial",
+            "Ten women with anorexia nervosa received psilocybin 25 mg with psychological "
+            "support. Eating disorder symptoms fell; depression and anxiety scores also improved.",
+            (0, "another indication (the guide's OCD, anorexia, headache, pain)"),
+        ),
         # twins: another indication, another psychedelic, a psychedelic class for another
         # indication
         ("Psychedelic-assisted therapy for anxiety: a randomized trial of LSD",

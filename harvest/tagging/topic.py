@@ -84,7 +84,10 @@ def decide_on_topic(
         # "ketamine: from anaesthetic to antidepressant" is about its psychiatric use
         return 0, "anaesthesia, sedation or analgesia study"
     if "other_indication" in title_cues and not primary_targets:
-        return 0, "another indication (the guide's OCD, anorexia, headache, pain)"
+        if not (targets and _in_title(doc, "psychiatric_symptoms")):
+            # (not "psilocybin for neuropsychiatric symptoms in Parkinson's disease" with
+            # depression and anxiety its outcomes: the illness's mental-health symptoms)
+            return 0, "another indication (the guide's OCD, anorexia, headache, pain)"
     if "perioperative" in title_cues and not primary_targets:
         # given around surgery for anaesthesia, analgesia or delirium; "intraoperative
         # esketamine for postpartum depression" is therapeutic use (the guide's purposes)
@@ -276,10 +279,17 @@ def _other_uses(doc: Doc, tags, allowed, review: bool = False) -> int:
     background sentences describe its own topic ("ketamine is used for anaesthesia, sedation,
     analgesia and, more recently, depression"), so they count for a review."""
     count = sum(1 for h in doc.cues.get("anaesthesia", ()) if _own(doc, h, review))
+    conditions = doc.by_facet.get("conditions", ())
+    # a sentence naming a target among other conditions lists uses ("studies of alcohol use
+    # disorder, anorexia, migraine, chronic pain and depression"): its others do not count
+    listed = {doc.where[h] for h in conditions if tags[h.name].target}
     return count + sum(
         1
-        for h in doc.by_facet.get("conditions", ())
-        if not tags[h.name].target and h.name not in allowed and _own(doc, h, review)
+        for h in conditions
+        if not tags[h.name].target
+        and h.name not in allowed
+        and doc.where[h] not in listed
+        and _own(doc, h, review)
     )
 
 
