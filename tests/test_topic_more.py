@@ -344,6 +344,18 @@ def test_developmental_exposure_is_not_a_model_of_therapy(taxonomy, title, abstr
             "support. Eating disorder symptoms fell; depression and anxiety scores also improved.",
             (0, "another indication (the guide's OCD, anorexia, headache, pain)"),
         ),
+        (
+            "The hype bubble around psychedelic science",
+            "Psychedelic science is in a hype bubble. Media enthusiasm for psychedelic-assisted "
+            "therapy overstates the evidence and risks harm to patients.",
+            (1, "psychedelic science in a mental-health context (psychedelic-assisted)"),
+        ),
+        (
+            "Psychedelic drugs at music festivals",
+            "Recreational use of psychedelic drugs at festivals was surveyed among 1,000 "
+            "festival-goers.",
+            (0, "recreational use or harms"),
+        ),
         # twins: another indication, another psychedelic, a psychedelic class for another
         # indication
         ("Psychedelic-assisted therapy for anxiety: a randomized trial of LSD",
