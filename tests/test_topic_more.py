@@ -278,7 +278,7 @@ def test_harms_and_substance_use_targets_alone(taxonomy, title, abstract, expect
          "Rats separated from their dams as pups received ketamine 10 mg/kg in adulthood. "
          "Depressive-like behavior in the forced swim test decreased.",
          (1, "ketamine for depression")),
-        ("Ketamine and the developing brain: a trial in adolescents with depression",
+        ("Neonatal anaesthesia exposure and ketamine: a trial in adolescents with depression",
          "Adolescents with treatment-resistant depression were randomized to ketamine or "
          "midazolam. Depression improved.", (1, "ketamine for depression")),
     ],
