@@ -32,7 +32,13 @@ __all__ = ["COMPARATORS", "DRUGS", "FUNDING", "SAFETY", "UNITS", "DetailRules", 
 
 # Sentence roles (from abstract section labels) that report on the study itself.
 REPORTING = frozenset({"title", "objective", "methods", "results", "conclusions", "body"})
-ADD_ON = re.compile(r"\b(?:alone|only)\b|\b(?:plus|and) (?:an? |matching )?placebo\b", re.I)
+# "X plus placebo" is an add-on trial's placebo arm; "..., methamphetamine 20 mg and placebo"
+# lists the arms.
+ADD_ON = re.compile(
+    r"\b(?:alone|only)\b|(?<!mg )(?<!mg/kg )(?<!\u00b5g )\b(?:plus|and) (?:an? |matching )?"
+    r"placebo\b",
+    re.I,
+)
 ROUTE_WORDS = r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)(?:ly)?"
 ROUTE = re.compile(ROUTE_WORDS + r"\b")
 ROUTE_LAST = re.compile(ROUTE_WORDS + r"\s*$", re.I)
@@ -123,8 +129,11 @@ def _comparators(
     text: Text, reporting: set[int], rules: DetailRules, focal: set[str], found: Details, design
 ) -> None:
     usable: dict[int, bool] = {}  # a comparison, and not a no-comparison sentence
+    pooled = design in rules.pooled_designs
     for slug, group in rules.comparators:
         for i in text.where(group, reporting):
+            if pooled and _not_pooled(slug, text, i, rules):
+                continue
             if not any(_counts(slug, m, text, i, rules, focal) for m in text.matches(group, i)):
                 continue
             if i not in usable:
@@ -137,8 +146,10 @@ def _comparators(
                 found.provenance.append(("comparators", slug, *text.sentences[i][::2]))
                 break
     _partnered_blinder(rules, found)
+    _both_arms_get(text, rules, found)
+    _control_dose_only(text, rules, found)
     if "dose-comparison" not in found.comparators:
-        _dose_arms(text, reporting, rules, found, design in rules.dose_group_designs)
+        _dose_arms(text, reporting, rules, found, design in rules.dose_group_designs, pooled)
     if "active-placebo" in found.comparators and "placebo" in found.comparators:
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
         named = ACTIVE_PLACEBO_NAMED.search(row[3])
@@ -169,16 +180,30 @@ def _comparators(
 
 
 def _dose_arms(
-    text: Text, reporting: set[int], rules: DetailRules, found: Details, animals: bool
+    text: Text, reporting: set[int], rules: DetailRules, found: Details, animals: bool, pooled
 ) -> None:
     """A dose comparison from a randomising (or, in `animals` designs, a dosing) sentence
     stating two single doses of one study drug ("ketamine 0.5 mg/kg or 1.0 mg/kg, or
-    placebo"), not one arm's steps or a phase's."""
+    placebo"), not one arm's steps or a phase's; doses given once each in turn ("two single
+    doses, 1 mg and then 10 mg") count; in animals a range given is dose groups; in a review the
+    included trials' doses are not (`pooled`)."""
     controls = {r[3] for r in found.provenance if r[:2] == ("comparators", "active-placebo")}
+    checks = rules.comparator_checks
     for i in text.where(rules.dose, reporting):
+        if pooled and text.search(checks["pooled_doses"], i):
+            continue  # "included trials used 0.5 or 1.0 mg/kg": the review's range
         sentence = text.sentences[i].text
-        arms = text.search(rules.dose_arms, i) or (animals and text.search(rules.dose_groups, i))
-        if not arms or rules.dose_steps.search(sentence):
+        groups = animals and text.search(rules.dose_groups, i)
+        if (
+            groups
+            and text.search(checks["dose_range"], i)
+            and not text.search(checks["range_not_arms"], i)
+        ):
+            _add_dose_comparison(text, i, found)  # "one dose of ketamine (2.5 to 20 mg/kg)"
+            return
+        series = text.search(checks["dose_series"], i)  # "two single doses, 1 mg and then 10 mg"
+        arms = text.search(rules.dose_arms, i) or groups
+        if not arms or (rules.dose_steps.search(sentence) and not series):
             continue
         if sentence in controls and not BLINDING_DRUG.search(sentence):
             continue  # "25 mg psilocybin or 1 mg psilocybin, which served as the control"
@@ -188,10 +213,59 @@ def _dose_arms(
             continue  # "10 mg intravenously or a 25 mg sublingual wafer": routes compared
         # "ketamine (0 or 10 mg/kg)": a zero dose is the vehicle, not a dose arm
         if any(len(amounts - {0.0}) > 1 for amounts in dose_arms(text, i, rules).values()):
-            found.comparators.append("dose-comparison")
-            found.comparators.sort(key=COMPARATORS.index)
-            found.provenance.append(("comparators", "dose-comparison", *text.sentences[i][::2]))
+            _add_dose_comparison(text, i, found)
             return
+
+
+def _add_dose_comparison(text: Text, i: int, found: Details) -> None:
+    found.comparators.append("dose-comparison")
+    found.comparators.sort(key=COMPARATORS.index)
+    found.provenance.append(("comparators", "dose-comparison", *text.sentences[i][::2]))
+
+
+def _control_dose_only(text: Text, rules: DetailRules, found: Details) -> None:
+    """No dose comparison from a sentence whose second dose is the control ("psilocybin 25 mg or
+    psilocybin 1 mg as the control"): only when its doses, the control's left out, still differ."""
+    rows = {slug: r for r in found.provenance if r[0] == "comparators" for slug in (r[1],)}
+    if "dose-comparison" not in rows or "active-placebo" not in rows:
+        return
+    sentence = rows["dose-comparison"][3]
+    if sentence != rows["active-placebo"][3] or BLINDING_DRUG.search(sentence):
+        return
+    i = next(k for k, s in enumerate(text.sentences) if s.text == sentence)
+    if not any(len(amounts - {0.0}) > 1 for amounts in dose_arms(text, i, rules).values()):
+        found.comparators.remove("dose-comparison")
+        found.provenance.remove(rows["dose-comparison"])
+
+
+def _not_pooled(slug: str, text: Text, i: int, rules: DetailRules) -> bool:
+    """In a review, whether sentence `i` says nothing of what was pooled: a placebo in its search
+    or in one trial's result, a dose range across the included trials."""
+    checks = rules.comparator_checks
+    if slug == "placebo":
+        searched = text.search(checks["searched"], i) and not text.search(
+            checks["stated_against"], i
+        )
+        return bool(searched or text.search(checks["not_pooled"], i))
+    return slug == "dose-comparison" and bool(text.search(checks["pooled_doses"], i))
+
+
+def _both_arms_get(text: Text, rules: DetailRules, found: Details) -> None:
+    """No waitlist from a delayed start whose control takes placebo first (unless a waiting list
+    is named), no therapy alone beside "placebo with therapy" (the therapy is in both arms)."""
+    if "placebo" not in found.comparators:
+        return
+    checks = rules.comparator_checks
+    drop = set()
+    if "waitlist" in found.comparators and not text.has(checks["waitlist_named"]):
+        drop.add("waitlist")
+    if "active-non-drug" in found.comparators and text.has(checks["therapy_both_arms"]):
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "active-non-drug"))
+        if checks["therapy_alone"].pattern.search(row[3]):
+            drop.add("active-non-drug")
+    for slug in drop:
+        found.comparators.remove(slug)
+        found.provenance[:] = [r for r in found.provenance if r[:2] != ("comparators", slug)]
 
 
 def _placebo_design_only(text: Text, reporting: set[int], rules: DetailRules, found) -> None:
@@ -258,7 +332,9 @@ def _active_drug_not_placebo(rules: DetailRules, found: Details) -> None:
 
 def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:
     """Whether a comparator match names a comparison arm."""
-    if slug == "active-drug" and _studied_drug(match, text, i, rules, focal):
+    if slug == "active-drug" and (
+        _studied_drug(match, text, i, rules, focal) or _title_drug(match, text, rules, focal)
+    ):
         return False
     if slug == "dose-comparison" and any(c.isdigit() for c in match.group(0)):
         if rules.list_steps.search(text.sentences[i].text):
@@ -287,6 +363,42 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
             return False  # "lithium or valproate", "(sertraline or venlafaxine)": one arm's options
         return bool(ASSIGNED.search(sentence))  # not "ketamine or esketamine"
     return True
+
+
+def _title_drug(match: re.Match, text: Text, rules: DetailRules, focal) -> bool:
+    """Whether an active-drug match ends on the record's own drug when that is not one of ours:
+    the title names it and none of the study drugs ("Ketorolac for ...": "control group or
+    ketorolac 1 mg/kg" compares ketorolac with an unspecified control)."""
+    first = text.sentences[0] if text.sentences else None
+    if focal or not first or first.source != "title":
+        return False
+    named = [m.group(0).lower() for m in rules.other_drugs.pattern.finditer(match.group(0))]
+    title = {m.group(0).lower() for m in rules.other_drugs.pattern.finditer(first.text)}
+    return bool(named) and named[-1] in title
+
+
+def _title_drug(match: re.Match, text: Text, rules: DetailRules, focal) -> bool:
+    """Whether an active-drug match ends on the record's own drug when that is not one of ours:
+    the title names it and none of the study drugs ("Ketorolac for ...": "control group or
+    ketorolac 1 mg/kg" compares ketorolac with an unspecified control)."""
+    first = text.sentences[0] if text.sentences else None
+    if focal or not first or first.source != "title":
+        return False
+    named = [m.group(0).lower() for m in rules.other_drugs.pattern.finditer(match.group(0))]
+    title = {m.group(0).lower() for m in rules.other_drugs.pattern.finditer(first.text)}
+    return bool(named) and named[-1] in title
+
+
+def _title_drug(match: re.Match, text: Text, rules: DetailRules, focal) -> bool:
+    """Whether an active-drug match ends on the record's own drug when that is not one of ours:
+    the title names it and none of the study drugs ("Ketorolac for ...": "control group or
+    ketorolac 1 mg/kg" compares ketorolac with an unspecified control)."""
+    first = text.sentences[0] if text.sentences else None
+    if focal or not first or first.source != "title":
+        return False
+    named = [m.group(0).lower() for m in rules.other_drugs.pattern.finditer(match.group(0))]
+    title = {m.group(0).lower() for m in rules.other_drugs.pattern.finditer(first.text)}
+    return bool(named) and named[-1] in title
 
 
 def _studied_drug(match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:

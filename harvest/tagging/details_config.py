@@ -59,6 +59,10 @@ SESSION_GROUPS = {"next_session": ("ord",), "first_second": ("what",), "times_gi
                   "crossover_periods": ("n",), "dosing_days": ("days",),
                   "interval": ("every", "fortnight", "month", "span", "unit"),
                   "conditions": ("n", "n2", "plus")}  # fmt: skip
+# The named checks of `comparator_checks` (details.py reads them), each a pattern.
+COMPARATOR_CHECKS = ("dose_series", "dose_range", "range_not_arms", "pooled_doses", "not_pooled",
+                     "searched", "stated_against", "waitlist_named", "therapy_both_arms",
+                     "therapy_alone")  # fmt: skip
 PERSONAL_COI = (
     r"\b(?:has|have) received|consult|advisory|speaker|honorari|stock|shares|equity|royalt|"
     r"personal fees|employee of|board member|patent"
@@ -74,6 +78,8 @@ class DetailRules:
     comparator_designs: frozenset[str]
     comparators: tuple[tuple[str, Group], ...]  # each pattern its own rule
     comparison_context: Rule
+    comparator_checks: dict  # {name of COMPARATOR_CHECKS: Rule}
+    pooled_designs: frozenset[str]
     no_comparison: Rule
     care_both_arms: re.Pattern
     one_arm_doses: re.Pattern
@@ -274,6 +280,20 @@ def _pattern_map(block, path: Path, key: str, allowed, what: str) -> dict[str, r
             for name, p in block.items()}  # fmt: skip
 
 
+def _comparator_checks(block, terms: dict[str, str], path: Path, add) -> dict:
+    """comparator_checks: each of COMPARATOR_CHECKS a pattern (terms expanded), a prefilter rule."""
+    names = ", ".join(COMPARATOR_CHECKS)
+    if not isinstance(block, dict):
+        raise ConfigError(f"{path}: comparator_checks must map each of {names} to a pattern")
+    missing = [n for n in COMPARATOR_CHECKS if n not in block]
+    unknown = [n for n in block if n not in COMPARATOR_CHECKS]
+    if missing or unknown:
+        problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
+        raise ConfigError(f"{path}: comparator_checks: {problem} (the checks are {names})")
+    block = _expand(block, terms, path)
+    return {n: add(_one(block[n], path, f"comparator_checks.{n}")) for n in COMPARATOR_CHECKS}
+
+
 def _other_drugs(data: dict) -> list:
     """other_drugs and every head-to-head comparator drug of `terms` (their doses are not the
     study drug's)."""
@@ -326,6 +346,8 @@ def load_details(path: Path | str) -> DetailRules:
         comparator_designs=frozenset(data.get("comparator_designs") or ()),
         comparators=tuple((s, rules.group(ps)) for s, ps in comparators.items()),
         comparison_context=add(setting(data, "comparison_context", "details"), indexed=False),
+        comparator_checks=_comparator_checks(data.get("comparator_checks"), terms, path, add),
+        pooled_designs=frozenset(data.get("pooled_designs") or ()),
         no_comparison=add(setting(data, "no_comparison", "details")),
         care_both_arms=plain(data, "care_both_arms", "details"),
         one_arm_doses=plain(data, "one_arm_doses", "details"),
