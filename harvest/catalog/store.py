@@ -9,6 +9,7 @@ from itertools import islice
 
 import sqlite_utils
 
+from harvest.catalog.db import index_new_studies
 from harvest.catalog.rows import (
     AUTHOR_FIELDS,
     BOOKKEEPING,
@@ -233,7 +234,16 @@ def save_studies(batch: Batch, records: dict[int, dict | Prepared]) -> None:
 
 
 def _upsert_studies(conn, groups: dict[tuple, list]) -> None:
-    """Insert or update rows: per (columns, new) group, the columns then the store's own."""
+    """Insert or update rows: per (columns, new) group, the columns then the store's own.
+
+    New rows are indexed for full-text search in one statement at the end, not row by row by
+    the insert trigger (see harvest.catalog.db.FTS_TRIGGERS).
+    """
+    added = [
+        row[columns.index("pmid")] for (columns, new), rows in groups.items() if new for row in rows
+    ]
+    if added:
+        conn.execute("insert into fts_deferred (run_id) values (0)")
     for (columns, new), values in groups.items():
         columns = (*columns, *(BOOKKEEPING if new else BOOKKEEPING[:3]))
         names = ", ".join(f"[{c}]" for c in columns)
@@ -244,6 +254,9 @@ def _upsert_studies(conn, groups: dict[tuple, list]) -> None:
             f"on conflict(pmid) do update set {updates}"
         )
         conn.executemany(sql, values)
+    if added:
+        index_new_studies(conn, added)
+        conn.execute("delete from fts_deferred")
 
 
 def _replace_links(batch: Batch, changed: list[tuple[int, Links, list]]) -> None:
