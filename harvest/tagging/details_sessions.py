@@ -8,6 +8,13 @@ import re
 from itertools import chain
 
 from harvest.tagging.details_config import DetailRules
+from harvest.tagging.details_once import (
+    given_dose,
+    given_during,
+    given_once,
+    open_schedule,
+    own_single,
+)
 from harvest.tagging.details_text import Text
 
 SESSION_ROLES = frozenset({"title", "objective", "methods", "results", "body"})
@@ -214,7 +221,7 @@ def _tally(
             candidates = _counted(text, i, rules, stops.get(i))
             if candidates is None:
                 return None
-            if candidates and _open_schedule(text, i, rules):
+            if candidates and open_schedule(text, i, rules):
                 continue  # daily or flexible dosing here: its numbers are not sessions
         if (len(set(candidates)) > 1 or text.search(rules.rate_arms, i)) and text.search(
             rules.differing_arms, i
@@ -231,7 +238,7 @@ def extract_sessions(
     """The dosing sessions per participant the record states, with the sentence, into `found`."""
     roles = {i for i in reporting if text.sentences[i].role in SESSION_ROLES}
     if design in rules.own_study_designs:
-        _own_single(text, roles, reporting, rules, found)
+        own_single(text, roles, reporting, rules, found)
         return
     stops = {}  # sentence: where its optional extension begins
     for i in text.where(rules.extension_phase, roles):
@@ -254,15 +261,15 @@ def extract_sessions(
     best = max(stated, key=lambda n: (len(stated[n]), n)) if stated else None
     sentence = stated[best][0] if stated else None
     if best is None:  # "received ketamine 0.5 mg/kg during surgery": given once
-        moment = [j for j in text.where(rules.single_moment, roles) if _given_once(text, j, rules)]
+        moment = [j for j in text.where(rules.single_moment, roles) if given_once(text, j, rules)]
         if moment:
             best, sentence = 1, moment[0]
     if best is None and design in rules.given_once_designs:
-        given = _given_dose(text, roles, reporting, rules, design, found, stops)
+        given = given_dose(text, roles, reporting, rules, design, found, stops)
         if given is not None:  # "participants received psilocybin 25 mg", never repeated
             best, sentence = 1, given
     if best is None and design in rules.given_drug_designs:
-        during = _given_during(text, roles, reporting, rules)
+        during = given_during(text, roles, reporting, rules)
         if during is not None:  # "scanned awake and during ketamine infusion": once
             best, sentence = 1, during
     if best in (None, 1, 2) and design in rules.crossover_designs:
@@ -278,89 +285,6 @@ def extract_sessions(
     if best is not None:
         found.sessions = best
         found.provenance.append(("sessions", str(best), *text.sentences[sentence][::2]))
-
-
-def _given_dose(
-    text: Text,
-    roles: set[int],
-    reporting: set[int],
-    rules: DetailRules,
-    design: str,
-    found,
-    stops: dict[int, int],
-) -> int | None:
-    """The sentence giving a stated dose of the study drug, when no reporting sentence speaks
-    of giving it again (more sessions, a rate, a schedule, a flexible or daily regimen) outside
-    a bounded infusion or an optional extension's clause."""
-    dosed = {row[3] for row in found.provenance if row[0] == "doses"}
-    # a sentence giving the dose ("received psilocybin 25 mg") first, else any stating it
-    # ("psilocybin (0.17 mg/kg) produced ..."), else one giving the drug ("patients were
-    # randomized to ketamine or saline", "received intravenous ketamine")
-    stating = [
-        i
-        for i in sorted(roles)
-        if text.sentences[i].text in dosed
-        or (text.search(rules.dose, i) and any(text.search(r, i) for _, r in rules.drug_names))
-    ]
-    given = [i for i in stating if rules.administered.search(text.sentences[i].text)] or stating
-    if not given and design in rules.given_drug_designs:
-        given = [i for i in sorted(roles) if text.search(rules.given_drug, i)]
-    return None if not given or _repeated(text, reporting, rules, stops) else given[0]
-
-
-def _repeated(text: Text, reporting: set[int], rules: DetailRules, stops=None) -> bool:
-    """Whether a reporting sentence speaks of giving the drug again (repeat_cues), outside a
-    bounded infusion and before an optional extension's clause (`stops`)."""
-    stops = stops or {}
-    return any(
-        _unbounded(text, j, rules.repeat_cues, rules, stops.get(j))
-        for j in text.where(rules.repeat_cues, reporting)
-    )
-
-
-def _unbounded(
-    text: Text, i: int, rule, rules: DetailRules, stop: int | None = None
-) -> re.Match | None:
-    """The first match of `rule` in sentence `i` before `stop` and outside every bounded
-    infusion ("a 30-minute continuous infusion ... 1 mg/kg/h": no repeat, no open schedule)."""
-    bounded = None
-    for match in text.finditer(rule, i):
-        if stop is not None and match.start() >= stop:
-            return None
-        if bounded is None:
-            bounded = [m.span() for m in text.finditer(rules.bounded_infusion, i)]
-        if not any(s <= match.start() and match.end() <= e for s, e in bounded):
-            return match
-    return None
-
-
-def _own_single(text: Text, roles: set[int], reporting: set[int], rules: DetailRules, found):
-    """In an own-study design (observational, narrative review), one administration a
-    sentence gives this study's participants ("measured in 24 volunteers after a single oral
-    dose of psilocybin") is one session, when nothing speaks of repeats."""
-    for i in text.where(rules.own_single, roles):
-        sentence = text.sentences[i].text
-        if (
-            text.search(rules.own_single, i)
-            and rules.own_study.search(sentence)
-            and not rules.not_own_study.search(sentence)
-        ):
-            if _repeated(text, reporting, rules):
-                return
-            found.sessions = 1
-            found.provenance.append(("sessions", "1", *text.sentences[i][::2]))
-            return
-
-
-def _given_during(text: Text, roles: set[int], reporting: set[int], rules: DetailRules):
-    """The sentence measuring "during ketamine infusion", when no control is given too and
-    nothing speaks of repeats."""
-    during = [
-        i for i in text.where(rules.given_during, roles) if text.search(rules.given_during, i)
-    ]
-    if not during or text.has(rules.within_control) or _repeated(text, reporting, rules):
-        return None
-    return during[0]
 
 
 def _periods(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:
@@ -411,32 +335,3 @@ def listed_drugs(text: Text, j: int, rules: DetailRules) -> int:
             run += 1  # the next item; "psilocybin plus ketanserin" is one
         best, last = max(best, run), end
     return best
-
-
-def _open_schedule(text: Text, i: int, rules: DetailRules) -> bool:
-    """Whether sentence `i` doses daily or flexibly; not when that schedule is the placebo's or
-    a co-medication's ("with six weeks of daily placebo", "an antidepressant taken daily")."""
-    sentence = text.sentences[i].text
-    bounded = None
-    for match in text.finditer(rules.open_schedules, i):
-        if bounded is None:
-            bounded = [m.span() for m in text.finditer(rules.bounded_infusion, i)]
-        if any(s <= match.start() and match.end() <= e for s, e in bounded):
-            continue  # "a 30-minute continuous infusion": one session
-        if rules.no_schedule.search(sentence[max(0, match.start() - 25) : match.end() + 25]):
-            continue  # "maintenance was not provided"
-        window = sentence[max(0, match.start() - 30) : match.end() + 30]
-        if not rules.co_medication.search(window) or any(
-            rule.pattern.search(window) for _, rule in rules.drug_names
-        ):
-            return True
-    return False
-
-
-def _given_once(text: Text, i: int, rules: DetailRules) -> bool:
-    """A sentence doses a study drug at one moment of an operation, not continuously."""
-    return bool(
-        text.search(rules.single_moment, i)
-        and text.search(rules.dose, i)
-        and not _unbounded(text, i, rules.open_schedules, rules)
-    )
