@@ -356,6 +356,18 @@ def test_developmental_exposure_is_not_a_model_of_therapy(taxonomy, title, abstr
             "festival-goers.",
             (0, "recreational use or harms"),
         ),
+        (
+            "Safety of psilocybin in clinical trials: a systematic review",
+            "We pooled adverse events from 20 trials of psilocybin in patients. Headache and "
+            "nausea were common; no serious events occurred.",
+            (1, "psilocybin in a mental-health context (patients)"),
+        ),
+        (
+            "A randomized trial of psilocybin",
+            "We randomized 30 patients with migraine to psilocybin or placebo. Migraine days "
+            "fell. Nausea and headache were common adverse effects.",
+            (0, NO_TARGET),
+        ),
         # twins: another indication, another psychedelic, a psychedelic class for another
         # indication
         ("Psychedelic-assisted therapy for anxiety: a randomized trial of LSD",

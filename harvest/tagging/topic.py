@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from harvest.tagging.context import POPULATION_BEFORE, STRONG_ROLES, Doc
+from harvest.tagging.context import POPULATION_BEFORE, STRONG_ROLES, TARGET_BEFORE, Doc
 from harvest.tagging.taxonomy import Taxonomy
 
 # "for alcohol use disorder", "ketamine-assisted buprenorphine initiation": an indication
@@ -164,7 +164,7 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
     off_title = _title_cues(doc).intersection(OFF_TOPIC_CONTEXT)
     titled = bool(context) and _in_title(doc, "mental_health") and not off_title
     for cue in OFF_TOPIC_CONTEXT if not titled else ():  # the title says what it is about
-        if any(_own(doc, h) for h in doc.cues.get(cue, ())):
+        if any(_own(doc, h) and not _harm_word(doc, h) for h in doc.cues.get(cue, ())):
             return None
     for hit in context:
         sentence = doc.sentence_of(hit)
@@ -178,6 +178,19 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
         if _own(doc, hit):
             return doc.snippet(hit)
     return None
+
+
+def _harm_word(doc: Doc, hit) -> bool:
+    """Another indication's word used as an adverse effect ("headache and nausea were common"):
+    in an abstract sentence about adverse events, not naming whom it enrols or treats."""
+    i = doc.where[hit]
+    if hit.name != "other_indication" or i not in doc.adverse:
+        return False
+    sentence = doc.sentences[i]
+    if sentence.source != "abstract":
+        return False
+    before = doc.lower[max(sentence.start, hit.start - 40) : hit.start]
+    return not (POPULATION_BEFORE.search(before) or TARGET_BEFORE.search(before))
 
 
 def _patients_or_animals(doc: Doc) -> bool:
