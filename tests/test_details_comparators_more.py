@@ -199,6 +199,62 @@ def test_what_is_not_a_comparator(title, text, design, expected):
     assert comparators(title, text, design) == expected
 
 
+# Each case also (conditions): healthy volunteers and animals have none.
+MORE = [
+    ("Esketamine versus ECT: a cost-utility analysis", "We modelled esketamine nasal spray plus "
+     "an oral antidepressant versus electroconvulsive therapy (ECT) over a lifetime horizon.",
+     "other", (), ["active-non-drug"]),
+    ("Cost-effectiveness of esketamine", "A Markov model compared intranasal esketamine with "
+     "ECT for treatment-resistant depression.", "other", (), ["active-non-drug"]),
+    ("Psilocybin in cancer patients", "Methylphenidate (40 mg/70 kg) served as the active "
+     "comparator.", "rct", ("anxiety",), ["active-placebo"]),
+    ("Mystical experience with psilocybin", "Psilocybin was compared with methylphenidate (40 "
+     "mg/70 kg) in 36 volunteers.", "rct", (), ["active-placebo"]),
+    ("MDMA for PTSD", "Participants received MDMA (125 mg) or a low control dose (40 mg) in two "
+     "sessions.", "rct", ("ptsd",), ["active-placebo"]),
+    ("MDMA for PTSD", "Participants were randomized to 30, 75 or 125 mg MDMA; 30 mg was the "
+     "active control.", "rct", ("ptsd",), ["active-placebo", "dose-comparison"]),
+    ("Ketamine in mice", "Mice received ketamine at doses of 1, 3 and 10 mg/kg.", "preclinical",
+     (), ["dose-comparison"]),
+    ("Ketamine in mice", "Ketamine (1-30 mg/kg, i.p.) dose-dependently reduced immobility.",
+     "preclinical", (), ["dose-comparison"]),
+    ("Ketamine in mice", "Ketamine dose-dependently reduced immobility at 3 to 30 mg/kg.",
+     "preclinical", (), ["dose-comparison"]),
+    ("Psilocybin in volunteers", "Healthy volunteers received placebo and psilocybin 0.115, "
+     "0.215 and 0.315 mg/kg in random order.", "rct", (), ["placebo", "dose-comparison"]),
+    ("Ketamine for depression", "Participants received a single infusion of ketamine 0.5 mg/kg "
+     "or midazolam 0.045 mg/kg.", "rct", ("depression",), ["active-placebo"]),
+    ("Ketamine in volunteers", "Ketamine was administered orally and intravenously on separate "
+     "days.", "rct", (), ["active-drug"]),
+    ("Ketamine in volunteers", "Oral and intravenous ketamine were compared in a crossover.",
+     "rct", (), ["active-drug"]),
+    ("Intranasal versus intravenous ketamine", "Children received intranasal or intravenous "
+     "ketamine.", "rct", (), ["active-drug"]),
+    ("Ketamine versus fentanyl for pain: a systematic review", "We included randomised trials "
+     "comparing ketamine with fentanyl.", "systematic-review", (), ["active-drug"]),
+    ("Ketamine for depression: a meta-analysis", "Trials comparing ketamine against placebo or "
+     "ECT were pooled.", "meta-analysis", ("depression",), ["placebo", "active-non-drug"]),
+    ("Psilocybin for depression", "Participants were randomised to immediate or delayed (8 "
+     "weeks) psilocybin treatment.", "rct", ("depression",), ["waitlist"]),
+    ("Ketamine vs ECT", "Patients were randomly assigned to ketamine or ECT.", "rct",
+     ("depression",), ["active-non-drug"]),
+    ("Ketamine for depression", "All patients received usual care; patients were randomised to "
+     "ketamine or saline.", "rct", ("depression",), ["placebo"]),
+    # twins: one route on two days, the same dose twice, an animal's anaesthetic range
+    ("Ketamine in volunteers", "Ketamine was given intravenously on two separate days.", "rct",
+     (), []),
+    ("Psilocybin in volunteers", "Volunteers received two single doses of psilocybin 25 mg, "
+     "then an integration session.", "rct", (), []),
+    ("Ketamine in rats", "Rats were anaesthetized with ketamine (60-90 mg/kg, i.p.) "
+     "dose-dependently to effect.", "preclinical", (), []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "text", "design", "conditions", "expected"), MORE)
+def test_more_unseen_phrasings(title, text, design, conditions, expected):
+    assert comparators(title, text, design, conditions) == expected
+
+
 def test_the_evidence_is_the_sentence_that_says_so():
     record = {"title": "Ketamine and ECT", "abstract": NON_DRUGS[0][1]}
     found = extract_details(record, RULES, design="rct", conditions=("ptsd",))
