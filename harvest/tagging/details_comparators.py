@@ -1,0 +1,341 @@
+"""Comparators of a study (placebo, active placebo, head-to-head drug or treatment, waitlist,
+usual care, dose arms), each with the sentence it came from; rules in config/details.yml."""
+
+from __future__ import annotations
+
+import re
+
+from harvest.tagging.details_config import COMPARATORS, DetailRules
+from harvest.tagging.details_doses import dose_arms, record_drugs
+from harvest.tagging.details_sessions import listed_drugs
+from harvest.tagging.details_text import Text
+
+# "X plus placebo" is an add-on trial's placebo arm; "..., methamphetamine 20 mg and placebo"
+# lists the arms.
+ADD_ON = re.compile(
+    r"\b(?:alone|only)\b|(?<!mg )(?<!mg/kg )(?<!\u00b5g )\b(?:plus|and) (?:an? |matching )?"
+    r"placebo\b",
+    re.I,
+)
+ROUTE_WORDS = r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)(?:ly)?"
+ROUTE = re.compile(ROUTE_WORDS + r"\b")
+ROUTE_LAST = re.compile(ROUTE_WORDS + r"\s*$", re.I)
+DRUG_ROUTE_LAST = re.compile(
+    r"\b(?:ketamine|esketamine|arketamine|psilocybin|mdma)\b,?\s+" + ROUTE_WORDS + r"\s*$", re.I
+)
+ASSIGNED = re.compile(
+    r"\b(?:randomi[sz]\w*|assigned|allocated|allocation|received|receive|compar\w*|versus|vs\.?|"
+    r"arms?|groups?|cross-?over|crossed)\b",
+    re.I,
+)
+CARE_ALONE = re.compile(r"\s*(?:alone|only)\b", re.I)
+CARE_VERSUS = re.compile(
+    r"\b(?:versus|vs\.?|or|compared (?:with|to)|to|against)\s+(?:\w+\s+)?$", re.I
+)
+ACTIVE_PLACEBO_NAMED = re.compile(
+    r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
+)
+BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine)\b", re.I)
+DOSE_TAIL = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:,|or|and|to|-|\u2013)\s*\d+(?:\.\d+)?)*\s*\S*$")
+PLACEBO_DESIGN = re.compile(r"\bplacebo[- ]controlled\b", re.I)
+# "compared with placebo, niacin ...": an inert placebo as well.
+INERT_TOO = re.compile(
+    r"\b(?:and|or|versus|vs\.?|with|to|against|included|including|used) "
+    r"(?:an? |inert |saline |matching )*(?:placebo|saline)\b"
+    r"(?![- ]controlled)(?!\s*\((?:[\w-]+ )?(?:midazolam|niacin|methylphenidate|diphenhydramine))",
+    re.I,
+)
+
+
+def extract_comparators(
+    text: Text, reporting: set[int], rules: DetailRules, focal: set[str], found, design, conditions
+) -> None:
+    """The comparators of a trial, protocol or review into `found` (a details.Details)."""
+    _comparators(text, reporting, rules, focal, found, design)
+    blinds = bool(rules.blinding_drugs & (focal or record_drugs(text, rules)))
+    if not blinds and rules.active_placebo_conditions & set(conditions):
+        # "ketamine or midazolam premedication for preoperative anxiety": a drug compared
+        blinds = text.has(rules.psychiatric_context) or not text.has(rules.perioperative_context)
+    if "active-placebo" in found.comparators and not blinds:
+        # "ketamine or midazolam for cocaine use disorder" with the condition untagged
+        blinds = text.has(rules.psychiatric_context) and not text.has(rules.perioperative_context)
+    if not blinds or _titled(text, rules):
+        _active_drug_not_placebo(rules, found)
+    _placebo_design_only(text, reporting, rules, found)
+
+
+def _comparators(
+    text: Text, reporting: set[int], rules: DetailRules, focal: set[str], found, design
+) -> None:
+    usable: dict[int, bool] = {}  # a comparison, and not a no-comparison sentence
+    pooled = design in rules.pooled_designs
+    for slug, group in rules.comparators:
+        for i in text.where(group, reporting):
+            if pooled and _not_pooled(slug, text, i, rules):
+                continue
+            if not any(_counts(slug, m, text, i, rules, focal) for m in text.matches(group, i)):
+                continue
+            if i not in usable:
+                usable[i] = bool(
+                    text.search(rules.comparison_context, i)
+                    and not text.search(rules.no_comparison, i)
+                )
+            if usable[i]:
+                found.comparators.append(slug)
+                found.provenance.append(("comparators", slug, *text.sentences[i][::2]))
+                break
+    _partnered_blinder(rules, found)
+    _both_arms_get(text, rules, found)
+    _control_dose_only(text, rules, found)
+    if "dose-comparison" not in found.comparators:
+        _dose_arms(text, reporting, rules, found, design in rules.dose_group_designs, pooled)
+    if "active-placebo" in found.comparators and "placebo" in found.comparators:
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
+        named = ACTIVE_PLACEBO_NAMED.search(row[3])
+        if named and not INERT_TOO.search(row[3]) and not _titled(text, rules):
+            found.comparators.remove("placebo")  # "midazolam placebo": one comparator
+            found.provenance.remove(row)
+    if "dose-comparison" in found.comparators and text.has(rules.flexible_dosing):
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "dose-comparison"))
+        if not any(rules.stated_dose_comparison.search(s.text) for s in text.sentences):
+            found.comparators.remove("dose-comparison")  # one flexibly dosed arm
+            found.provenance.remove(row)
+    if "active-drug" in found.comparators and "placebo" in found.comparators:
+        placebo = dict(rules.comparators)["placebo"]
+        told = [i for i in text.where(placebo, reporting) if any(text.matches(placebo, i))]
+        if told and all(rules.dummy_placebo.search(text.sentences[i].text) for i in told):
+            # "psilocybin with daily placebo, or escitalopram": the placebo keeps it blind
+            row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
+            found.comparators.remove("placebo")
+            found.provenance.remove(row)
+    if "active-drug" in found.comparators and "placebo" in found.comparators:
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "active-drug"))
+        listed = [i for i, s in enumerate(text.sentences) if s.text == row[3]]
+        if ADD_ON.search(row[3]) and listed_drugs(text, listed[0], rules) < 3:
+            # "esketamine plus an antidepressant did not beat the antidepressant alone" in a
+            # placebo-controlled add-on trial: the comparison arm is the placebo one.
+            found.comparators.remove("active-drug")
+            found.provenance.remove(row)
+
+
+def _dose_arms(
+    text: Text, reporting: set[int], rules: DetailRules, found, animals: bool, pooled
+) -> None:
+    """A dose comparison from a randomising (or, in `animals` designs, a dosing) sentence
+    stating two single doses of one study drug ("ketamine 0.5 mg/kg or 1.0 mg/kg, or
+    placebo"), not one arm's steps or a phase's; doses given once each in turn ("two single
+    doses, 1 mg and then 10 mg") count; in animals a range given is dose groups; in a review the
+    included trials' doses are not (`pooled`)."""
+    controls = {r[3] for r in found.provenance if r[:2] == ("comparators", "active-placebo")}
+    checks = rules.comparator_checks
+    for i in text.where(rules.dose, reporting):
+        if pooled and text.search(checks["pooled_doses"], i):
+            continue  # "included trials used 0.5 or 1.0 mg/kg": the review's range
+        sentence = text.sentences[i].text
+        groups = animals and text.search(rules.dose_groups, i)
+        if (
+            groups
+            and text.search(checks["dose_range"], i)
+            and not text.search(checks["range_not_arms"], i)
+        ):
+            _add_dose_comparison(text, i, found)  # "one dose of ketamine (2.5 to 20 mg/kg)"
+            return
+        series = text.search(checks["dose_series"], i)  # "two single doses, 1 mg and then 10 mg"
+        arms = text.search(rules.dose_arms, i) or groups
+        if not arms or (rules.dose_steps.search(sentence) and not series):
+            continue
+        if sentence in controls and not BLINDING_DRUG.search(sentence):
+            continue  # "25 mg psilocybin or 1 mg psilocybin, which served as the control"
+        if rules.one_arm_doses.search(sentence) or text.search(rules.no_comparison, i):
+            continue
+        if len({r.removesuffix("ly") for r in ROUTE.findall(sentence.lower())}) > 1:
+            continue  # "10 mg intravenously or a 25 mg sublingual wafer": routes compared
+        # "ketamine (0 or 10 mg/kg)": a zero dose is the vehicle, not a dose arm
+        if any(len(amounts - {0.0}) > 1 for amounts in dose_arms(text, i, rules).values()):
+            _add_dose_comparison(text, i, found)
+            return
+
+
+def _add_dose_comparison(text: Text, i: int, found) -> None:
+    found.comparators.append("dose-comparison")
+    found.comparators.sort(key=COMPARATORS.index)
+    found.provenance.append(("comparators", "dose-comparison", *text.sentences[i][::2]))
+
+
+def _control_dose_only(text: Text, rules: DetailRules, found) -> None:
+    """No dose comparison from a sentence whose second dose is the control ("psilocybin 25 mg or
+    psilocybin 1 mg as the control"): only when its doses, the control's left out, still differ."""
+    rows = {slug: r for r in found.provenance if r[0] == "comparators" for slug in (r[1],)}
+    if "dose-comparison" not in rows or "active-placebo" not in rows:
+        return
+    sentence = rows["dose-comparison"][3]
+    if sentence != rows["active-placebo"][3] or BLINDING_DRUG.search(sentence):
+        return
+    i = next(k for k, s in enumerate(text.sentences) if s.text == sentence)
+    if not any(len(amounts - {0.0}) > 1 for amounts in dose_arms(text, i, rules).values()):
+        found.comparators.remove("dose-comparison")
+        found.provenance.remove(rows["dose-comparison"])
+
+
+def _not_pooled(slug: str, text: Text, i: int, rules: DetailRules) -> bool:
+    """In a review, whether sentence `i` says nothing of what was pooled: a placebo in its search
+    or in one trial's result, a dose range across the included trials."""
+    checks = rules.comparator_checks
+    if slug == "placebo":
+        searched = text.search(checks["searched"], i) and not text.search(
+            checks["stated_against"], i
+        )
+        return bool(searched or text.search(checks["not_pooled"], i))
+    return slug == "dose-comparison" and bool(text.search(checks["pooled_doses"], i))
+
+
+def _both_arms_get(text: Text, rules: DetailRules, found) -> None:
+    """No waitlist from a delayed start whose control takes placebo first (unless a waiting list
+    is named), no therapy alone beside "placebo with therapy" (the therapy is in both arms)."""
+    if "placebo" not in found.comparators:
+        return
+    checks = rules.comparator_checks
+    drop = set()
+    if "waitlist" in found.comparators and not text.has(checks["waitlist_named"]):
+        drop.add("waitlist")
+    if "active-non-drug" in found.comparators and text.has(checks["therapy_both_arms"]):
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "active-non-drug"))
+        if checks["therapy_alone"].pattern.search(row[3]):
+            drop.add("active-non-drug")
+    for slug in drop:
+        found.comparators.remove(slug)
+        found.provenance[:] = [r for r in found.provenance if r[:2] != ("comparators", slug)]
+
+
+def _placebo_design_only(text: Text, reporting: set[int], rules: DetailRules, found) -> None:
+    """A "placebo-controlled" trial whose only control is an active placebo ("ketamine or
+    midazolam"): no inert placebo besides."""
+    if "active-placebo" not in found.comparators or "placebo" not in found.comparators:
+        return
+    placebo = dict(rules.comparators)["placebo"]
+    told = [i for i in text.where(placebo, reporting) if any(text.matches(placebo, i))]
+    if told and all(_design_word_only(text.sentences[i].text, placebo) for i in told):
+        row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
+        found.comparators.remove("placebo")
+        found.provenance.remove(row)
+
+
+def _design_word_only(sentence: str, placebo) -> bool:
+    """Whether a sentence names a placebo only as the design ("placebo-controlled")."""
+    rest = PLACEBO_DESIGN.sub(" ", sentence)
+    return not any(rule.pattern.search(rest) for rule in placebo.rules)
+
+
+def _partnered_blinder(rules: DetailRules, found) -> None:
+    """A blinding drug given with a head-to-head drug ("acetaminophen with codeine plus
+    diphenhydramine") is part of an active regimen, not an active placebo."""
+    if "active-placebo" not in found.comparators:
+        return
+    row = next(r for r in found.provenance if r[:2] == ("comparators", "active-placebo"))
+    if rules.active_placebo_words.search(row[3]) or not rules.partnered_blinder.search(row[3]):
+        return
+    found.provenance.remove(row)
+    found.comparators.remove("active-placebo")
+    if "active-drug" not in found.comparators:
+        found.comparators.append("active-drug")
+        found.comparators.sort(key=COMPARATORS.index)
+        found.provenance.append(("comparators", "active-drug", row[2], row[3]))
+
+
+def _titled(text: Text, rules: DetailRules) -> bool:
+    """Whether the title names an active-placebo drug as a drug compared ("Comparative effects
+    of methylphenidate, modafinil and MDMA"), not as the control ("midazolam-controlled")."""
+    first = text.sentences[0] if text.sentences else None
+    if not first or first.source != "title" or not ACTIVE_PLACEBO_NAMED.search(first.text):
+        return False
+    return not rules.active_placebo_words.search(first.text)
+
+
+def _active_drug_not_placebo(rules: DetailRules, found) -> None:
+    """Outside the conditions where it blinds, a named midazolam arm is a head-to-head drug."""
+    if "active-placebo" not in found.comparators:
+        return
+    index = next(
+        k for k, r in enumerate(found.provenance) if r[:2] == ("comparators", "active-placebo")
+    )
+    row = found.provenance[index]
+    if rules.active_placebo_words.search(row[3]):
+        return
+    del found.provenance[index]
+    found.comparators.remove("active-placebo")
+    if "active-drug" not in found.comparators:
+        found.comparators.append("active-drug")
+        found.comparators.sort(key=COMPARATORS.index)
+        found.provenance.append(("comparators", "active-drug", row[2], row[3]))
+
+
+def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:
+    """Whether a comparator match names a comparison arm."""
+    if slug == "active-drug" and (
+        _studied_drug(match, text, i, rules, focal) or _title_drug(match, text, rules, focal)
+    ):
+        return False
+    if slug == "dose-comparison" and any(c.isdigit() for c in match.group(0)):
+        if rules.list_steps.search(text.sentences[i].text):
+            return False  # "56 mg on day 1, then 56 or 84 mg": one arm's steps
+        tail = DOSE_TAIL.search(match.group(0))
+        at = match.start() + (tail.start() if tail else 0)
+        if rules.control_dose_before.search(text.sentences[i].text[max(0, at - 40) : at]):
+            return False  # "a low (placebo-like) dose (1 or 3 mg/70 kg)": the control's
+    if slug == "dose-comparison" and rules.one_arm_doses.search(text.sentences[i].text):
+        # "after open-label esketamine (56 or 84 mg), patients were randomized to ...": the
+        # doses of the phase before randomisation are not arms
+        return bool(match.re.search(rules.one_arm_doses.sub(" ", text.sentences[i].text)))
+    if slug == "usual-care":  # "all patients continued usual care": both arms get it
+        sentence = text.sentences[i].text
+        if rules.care_both_arms.search(sentence) and not (
+            CARE_ALONE.match(sentence, match.end())
+            or CARE_VERSUS.search(sentence[max(0, match.start() - 30) : match.start()])
+        ):
+            return False
+    if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
+        sentence = text.sentences[i].text
+        if rules.drug_last.search(sentence, 0, match.start()) and not any(
+            rule.pattern.search(sentence, max(0, match.start() - 25), match.start())
+            for _, rule in rules.drug_names
+        ):
+            return False  # "lithium or valproate", "(sertraline or venlafaxine)": one arm's options
+        return bool(ASSIGNED.search(sentence))  # not "ketamine or esketamine"
+    return True
+
+
+def _title_drug(match: re.Match, text: Text, rules: DetailRules, focal) -> bool:
+    """Whether an active-drug match ends on the record's own drug when that is not one of ours:
+    the title names it and none of the study drugs ("Ketorolac for ...": "control group or
+    ketorolac 1 mg/kg" compares ketorolac with an unspecified control)."""
+    first = text.sentences[0] if text.sentences else None
+    if focal or not first or first.source != "title":
+        return False
+    named = [m.group(0).lower() for m in rules.other_drugs.pattern.finditer(match.group(0))]
+    title = {m.group(0).lower() for m in rules.other_drugs.pattern.finditer(first.text)}
+    return bool(named) and named[-1] in title
+
+
+def _studied_drug(match: re.Match, text: Text, i: int, rules: DetailRules, focal) -> bool:
+    """Whether an active-drug match names the studied drug itself ("placebo or esketamine"):
+    true unless it is not the title's drug or the sentence names another drug or route first."""
+    compared = match.group(0)  # the drug the match ends on is the one compared with
+    named = {
+        drug
+        for drug, rule in rules.drug_names
+        if any(m.end() == len(compared) for m in rule.pattern.finditer(compared))
+    }
+    if not named or (focal and not named & focal):
+        return False
+    before = text.sentences[i].text[: match.start()]
+    if rules.drug_last.search(before):
+        return False  # "sertraline or ketamine": the other drug is the comparison
+    if ROUTE_LAST.search(before):
+        # "intranasal or intravenous esketamine": one drug, two routes; "intramuscular versus
+        # intravenous ketamine" and "ketamine intravenously or a sublingual ketamine wafer"
+        # compare the routes
+        return compared[:3].lower() == "or " and not DRUG_ROUTE_LAST.search(before)
+    if {drug for drug, rule in rules.drug_names if rule.pattern.search(before)} - named:
+        return False  # "intravenous ketamine or intranasal esketamine"
+    routes = set(ROUTE.findall(compared.lower()))
+    return not (routes and set(ROUTE.findall(before.lower())) - routes)
