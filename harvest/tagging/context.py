@@ -92,7 +92,10 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _split_sentences(text: str) -> list[str]:
+# The tagger and then study details split each abstract section, a batch at a time (stage by
+# stage over the import's batches of 50 records): the second split of a text is a lookup.
+@lru_cache(maxsize=2048)
+def _split_sentences(text: str) -> tuple[str, ...]:
     out, begin = [], 0
     for m in SENTENCE_END.finditer(text):
         end = m.start() + 1
@@ -107,7 +110,7 @@ def _split_sentences(text: str) -> list[str]:
         out.append(text[begin:end])
         begin = m.end()
     out.append(text[begin:])
-    return [s for s in out if s.strip()]
+    return tuple(s for s in out if s.strip())
 
 
 @lru_cache(maxsize=4096)
