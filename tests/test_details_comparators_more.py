@@ -250,7 +250,46 @@ MORE = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("title", "text", "design", "conditions", "expected"), MORE)
+# Sentences the new cues must leave alone (or read rightly).
+STEADY = [
+    ("Ketamine for depression", "No studies comparing ketamine with ECT have been published.",
+     "rct", ("depression",), []),
+    ("Ketamine for depression", "Previous work comparing ketamine with midazolam found large "
+     "effects.", "rct", ("depression",), []),
+    ("Ketamine in rats", "Ketamine (80 mg/kg) and xylazine (10 mg/kg) were used for "
+     "anaesthesia.", "preclinical", (), []),
+    ("Ketamine in mice", "Mice were treated with ketamine (10 mg/kg) and tested 1 to 7 days "
+     "later.", "preclinical", (), []),
+    ("Ketamine in mice", "Ketamine (10 mg/kg) reduced immobility dose-dependently.",
+     "preclinical", (), []),
+    ("Ketamine for depression", "Trials compared ketamine with placebo at doses ranging from "
+     "0.1 to 1 mg/kg.", "meta-analysis", ("depression",), ["placebo"]),
+    ("Ketamine for depression", "Ten trials were included; one found ketamine superior to "
+     "placebo.", "meta-analysis", ("depression",), []),
+    ("MDMA for PTSD", "MDMA-assisted therapy was compared with placebo-assisted therapy.", "rct",
+     ("ptsd",), ["placebo"]),
+    ("Psilocybin for depression", "Both groups received psychotherapy; participants were "
+     "randomised to psilocybin or placebo.", "rct", ("depression",), ["placebo"]),
+    ("Psilocybin for depression", "We used a waitlist-controlled, delayed-start design.", "rct",
+     ("depression",), ["waitlist"]),
+    ("Psilocybin for depression", "Participants were randomised to psilocybin now or after a "
+     "delayed start with placebo first.", "rct", ("depression",), ["placebo"]),
+    ("Ketamine in volunteers", "Ketamine 0.5 mg/kg was infused over 40 minutes in a crossover "
+     "with saline.", "rct", (), ["placebo"]),
+    ("Ketamine in mice", "Mice received ketamine (10 mg/kg) or vehicle, and fluoxetine (20 "
+     "mg/kg) as a positive control.", "preclinical", (), ["placebo", "active-drug"]),
+    ("Ketamine in mice", "Mice received vehicle or ketamine at 1, 3 or 10 mg/kg.",
+     "preclinical", (), ["placebo", "dose-comparison"]),
+    ("Psilocybin in volunteers", "Volunteers received psilocybin 10 mg and 25 mg in two "
+     "sessions, then were followed for a month.", "rct", (), ["dose-comparison"]),
+    ("Ketamine for depression", "The doses studied across trials ranged from 0.1 to 1.0 mg/kg; "
+     "a dose-response relationship was seen.", "meta-analysis", ("depression",), []),
+    ("Ketamine for depression", "We searched PubMed for placebo-controlled trials; 12 trials "
+     "(n = 600) compared ketamine with placebo.", "meta-analysis", ("depression",), ["placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "text", "design", "conditions", "expected"), MORE + STEADY)
 def test_more_unseen_phrasings(title, text, design, conditions, expected):
     assert comparators(title, text, design, conditions) == expected
 

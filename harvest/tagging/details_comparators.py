@@ -141,7 +141,7 @@ def _dose_arms(
             _add_dose_comparison(text, i, found)  # "one dose of ketamine (2.5 to 20 mg/kg)"
             return
         series = text.search(checks["dose_series"], i)  # "two single doses, 1 mg and then 10 mg"
-        arms = text.search(rules.dose_arms, i) or groups
+        arms = text.search(rules.dose_arms, i) or groups or series
         if not arms or (rules.dose_steps.search(sentence) and not series):
             continue
         if sentence in controls and not BLINDING_DRUG.search(sentence):
