@@ -289,7 +289,32 @@ STEADY = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("title", "text", "design", "conditions", "expected"), MORE + STEADY)
+# Reviews: what the pooled comparisons were against, not one trial's result.
+REVIEWS = [
+    ("Ketamine for depression", "In one trial, ketamine outperformed placebo at 24 hours.",
+     "meta-analysis", ("depression",), []),
+    ("Ketamine for depression", "A single RCT showed benefit over placebo.", "systematic-review",
+     ("depression",), []),
+    ("Ketamine for depression", "The largest trial found no difference from placebo.",
+     "systematic-review", ("depression",), []),
+    ("Ketamine for depression", "Only one study reported a placebo comparison.",
+     "systematic-review", ("depression",), []),
+    ("Ketamine for depression", "Compared with placebo, ketamine reduced depression scores (SMD "
+     "-0.8).", "meta-analysis", ("depression",), ["placebo"]),
+    ("Ketamine for depression", "Seven placebo-controlled trials were included.",
+     "meta-analysis", ("depression",), ["placebo"]),
+    ("Ketamine for depression", "Randomized trials of ketamine versus placebo or midazolam were "
+     "eligible.", "meta-analysis", ("depression",), ["placebo", "active-placebo"]),
+    ("Ketamine for depression", "Eligible trials compared ketamine with placebo; one also "
+     "included an ECT arm.", "meta-analysis", ("depression",), ["placebo", "active-non-drug"]),
+    ("Esketamine for depression", "Trials of esketamine against placebo and of ketamine against "
+     "midazolam were pooled.", "meta-analysis", ("depression",), ["placebo", "active-placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "design", "conditions", "expected"), MORE + STEADY + REVIEWS
+)
 def test_more_unseen_phrasings(title, text, design, conditions, expected):
     assert comparators(title, text, design, conditions) == expected
 
