@@ -289,6 +289,28 @@ STEADY = [
 ]  # fmt: skip
 
 
+# Blinding drugs: an active placebo where it blinds, or dosed as one (per 70 kg).
+BLINDERS = [
+    ("Psilocybin can occasion mystical-type experiences", "Psilocybin (30 mg/70 kg) or "
+     "methylphenidate hydrochloride (40 mg/70 kg) was administered on two or three sessions in "
+     "a double-blind design.", "rct", (), ["active-placebo"]),
+    ("Psilocybin can occasion mystical-type experiences", "Volunteers received psilocybin (30 "
+     "mg/70 kg) and, in a separate session, methylphenidate (40 mg/70 kg).", "rct", (),
+     ["active-placebo"]),
+    ("Psilocybin in volunteers", "In a double-blind study, psilocybin was compared with "
+     "methylphenidate (40 mg/70 kg), an active comparison compound.", "rct", (),
+     ["active-placebo"]),
+    ("Psilocybin in volunteers", "Participants received psilocybin or diphenhydramine (50 mg) "
+     "in random order.", "rct", (), ["active-placebo"]),
+    ("Ketamine for depression", "Ketamine (0.5 mg/kg) was compared with an active placebo, "
+     "midazolam (0.045 mg/kg).", "rct", ("depression",), ["active-placebo"]),
+    ("Ketamine in healthy volunteers", "Ketamine was compared with methylphenidate (40 mg/70 kg) "
+     "in a crossover.", "rct", (), ["active-placebo"]),
+    # twin: outside the blinding conditions, an undosed methylphenidate arm is a drug compared
+    ("Ketamine in healthy volunteers", "Ketamine was compared with methylphenidate in a "
+     "crossover.", "rct", (), ["active-drug"]),
+]  # fmt: skip
+
 # Reviews: what the pooled comparisons were against, not one trial's result.
 REVIEWS = [
     ("Ketamine for depression", "In one trial, ketamine outperformed placebo at 24 hours.",
@@ -313,7 +335,7 @@ REVIEWS = [
 
 
 @pytest.mark.parametrize(
-    ("title", "text", "design", "conditions", "expected"), MORE + STEADY + REVIEWS
+    ("title", "text", "design", "conditions", "expected"), MORE + STEADY + BLINDERS + REVIEWS
 )
 def test_more_unseen_phrasings(title, text, design, conditions, expected):
     assert comparators(title, text, design, conditions) == expected
@@ -339,7 +361,8 @@ def _write(tmp_path, change) -> Path:
 
 
 CHECKS = ("dose_series, dose_range, range_not_arms, pooled_doses, not_pooled, searched, "
-          "stated_against, waitlist_named, therapy_both_arms, therapy_alone")  # fmt: skip
+          "stated_against, waitlist_named, therapy_both_arms, therapy_alone, "
+          "blinder_dose")  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,8 @@ def extract_comparators(
     if "active-placebo" in found.comparators and not blinds:
         # "ketamine or midazolam for cocaine use disorder" with the condition untagged
         blinds = text.has(rules.psychiatric_context) and not text.has(rules.perioperative_context)
+        # "methylphenidate (40 mg/70 kg)": dosed as a psychedelic trial's active placebo
+        blinds = blinds or text.has(rules.comparator_checks["blinder_dose"])
     if not blinds or _titled(text, rules):
         _active_drug_not_placebo(rules, found)
     _placebo_design_only(text, reporting, rules, found)
