@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import escape
 
 from harvest.citing.exports import to_bibtex, to_csl_json, to_ris
-from harvest.publish import check_page, home, pagecache, pages, search, tableview
+from harvest.publish import check_page, home, pagecache, pages, search, tableview, warmup
 from harvest.publish.atom import ATOM_COLUMNS, to_atom
 from harvest.publish.cells import FLAG_COLUMNS, OWNED_COLUMNS, render_value, study_context
 from harvest.publish.export_routes import DATABASE_NAME
@@ -223,6 +223,16 @@ def asgi_wrapper(datasette: Any) -> Callable:
         return with_headers
 
     return wrap
+
+
+@hookimpl
+def startup(datasette: Any) -> Callable:
+    """Render the staff pages ahead of their first reader when `harvest serve` asked (warmup.py)."""
+
+    async def inner() -> None:
+        warmup.start_warmup(datasette, DATABASE_NAME)
+
+    return inner
 
 
 @hookimpl

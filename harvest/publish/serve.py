@@ -15,7 +15,7 @@ from datasette.utils import parse_metadata
 from harvest.catalog.db import read_only_connection
 from harvest.config import default_config_dir
 from harvest.errors import HarvestError
-from harvest.publish import export_routes, plugin, trial_pages
+from harvest.publish import export_routes, plugin, trial_pages, warmup
 from harvest.publish.facets import cached_execute
 from harvest.publish.plans import plan_sql
 from harvest.tagging.taxonomy import load_taxonomy
@@ -111,9 +111,11 @@ def make_datasette(
     settings: dict[str, Any] | None = None,
     taxonomy_path: Path | str | None = None,
     immutable: bool = False,
+    warm: bool = False,
 ) -> Datasette:
     """A Datasette serving db_path read-only as database `catalog`, with the catalog plugin;
-    `immutable` for a snapshot that never changes (Datasette's `-i`)."""
+    `immutable` for a snapshot that never changes (Datasette's `-i`); `warm` renders the staff
+    pages ahead of their first reader, at start-up and after each change (warmup.py)."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise HarvestError(f"no catalog at {db_path}: run `harvest refresh` first")
@@ -139,6 +141,8 @@ def make_datasette(
     ds.remove_database("_memory")
     catalog = ReadOnlyDatabase(ds, path=str(db_path.resolve()), is_mutable=not immutable)
     ds.add_database(catalog, name=DATABASE_NAME)
+    if warm:
+        warmup.enable_warmup(ds)
     return ds
 
 
@@ -157,5 +161,5 @@ def serve(
 ) -> None:
     """Serve the catalog until interrupted (blocks); `immutable` for a snapshot."""
 
-    ds = make_datasette(db_path, metadata_path, immutable=immutable)
+    ds = make_datasette(db_path, metadata_path, immutable=immutable, warm=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)
