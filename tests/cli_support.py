@@ -63,3 +63,12 @@ def imported(tmp_path_factory, xml: Path, name: str) -> Path:
     result = run_harvest("import", xml, "--db", db, "--quiet", timeout=600)
     assert result.returncode == 0, result.stderr
     return db
+
+
+def copied(source: Path, target: Path) -> Path:
+    """A copy of the catalog at source, made with SQLite's backup, for one test to write into."""
+    from_db, to_db = sqlite3.connect(source), sqlite3.connect(target)
+    from_db.backup(to_db)
+    from_db.close()
+    to_db.close()
+    return target

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from harvest.cli import cli
 from tests.browser_support import ARGS, CHROMIUM
 from tests.standin import EutilsStandin
 from tests.standin_ctgov import CtgovStandin
@@ -19,6 +21,19 @@ from tests.standin_records import (
     make_article_set,
     make_book_article,
 )
+
+
+@pytest.fixture(scope="session")
+def generated_catalog(tmp_path_factory) -> Path:
+    """300 generated PubMed records imported by `harvest import` (read it; copy it to write)."""
+    folder = tmp_path_factory.mktemp("generated")
+    corpus = folder / "corpus.xml"
+    corpus.write_text(make_article_set(xml for _, xml, *_ in generate_corpus(300, seed=11)))
+    db = folder / "catalog.db"
+    result = CliRunner().invoke(cli, ["import", str(corpus), "--db", str(db), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return db
+
 
 # === E-utilities stand-in (tests/standin.py) ======================================================
 

@@ -14,12 +14,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from harvest.cli import cli
 from harvest.publish.pagecache import cache_for
 from harvest.publish.serve import make_datasette
-from tests.standin_records import generate_corpus, make_article_set
+from tests.cli_support import copied
 
 PATH = "/catalog/studies?conditions__arraycontains=ptsd"
 NOTE = re.compile(
@@ -27,27 +25,10 @@ NOTE = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """300 generated PubMed records imported by `harvest import`."""
-    folder = tmp_path_factory.mktemp("pagecache")
-    corpus = folder / "corpus.xml"
-    corpus.write_text(make_article_set(xml for _, xml, *_ in generate_corpus(300, seed=11)))
-    db = folder / "catalog.db"
-    result = CliRunner().invoke(cli, ["import", str(corpus), "--db", str(db), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return db
-
-
 @pytest.fixture
-def catalog(tmp_path, built) -> Path:
-    """A copy of the built catalog for one test to write into."""
-    db = tmp_path / "catalog.db"
-    source, target = sqlite3.connect(built), sqlite3.connect(db)
-    source.backup(target)
-    source.close()
-    target.close()
-    return db
+def catalog(tmp_path, generated_catalog) -> Path:
+    """A copy of the generated catalog (conftest) for one test to write into."""
+    return copied(generated_catalog, tmp_path / "catalog.db")
 
 
 def ptsd_count(db: Path) -> int:

@@ -1,36 +1,27 @@
 """harvest/publish/warmup.py: `harvest serve` renders the staff pages ahead of their first reader,
 at start-up and once the catalog has been still after a change, through Datasette's own client
-on a catalog built by `harvest import`."""
+on a copy of conftest's generated catalog (300 records through `harvest import`)."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from harvest.cli import cli
 from harvest.publish.pagecache import cache_for
 from harvest.publish.serve import make_datasette
 from harvest.publish.warmup import WARM_PATHS, enable_warmup
-from tests.standin_records import generate_corpus, make_article_set
-from tests.test_pagecache import away_from_a_minute_edge
+from tests.cli_support import copied
+from tests.test_pagecache import away_from_a_minute_edge, until
 
 
-@pytest.fixture(scope="module")
-def catalog(tmp_path_factory) -> Path:
-    """60 generated PubMed records imported by `harvest import`."""
-    folder = tmp_path_factory.mktemp("warmup")
-    corpus = folder / "corpus.xml"
-    corpus.write_text(make_article_set(xml for _, xml, *_ in generate_corpus(60, seed=5)))
-    db = folder / "catalog.db"
-    result = CliRunner().invoke(cli, ["import", str(corpus), "--db", str(db), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return db
+@pytest.fixture
+def catalog(tmp_path, generated_catalog) -> Path:
+    """A copy of the generated catalog (conftest) to write into."""
+    return copied(generated_catalog, tmp_path / "catalog.db")
 
 
 def commit(db: Path) -> None:
@@ -41,20 +32,17 @@ def commit(db: Path) -> None:
     conn.close()
 
 
-async def until(condition, what: str) -> None:
-    deadline = time.monotonic() + 30
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen")
-        await asyncio.sleep(0.01)
+async def started(db: Path):
+    """A Datasette on db that warms its pages quickly, started; and its page cache."""
+    ds = make_datasette(db)
+    enable_warmup(ds, poll=0.02, still=0.5)
+    await ds.invoke_startup()
+    return ds, cache_for(ds, "catalog")
 
 
 def test_pages_are_rendered_at_start_up_and_once_after_a_burst_of_commits(catalog):
     async def scenario():
-        ds = make_datasette(catalog)
-        enable_warmup(ds, poll=0.02, still=0.5)
-        await ds.invoke_startup()
-        cache = cache_for(ds, "catalog")
+        ds, cache = await started(catalog)
         task = ds.evidence_catalog_warm_task
         try:
             await until(lambda: cache.counts["rendered"] >= len(WARM_PATHS), "the first warm-up")
@@ -80,10 +68,7 @@ def test_pages_are_rendered_at_start_up_and_once_after_a_burst_of_commits(catalo
 
 def test_a_warmed_page_is_answered_from_what_was_kept(catalog):
     async def scenario():
-        ds = make_datasette(catalog)
-        enable_warmup(ds, poll=0.02, still=0.5)
-        await ds.invoke_startup()
-        cache = cache_for(ds, "catalog")
+        ds, cache = await started(catalog)
         try:
             await until(lambda: cache.counts["rendered"] >= len(WARM_PATHS), "the warm-up")
             before = Counter(cache.counts)
