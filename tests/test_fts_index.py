@@ -4,7 +4,8 @@ import sqlite3
 
 import pytest
 
-from harvest.catalog.db import FTS_TRIGGERS, open_db
+from harvest.catalog.db import open_db
+from harvest.catalog.fts import FTS_TRIGGERS
 from harvest.catalog.store import Run, save_records
 from harvest.record import new_record
 

@@ -9,7 +9,7 @@ from itertools import islice
 
 import sqlite_utils
 
-from harvest.catalog.db import index_new_studies
+from harvest.catalog.fts import index_new_studies
 from harvest.catalog.rows import (
     AUTHOR_FIELDS,
     BOOKKEEPING,
@@ -237,7 +237,7 @@ def _upsert_studies(conn, groups: dict[tuple, list]) -> None:
     """Insert or update rows: per (columns, new) group, the columns then the store's own.
 
     New rows are indexed for full-text search in one statement at the end, not row by row by
-    the insert trigger (see harvest.catalog.db.FTS_TRIGGERS).
+    the insert trigger (see harvest.catalog.fts).
     """
     added = [
         row[columns.index("pmid")] for (columns, new), rows in groups.items() if new for row in rows

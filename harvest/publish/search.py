@@ -12,7 +12,7 @@ from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from harvest.catalog.db import FTS_COLUMNS
+from harvest.catalog.fts import FTS_COLUMNS
 from harvest.citing.flags import FLAG_LABELS, notice_kind, study_flags
 from harvest.publish.pages import catalog_db, labels_of
 
