@@ -305,7 +305,6 @@ COLLATED_INDEXES = {
     "idx_studies_pmcid_nocase": "studies(pmcid collate nocase)",
 }
 
-# Full-text search: the study's words, and author, journal and DOI (staff search by them).
 # PRAGMA user_version. New tables and columns need no bump (ensure_schema adds them); a change
 # that must rewrite data adds a step to MIGRATIONS under the new version.
 SCHEMA_VERSION = 1

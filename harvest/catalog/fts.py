@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+# The study's words, and author, journal and DOI (staff search by them).
 FTS_COLUMNS = ["title", "abstract", "keywords", "mesh_terms", "authors", "journal", "doi"]
 _FTS_NAMES = ", ".join(f'"{c}"' for c in FTS_COLUMNS)
 _FTS_NEW = ", ".join(f'new."{c}"' for c in FTS_COLUMNS)

@@ -239,12 +239,14 @@ def _upsert_studies(conn, groups: dict[tuple, list]) -> None:
     New rows are indexed for full-text search in one statement at the end, not row by row by
     the insert trigger (see harvest.catalog.fts).
     """
-    added = [
-        row[columns.index("pmid")] for (columns, new), rows in groups.items() if new for row in rows
-    ]
-    if added:
+    added: list[int] = []
+    deferred = any(new for _, new in groups)
+    if deferred:
         conn.execute("insert into fts_deferred (run_id) values (0)")
     for (columns, new), values in groups.items():
+        if new:
+            at = columns.index("pmid")
+            added.extend(row[at] for row in values)
         columns = (*columns, *(BOOKKEEPING if new else BOOKKEEPING[:3]))
         names = ", ".join(f"[{c}]" for c in columns)
         marks = ", ".join("?" * len(columns))
@@ -254,7 +256,7 @@ def _upsert_studies(conn, groups: dict[tuple, list]) -> None:
             f"on conflict(pmid) do update set {updates}"
         )
         conn.executemany(sql, values)
-    if added:
+    if deferred:
         index_new_studies(conn, added)
         conn.execute("delete from fts_deferred")
 
