@@ -1,0 +1,84 @@
+"""Tagging classes found on unseen real text (issue 12), as our own sentences with near-miss
+twins that must not change: design words of chart reviews, quantitative and narrative reviews,
+eligible study types, pooled open-label studies; other drugs only beside a target substance;
+recreational harms reviews and substance use."""
+
+from pathlib import Path
+
+import pytest
+
+from harvest.tagging.tag import tag_record
+from harvest.tagging.taxonomy import load_taxonomy
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy(ROOT / "config" / "taxonomy.yml")
+
+
+def record(title, abstract):
+    return {"pmid": 1, "title": title, "abstract": abstract, "abstract_sections": [],
+            "publication_types": [{"ui": None, "name": "Journal Article"}], "mesh": [],
+            "keywords": [], "chemicals": [], "comments_corrections": []}  # fmt: skip
+
+
+def tags(taxonomy, title, abstract):
+    return tag_record(record(title, abstract), taxonomy)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a "review" of numbered cases or records is a chart review: observational
+        ("Ketamine users seen in two emergency departments: a review of 148 cases",
+         "Objective: To describe presentations after ketamine use. Methods: Retrospective "
+         "review of case notes over four years. Results: Most patients were young men.",
+         "observational"),
+        ("Esketamine in a university clinic: a 3-year review of 64 patient records",
+         "We describe esketamine treatment for treatment-resistant depression at one centre. "
+         "Response rates were recorded at one month.", "observational"),
+        # twin: a review of the literature stays a narrative review
+        ("Ketamine users in the emergency department: a review",
+         "This review describes what is known about ketamine toxicity in the emergency "
+         "department and how it is managed.", "narrative-review"),
+        # a quantitative review pools: a meta-analysis
+        ("Memory in ecstasy users: a quantitative review",
+         "We used meta-analytic methods to estimate effect sizes across 20 studies of "
+         "memory in MDMA users.", "meta-analysis"),
+        # twin: a qualitative review is no meta-analysis
+        ("Patients' experiences of psilocybin therapy: a review of qualitative studies",
+         "This review brings together what patients say about psilocybin therapy for "
+         "depression.", "narrative-review"),
+        # a narrative review with a qualifier, even after a database search
+        ("Esketamine for depression: a narrative clinical review",
+         "We searched the main databases for papers on esketamine and depression and answer "
+         "common questions with the evidence.", "narrative-review"),
+        ("Ketamine for suicidal ideation: a non-systematic literature review",
+         "We searched PubMed for trials of ketamine for suicidal ideation.", "narrative-review"),
+        # twin: a systematic review that searched databases stays one
+        ("Esketamine for depression: a systematic review",
+         "We searched PubMed and Embase; eleven studies met the inclusion criteria.",
+         "systematic-review"),
+        # meta-analyses as study types a systematic review took in are not its own pooling
+        ("Intranasal esketamine with an SSRI in resistant depression: a systematic review",
+         "Following PRISMA we searched PubMed. Eligible were randomised controlled trials and "
+         "meta-analyses in English reporting depressive symptoms. Four trials met the criteria.",
+         "systematic-review"),
+        # twin: a review that pools is a meta-analysis
+        ("Intranasal esketamine in resistant depression: a systematic review and meta-analysis",
+         "We searched PubMed and pooled the standardised mean differences of four trials "
+         "with a random-effects model.", "meta-analysis"),
+        # trial data pooled from open-label studies: an open-label trial analysis
+        ("Anhedonia over a year of ketamine: a pooled analysis of open-label studies",
+         "We analysed data of three open-label extension studies in which adults with "
+         "depression received repeated ketamine infusions.", "open-label-trial"),
+        # twin: pooled randomised trials stay rct
+        ("Dissociation and response: a pooled analysis of randomized esketamine trials",
+         "Data were pooled from three randomized double-blind trials of esketamine nasal "
+         "spray in adults with treatment-resistant depression.", "rct"),
+    ],
+)  # fmt: skip
+def test_design_words_of_unseen_text(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).design == expected
