@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from harvest.errors import ConfigError
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
 
@@ -82,3 +83,47 @@ def tags(taxonomy, title, abstract):
 )  # fmt: skip
 def test_design_words_of_unseen_text(taxonomy, title, abstract, expected):
     assert tags(taxonomy, title, abstract).design == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # no target substance studied: the other antidepressant is the study drug, not "another"
+        ("Trazodone once a day and quality of life in major depressive disorder",
+         "Methods: Adults with major depressive disorder were prescribed trazodone or an SSRI "
+         "for eight weeks. Results: Quality of life improved in both groups.", ()),
+        # twin: the same drug beside esketamine is another drug
+        ("Esketamine nasal spray with trazodone in treatment-resistant depression",
+         "Methods: Adults with treatment-resistant depression received esketamine nasal spray "
+         "with trazodone for eight weeks. Results: Depression scores fell.",
+         ("ketamine", "esketamine", "other-drug")),
+        # analgesics and sedatives given with or against ketamine are other drugs
+        ("Intranasal ketamine versus fentanyl for pain in children with fractures",
+         "Methods: Children with limb fractures were randomised to intranasal ketamine or "
+         "intranasal fentanyl. Results: Pain scores fell in both groups.",
+         ("ketamine", "other-drug")),
+        ("Ketamine with morphine after trauma: a randomised trial",
+         "Methods: Injured adults received morphine plus ketamine or morphine plus saline. "
+         "Results: Opioid use was lower with ketamine.", ("ketamine", "other-drug")),
+        ("Ketamine for agitation after failed droperidol sedation",
+         "Methods: Patients not sedated by droperidol or lorazepam were given intramuscular "
+         "ketamine. Results: Most were sedated within 20 minutes.", ("ketamine", "other-drug")),
+        # twin: midazolam as the active placebo is not another drug (the guide)
+        ("Ketamine versus midazolam for suicidal ideation: a randomised trial",
+         "Methods: Depressed adults with suicidal ideation were randomised to ketamine or the "
+         "active placebo midazolam. Results: Suicidal ideation fell more with ketamine.",
+         ("ketamine",)),
+    ],
+)  # fmt: skip
+def test_other_drugs_are_those_beside_a_target_substance(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).modalities == expected
+
+
+def test_a_missing_beside_target_tag_is_a_config_error(tmp_path):
+    text = (ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8")
+    broken = text.replace("beside_target: [other-drug]", "beside_target: [other-drugs]")
+    assert broken != text
+    path = tmp_path / "taxonomy.yml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"roles\.beside_target names 'other-drugs'"):
+        load_taxonomy(path)

@@ -52,6 +52,7 @@ class Roles:
     negatable_tags: frozenset[str]
     delivered_only: frozenset[str]
     primary_study_only: frozenset[str]
+    beside_target: frozenset[str]  # modalities counted only beside a target substance
     therapy_only: frozenset[str]
     use_survey_condition: str
     anxiolysis_condition: str  # the only target of a perioperative trial: anxiolysis
@@ -83,6 +84,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
             "negatable",
             "delivered_only",
             "primary_study_only",
+            "beside_target",
             "therapy_only",
             "use_survey",
             "anxiolysis",
@@ -136,6 +138,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
         negatable_tags=frozenset(many(negatable, "tags", None, "negatable")),
         delivered_only=frozenset(many(data, "delivered_only", "modalities", "roles")),
         primary_study_only=frozenset(many(data, "primary_study_only", "modalities", "roles")),
+        beside_target=frozenset(many(data, "beside_target", "modalities", "roles")),
         therapy_only=frozenset(many(data, "therapy_only", "modalities", "roles")),
         use_survey_condition=one(data, "use_survey", "conditions", "roles"),
         anxiolysis_condition=one(data, "anxiolysis", "conditions", "roles"),

@@ -323,6 +323,9 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         if facet == "modalities" and review:
             for slug in roles.primary_study_only & set(result.tags):
                 del result.tags[slug]  # other drugs in a review are the field, not its arms
+        if facet == "modalities" and not any(taxonomy.tags[s].target for s in result.tags):
+            for slug in roles.beside_target & set(result.tags):
+                del result.tags[slug]  # "vortioxetine for depression": no drug beside a target
         facets[facet] = result
     if human == 1 and design not in roles.no_population_designs:
         _default_population(doc, taxonomy, facets["populations"])
