@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -379,13 +381,44 @@ def ensure_schema(db: sqlite_utils.Database, path: str | Path = "") -> None:
     _table(db, "studies", STUDIES, {"pk": "pmid", "defaults": STUDIES_DEFAULTS})
     for name, (columns, options) in TABLES.items():
         _table(db, name, columns, options)
+    ensure_indexes(db)
+    ensure_fts(db)
+    if version < SCHEMA_VERSION:
+        _migrate(db, version if existed else SCHEMA_VERSION)
+
+
+def ensure_indexes(db: sqlite_utils.Database) -> None:
+    """Create every index the catalog declares that is missing (each one once)."""
     for table, columns, unique in INDEXES:
         db[table].create_index(columns, unique=unique, if_not_exists=True)
     for name, target in COLLATED_INDEXES.items():
         db.execute(f"create index if not exists {name} on {target}")
-    ensure_fts(db)
-    if version < SCHEMA_VERSION:
-        _migrate(db, version if existed else SCHEMA_VERSION)
+
+
+def page_index_names() -> list[str]:
+    """The indexes only pages and queries use (no constraint): built after a bulk load."""
+    named = [f"idx_{table}_{'_'.join(columns)}" for table, columns, unique in INDEXES if not unique]
+    return [*named, *COLLATED_INDEXES]
+
+
+@contextmanager
+def indexes_after_load(db: sqlite_utils.Database) -> Iterator[None]:
+    """Into an empty catalog, write first and build the pages' indexes once at the end.
+
+    Keeping a dozen indexes up to date row by row costs a first import about a third of its
+    writing; one sorted build afterwards costs a tenth of that. A catalog holding studies keeps
+    its indexes throughout (pages read it while a refresh writes). The indexes are rebuilt
+    however the load ends; after a kill, the next `open_db` builds them (`ensure_schema`).
+    """
+    if db.conn.execute("select 1 from studies limit 1").fetchone():
+        yield
+        return
+    for name in page_index_names():
+        db.execute(f"drop index if exists [{name}]")
+    try:
+        yield
+    finally:
+        ensure_indexes(db)
 
 
 def _migrate(db: sqlite_utils.Database, version: int) -> None:

@@ -9,6 +9,7 @@ from itertools import islice
 
 import sqlite_utils
 
+from harvest.catalog.db import indexes_after_load
 from harvest.catalog.fts import index_new_studies
 from harvest.catalog.rows import (
     AUTHOR_FIELDS,
@@ -133,12 +134,16 @@ def batch_transaction(db: sqlite_utils.Database, run: Run):
 
 
 def save_records(db: sqlite_utils.Database, items: Iterable, *, run: Run) -> Stats:
-    """Save records, `Deleted` and `Malformed` items in atomic batches; the run's counts."""
+    """Save records, `Deleted` and `Malformed` items in atomic batches; the run's counts.
+
+    An empty catalog gets its pages' indexes once, after the records (`indexes_after_load`).
+    """
     iterator = iter(items)
     run.check_stop()
-    while chunk := list(islice(iterator, BATCH)):
-        save_batch(db, chunk, run=run)
-        run.check_stop()
+    with indexes_after_load(db):
+        while chunk := list(islice(iterator, BATCH)):
+            save_batch(db, chunk, run=run)
+            run.check_stop()
     return run.stats
 
 
