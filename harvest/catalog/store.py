@@ -235,7 +235,7 @@ def save_studies(batch: Batch, records: dict[int, dict | Prepared]) -> None:
         groups.setdefault((item.columns, before is None), []).append((*item.values, *tail))
         changed.append((pmid, item.links, item.provenance))
     _upsert_studies(batch.conn, groups)
-    _replace_links(batch, changed)
+    _replace_links(batch, changed, existing)
 
 
 def _upsert_studies(conn, groups: dict[tuple, list]) -> None:
@@ -266,11 +266,12 @@ def _upsert_studies(conn, groups: dict[tuple, list]) -> None:
         conn.execute("delete from fts_deferred")
 
 
-def _replace_links(batch: Batch, changed: list[tuple[int, Links, list]]) -> None:
+def _replace_links(batch: Batch, changed: list[tuple[int, Links, list]], existing) -> None:
+    """A changed study's link rows replace its old ones (a new study has none to delete)."""
     if not changed:
         return
     conn = batch.conn
-    pmids = [(pmid,) for pmid, _, _ in changed]
+    pmids = [(pmid,) for pmid, _, _ in changed if pmid in existing]
     for table in ("study_authors", "study_mesh", "study_publication_types", "study_tags"):
         conn.executemany(f"delete from {table} where pmid = ?", pmids)
     # registry links from the registry's own references (source 'registry') stay
