@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from harvest.tagging.details_config import COMPARATORS, DetailRules
-from harvest.tagging.details_doses import dose_arms, record_drugs
+from harvest.tagging.details_config import COMPARATORS, NUM, DetailRules
+from harvest.tagging.details_doses import dose_arms, dose_unit, record_drugs
 from harvest.tagging.details_sessions import listed_drugs
 from harvest.tagging.details_text import Text
 
@@ -19,6 +19,12 @@ ADD_ON = re.compile(
 )
 ROUTE_WORDS = r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)(?:ly)?"
 ROUTE = re.compile(ROUTE_WORDS + r"\b")
+# The route written after a dose, abbreviations too ("4 mg/kg IM or 1 mg/kg IV": one arm)
+ROUTE_AFTER = re.compile(
+    r"\s*\b(oral|intravenous|iv|intranasal|intramuscular|im|subcutaneous|sc|sublingual|rectal|"
+    r"buccal)(?:ly)?\b",
+    re.I,
+)
 ROUTE_LAST = re.compile(ROUTE_WORDS + r"\s*$", re.I)
 DRUG_ROUTE_LAST = re.compile(
     r"\b(?:ketamine|esketamine|arketamine|psilocybin|mdma)\b,?\s+" + ROUTE_WORDS + r"\s*$", re.I
@@ -36,6 +42,7 @@ ACTIVE_PLACEBO_NAMED = re.compile(
     r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
 )
 BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine)\b", re.I)
+NUMBER = re.compile(NUM)
 DOSE_TAIL = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:,|or|and|to|-|\u2013)\s*\d+(?:\.\d+)?)*\s*\S*$")
 PLACEBO_DESIGN = re.compile(r"\bplacebo[- ]controlled\b", re.I)
 # "compared with placebo, niacin ...": an inert placebo as well.
@@ -152,10 +159,31 @@ def _dose_arms(
             continue
         if len({r.removesuffix("ly") for r in ROUTE.findall(sentence.lower())}) > 1:
             continue  # "10 mg intravenously or a 25 mg sublingual wafer": routes compared
+        arms = dose_arms(text, i, rules)
+        if _routes_only(text, i, rules, arms):
+            continue  # "ketamine (4 mg/kg IM or 1 mg/kg IV)": one arm, a dose per route
         # "ketamine (0 or 10 mg/kg)": a zero dose is the vehicle, not a dose arm
-        if any(len(amounts - {0.0}) > 1 for amounts in dose_arms(text, i, rules).values()):
+        if any(len(amounts - {0.0}) > 1 for amounts in arms.values()):
             _add_dose_comparison(text, i, found)
             return
+
+
+def _routes_only(text: Text, i: int, rules: DetailRules, arms: dict) -> bool:
+    """Whether sentence `i`'s doses of the study drug differ only by the route each is given by
+    ("4 mg/kg IM or 1 mg/kg IV"), not within one route ("0.5 mg/kg IM or 0.25 mg/kg IM")."""
+    ours = {(unit, a) for (_, unit, _), amounts in arms.items() for a in amounts}
+    by_route: dict[str, set] = {}
+    sentence = text.sentences[i].text
+    for match in text.finditer(rules.dose, i):
+        route = ROUTE_AFTER.match(sentence, match.end())
+        if not route:
+            continue
+        unit, divisor = dose_unit(match.group("unit"), match.group("per") or "")
+        amounts = {(unit, round(float(n) / divisor, 4)) for n in NUMBER.findall(match["nums"])}
+        if amounts <= ours:
+            key = route.group(1).lower().removesuffix("ly")
+            by_route.setdefault(key, set()).update(amounts)
+    return len(by_route) > 1 and all(len(a) == 1 for a in by_route.values())
 
 
 def _add_dose_comparison(text: Text, i: int, found) -> None:

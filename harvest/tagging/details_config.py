@@ -25,7 +25,8 @@ DRUGS = ("ketamine", "esketamine", "arketamine", "psilocybin", "mdma")
 UNITS = ("mg/kg", "mg", "\u00b5g/kg")
 NUMBER = (r"\d+|one|single|a single|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
           r"thirteen|fourteen|fifteen|sixteen|eighteen|twenty-four|twenty")  # fmt: skip
-NUM = r"(?:\d+(?:\.\d+)?|(?<![\d.])\.\d+)"  # "0.5", ".5"
+# "0.5", ".5"; never the end of an allocation ratio ("randomised 1:1:1 to 4 mg/kg")
+NUM = r"(?:(?<![\d.:])\d+(?:\.\d+)?|(?<![\d.:])\.\d+)"
 # Words that cannot stand between a number and its session word ("six weeks of infusions").
 # Not straight after the number: a unit of time or of dose ("six weeks of infusions", "a 25 mg
 # dose"); later it may stand ("three 8-hour sessions", "two 25-mg psilocybin sessions").

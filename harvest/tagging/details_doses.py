@@ -9,7 +9,9 @@ from harvest.tagging.details_text import Text
 
 EXCLUDED_BEFORE = re.compile(
     r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|\u2265|<|>|cap(?:ped)? at|more than|less than|"
-    r"greater than|at least|over|above|below|under|exceeding)\s*$",
+    r"greater than|at least|over|above|below|under|exceeding)\s*$"
+    # "the median total intravenous dose was 50 mg", "cumulative doses of 300 mg": a sum of doses
+    r"|\b(?:total|cumulative)\s+(?:(?!of\b)[\w-]+\s+){0,2}?doses?\b[^.;\d]{0,40}$",
     re.I,
 )
 # "1 mg (control)", "(1 mg) as an active placebo": the control arm's dose, not the study drug's.
@@ -97,7 +99,7 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                 continue
             if CONTROL_AFTER.match(sentence.text, after) or _control_before(sentence.text, match):
                 continue
-            unit, divisor = _unit(match.group("unit"), per)
+            unit, divisor = dose_unit(match.group("unit"), per)
             amounts = [round(float(n) / divisor, 4) for n in re.findall(NUM, match.group("nums"))]
             if all((a, unit) in controls for a in amounts):
                 continue  # "79 received 1 mg": the control dose named elsewhere
@@ -147,7 +149,7 @@ def _control_doses(text: Text, reporting: set[int], rules: DetailRules) -> set[t
         sentence = text.sentences[i].text
         for match in text.finditer(rules.dose, i):
             if CONTROL_AFTER.match(sentence, match.end()) or _control_before(sentence, match):
-                unit, divisor = _unit(match.group("unit"), match.group("per") or "")
+                unit, divisor = dose_unit(match.group("unit"), match.group("per") or "")
                 for raw in re.findall(NUM, match.group("nums")):
                     out.add((round(float(raw) / divisor, 4), unit))
     return out
@@ -168,7 +170,8 @@ def _dose_drug(spans, match: re.Match, text: str, fallback: str | None):
     return fallback, match.start()
 
 
-def _unit(raw: str, per: str) -> tuple[str, float]:
+def dose_unit(raw: str, per: str) -> tuple[str, float]:
+    """The unit of a dose match and the divisor its numbers take ("10 mg/70 kg": mg/kg, 70)."""
     raw = raw.lower().replace(" ", "")
     if "70" in per:
         return "mg/kg", 70.0
@@ -219,7 +222,7 @@ def dose_arms(text: Text, i: int, rules: DetailRules) -> dict[tuple[str, str, bo
             continue
         drug, at = _dose_drug(spans, match, sentence, fallback)
         if drug in DRUGS:
-            unit, divisor = _unit(match.group("unit"), per)
+            unit, divisor = dose_unit(match.group("unit"), per)
             amounts = {round(float(n) / divisor, 4) for n in re.findall(NUM, match.group("nums"))}
             combined = _combined(spans, sentence, at, match.end())
             arms.setdefault((drug, unit, combined), set()).update(amounts)

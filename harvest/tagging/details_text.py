@@ -199,7 +199,9 @@ def sentences(record: dict) -> list[Sentence]:
         parts = [p.strip() for p in _split_sentences(text)]
         parts = [p for p in parts if p]
         background = set()
-        if role == "body" and len(parts) > 2:
+        # an unlabelled abstract may open with background; a labelled section ("EXPERT
+        # OPINION", "AREAS COVERED": UNASSIGNED, so "body") says what its label says
+        if role == "body" and not label and len(parts) > 2:
             aim = next((i for i, p in enumerate(parts[: AIM_WITHIN + 1]) if AIM.search(p)), None)
             if aim:  # before the aim statement, unless a sentence speaks of this study
                 background = {i for i in range(aim) if not OWN_STUDY.search(parts[i])}

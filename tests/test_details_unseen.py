@@ -1,0 +1,108 @@
+"""Study details on unseen-style text (issue 14): error classes of new real records, written as
+own sentences with near-miss twins that must not change, as exact tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harvest.tagging.details import extract_details, load_details
+
+CONFIG = Path(__file__).resolve().parents[1] / "config" / "details.yml"
+RULES = load_details(CONFIG)
+
+
+def details(abstract: str, title: str = "Ketamine for PTSD", design: str = "rct", sections=None):
+    record = {"title": title, "abstract": abstract}
+    if sections is not None:
+        record = {"title": title, "abstract_sections": sections}
+    return extract_details(record, RULES, design=design, conditions=("ptsd",))
+
+
+def doses(abstract: str, **kwargs) -> list[tuple]:
+    return [(d["drug"], d["amount"], d["unit"]) for d in details(abstract, **kwargs).doses]
+
+
+# -- an allocation ratio is not the start of a dose range --------------------------------------
+
+RATIOS = [
+    ("Sixty adults were randomised 1:1:1 to 0.2 mg/kg, 0.5 mg/kg or 1.0 mg/kg ketamine.",
+     [("ketamine", 0.2, "mg/kg"), ("ketamine", 0.5, "mg/kg"), ("ketamine", 1, "mg/kg")]),
+    ("Patients were randomised 2:1 to ketamine 0.5 mg/kg or saline.",
+     [("ketamine", 0.5, "mg/kg")]),
+    ("Patients were allocated in a 3:1 ratio to ketamine 0.5 mg/kg or midazolam.",
+     [("ketamine", 0.5, "mg/kg")]),
+    # twin: a real range keeps both ends
+    ("Single doses ranged from 1 to 4 mg/kg of ketamine.",
+     [("ketamine", 1, "mg/kg"), ("ketamine", 4, "mg/kg")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), RATIOS)
+def test_allocation_ratio_is_not_a_dose(abstract, expected):
+    assert doses(abstract) == expected
+
+
+# -- a total or cumulative dose is a sum of doses, not a dose -----------------------------------
+
+TOTALS = [
+    ("The median total intravenous dose was 50 mg.", []),
+    ("Cumulative ketamine doses reached 300 mg over the course.", []),
+    ("The mean total dose of ketamine per patient was 2.1 mg/kg.", []),
+    # twins: a stated median dose, and "a total of two doses"
+    ("The median dose was 50 mg of ketamine.", [("ketamine", 50, "mg")]),
+    ("A total of two doses of ketamine 0.5 mg/kg were given.", [("ketamine", 0.5, "mg/kg")]),
+]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), TOTALS)
+def test_total_dose_is_not_a_dose(abstract, expected):
+    assert doses(abstract) == expected
+
+
+# -- one arm's doses by route are not dose arms ("4 mg/kg IM or 1 mg/kg IV") -------------------
+
+ROUTE_ARMS = [
+    ("Adults were randomised to ketamine (4 mg/kg IM or 1 mg/kg IV) or to haloperidol.",
+     ["active-drug"]),
+    ("Agitated adults were randomised to ketamine (5 mg/kg intramuscularly or 1 mg/kg IV) or to "
+     "droperidol.", ["active-drug"]),
+    # twins: two doses by the same route, and by one named route, are dose arms
+    ("Adults were randomised to ketamine 0.5 mg/kg IV or ketamine 1.0 mg/kg IV.",
+     ["dose-comparison"]),
+    ("Children were randomised to rectal ketamine 4 mg/kg or 8 mg/kg.", ["dose-comparison"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), ROUTE_ARMS)
+def test_route_alternatives_are_not_dose_arms(abstract, expected):
+    assert details(abstract, title="Ketamine for agitation").comparators == expected
+
+
+# -- a labelled section is what its label says, not an unlabelled abstract's background -------
+
+OPINION = (
+    "Across the trials, the commonest side effects were brief dissociation, nausea and a rise "
+    "in blood pressure. Bladder symptoms were rare at the licensed doses. Cognition stayed "
+    "stable in the long-term studies."
+)
+
+
+def test_expert_opinion_section_reports_harms():
+    sections = [
+        {"label": "INTRODUCTION", "category": "BACKGROUND", "text": "Ketamine acts fast."},
+        {"label": "AREAS COVERED", "category": "UNASSIGNED", "text": "We review its safety."},
+        {"label": "EXPERT OPINION", "category": "UNASSIGNED", "text": OPINION},
+    ]
+    found = details("", design="narrative-review", sections=sections)
+    # "side effects were dissociation, nausea ...": the generic words only introduce them
+    assert found.safety == ["dissociation", "cardiovascular", "urological", "nausea-vomiting"]
+
+
+def test_unlabelled_opening_background_still_ignored():
+    abstract = (
+        "Dissociation and a rise in blood pressure are common side effects of ketamine. "
+        "Twenty adults with PTSD were enrolled. Each received one infusion. Symptoms fell by half."
+    )
+    assert details(abstract, design="open-label-trial").safety == []
