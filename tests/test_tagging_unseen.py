@@ -127,3 +127,31 @@ def test_a_missing_beside_target_tag_is_a_config_error(tmp_path):
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"roles\.beside_target names 'other-drugs'"):
         load_taxonomy(path)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # harms of recreational use with no use disorder named: no condition (the guide's
+        # substance-use is a use disorder targeted)
+        ("Seizures and hyponatraemia after ecstasy ingestion: a case series",
+         "Methods: Poison centre enquiries about MDMA were screened. Results: Twelve young "
+         "people had seizures and low serum sodium after taking ecstasy at parties.", ()),
+        ("Liver injury after recreational MDMA: a review",
+         "This review describes how MDMA taken at dance parties damages the liver and how the "
+         "injury is managed.", ()),
+        # twins: the people studied have a use disorder ("abusers", "dependence")
+        ("Ecstasy abusers presenting to emergency departments: a review of 96 cases",
+         "Methods: Retrospective review of case notes. Results: Most ecstasy abusers had "
+         "agitation and tachycardia.", ("substance-use",)),
+        ("Bladder symptoms in hallucinogen abusers attending a urology clinic",
+         "We describe lower urinary tract symptoms in 40 hallucinogen abusers seen over two "
+         "years.", ("substance-use",)),
+    ],
+)  # fmt: skip
+def test_recreational_harms_name_no_condition_unless_a_use_disorder(
+    taxonomy, title, abstract, expected
+):
+    found = tags(taxonomy, title, abstract)
+    assert found.conditions == expected
+    assert found.on_topic == 0

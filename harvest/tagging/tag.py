@@ -245,6 +245,15 @@ def _patients(doc: Doc) -> bool:
     return any(doc.sentence_of(h).role in STRONG_ROLES for h in doc.cue_hits("patients"))
 
 
+def _surveys_users(doc: Doc, design: str, roles) -> bool:
+    """A primary study that surveys people who use the substance ("clubbers reported MDMA
+    use"): about substance use. Toxicity, harms or reviews of recreational use that survey
+    nobody ("hyponatraemia after MDMA") name no use disorder, so no condition (the guide)."""
+    if design not in roles.primary_designs:
+        return False
+    return any(doc.sentence_of(h).role in STRONG_ROLES for h in doc.cues.get("survey", ()))
+
+
 def _background_only(weak: _Found) -> set[str]:
     """Weak tags found in background sentences (not adverse events or future work)."""
     return {
@@ -305,8 +314,8 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 for slug in strata:
                     del result.tags[slug]
             _trauma_senses(doc, taxonomy, result, review)
-            if survey and survey not in result.tags:
-                result.add(survey, "rule", "use-survey: recreational use or harms")
+            if survey and survey not in result.tags and _surveys_users(doc, design, roles):
+                result.add(survey, "rule", "use-survey: a survey of recreational users")
             primary = facet_primary | (major & set(taxonomy.slugs("conditions")))
         if not result.tags and facet == "modalities":
             result.merge(weak)
