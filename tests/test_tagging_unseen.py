@@ -155,3 +155,32 @@ def test_recreational_harms_name_no_condition_unless_a_use_disorder(
     found = tags(taxonomy, title, abstract)
     assert found.conditions == expected
     assert found.on_topic == 0
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a review's background lists the field's other uses: not what the review is about
+        ("Long-term safety of esketamine in depression",
+         "Esketamine nasal spray was approved for treatment-resistant depression and is also "
+         "being studied in PTSD and anxiety disorders. This review covers what is known about "
+         "its long-term safety in depression.", ("depression",)),
+        ("Psilocybin for alcohol use disorder: a review",
+         "Psychedelics have more evidence in depression and post-traumatic stress disorder "
+         "than in addiction. This review describes trials of psilocybin for alcohol use "
+         "disorder.", ("substance-use",)),
+        # twin: a narrower form named in the review's own sentences is kept
+        ("Esketamine in depression: a review of biomarkers",
+         "This review summarises biomarker studies of esketamine. Most enrolled patients with "
+         "treatment-resistant depression, and response went with higher BDNF levels.",
+         ("depression", "treatment-resistant-depression")),
+        # twin: a review naming no condition in its title or aim keeps what its text names
+        ("Ketamine: a review of mechanisms",
+         "This review describes how ketamine acts on glutamate signalling and how that may "
+         "relieve depression and suicidal ideation.", ("depression", "suicidality")),
+    ],
+)  # fmt: skip
+def test_a_reviews_conditions_are_those_of_its_title_and_aim(taxonomy, title, abstract, expected):
+    found = tags(taxonomy, title, abstract)
+    assert found.design == "narrative-review"
+    assert found.conditions == expected

@@ -66,6 +66,7 @@ class Roles:
     single_case_design: str
     off_topic_designs: frozenset[str]
     primary_target_designs: frozenset[str]
+    primary_target_reviews: frozenset[str]  # conditions of the title and aim (and narrower)
     off_topic_types: frozenset[str]
     section_labels: tuple[tuple[str, tuple[str, ...]], ...]
     precedence: tuple[DesignRule, ...] = field(default=())
@@ -99,7 +100,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
     designs = _mapping(data, "designs", where, {
         "review", "no_population", "no_sample_size", "primary", "animal", "systematic", "pooled",
         "single_case", "off_topic", "off_topic_types", "primary_target_only", "section_labels",
-        "precedence",
+        "precedence", "primary_target_reviews",
     })  # fmt: skip
 
     def one(section, key, facet, label):
@@ -152,6 +153,9 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
         single_case_design=one(designs, "single_case", "design", "designs"),
         off_topic_designs=frozenset(many(designs, "off_topic", "design", "designs")),
         primary_target_designs=frozenset(many(designs, "primary_target_only", "design", "designs")),
+        primary_target_reviews=frozenset(
+            many(designs, "primary_target_reviews", "design", "designs")
+        ),
         off_topic_types=frozenset(str(t).lower() for t in designs.get("off_topic_types") or ()),
         section_labels=_labels(designs.get("section_labels"), facets, f"{where}.designs"),
         precedence=_precedence(

@@ -245,6 +245,17 @@ def _patients(doc: Doc) -> bool:
     return any(doc.sentence_of(h).role in STRONG_ROLES for h in doc.cue_hits("patients"))
 
 
+def _narrower(taxonomy: Taxonomy, found: _Found, primary: set[str]) -> set[str]:
+    """Tags narrower than a primary one (treatment-resistant depression in a review of
+    depression) named outside the background: what a review is about, more precisely."""
+    return {
+        slug
+        for slug, sources in found.tags.items()
+        if set(taxonomy.implies[slug]) & primary
+        and any(not e.startswith("background:") for e in sources.values())
+    }
+
+
 def _surveys_users(doc: Doc, design: str, roles) -> bool:
     """A primary study that surveys people who use the substance ("clubbers reported MDMA
     use"): about substance use. Toxicity, harms or reviews of recreational use that survey
@@ -302,10 +313,17 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             result.merge(mesh[facet], only=set(mesh[facet].tags) - (dropped - major))
             result.merge(strong)
         if facet == "conditions":
-            if (design in roles.primary_target_designs and facet_primary) or doc.healthy:
+            reviewed = design in roles.primary_target_reviews and facet_primary
+            if (
+                (design in roles.primary_target_designs and facet_primary)
+                or doc.healthy
+                or reviewed
+            ):
                 # a protocol's conditions: its primary target, not its list of secondary measures;
                 # healthy volunteers' acute effects ("anxiety rose") are not a condition studied
                 keep = facet_primary | {i for s in facet_primary for i in taxonomy.implies[s]}
+                if reviewed:  # a review's background names the field ("approved for TRD")
+                    keep |= _narrower(taxonomy, result, facet_primary)
                 kept = _Found()
                 kept.merge(result, only=keep | major)
                 result = kept
