@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harvest.tagging.context import POPULATION_BEFORE, STRONG_ROLES, Doc
+from harvest.tagging.condition_roles import (
+    Found,
+    background_only,
+    narrower,
+    patients_described,
+    stratifiers,
+    surveys_users,
+    trauma_senses,
+)
+from harvest.tagging.context import STRONG_ROLES, Doc
 from harvest.tagging.rules import DesignSignals, decide_design, decide_flags, decide_human
 from harvest.tagging.sample_size import extract_sample_size, states_participants
 from harvest.tagging.taxonomy import Taxonomy
@@ -21,7 +30,6 @@ from harvest.tagging.topic import decide_on_topic, is_use_survey
 LIST_FACETS = ("conditions", "modalities", "routes", "populations")
 PRIMARY_ROLES = frozenset({"title", "objective"})  # where a study names its main condition
 ADVERSE_QUALIFIERS = frozenset({"chemically induced"})
-STRATIFIER_GAP = 20  # characters between "with and without" and the condition it splits by
 
 
 @dataclass(frozen=True)
@@ -60,25 +68,9 @@ class Tags:
         }
 
 
-class _Found:
-    """Tags of one facet with their (source, evidence) pairs, in the order they were found."""
-
-    def __init__(self):
-        self.tags: dict[str, dict[str, str]] = {}
-
-    def add(self, slug: str, source: str, evidence: str) -> None:
-        self.tags.setdefault(slug, {}).setdefault(source, evidence)
-
-    def merge(self, other: _Found, only=None) -> None:
-        for slug, sources in other.tags.items():
-            if only is None or slug in only:
-                for source, evidence in sources.items():
-                    self.add(slug, source, evidence)
-
-
-def _mesh_tags(record: dict, taxonomy: Taxonomy) -> tuple[dict[str, _Found], set[str]]:
+def _mesh_tags(record: dict, taxonomy: Taxonomy) -> tuple[dict[str, Found], set[str]]:
     """Tags implied by MeSH headings and substances; also the slugs from major headings."""
-    found = {facet: _Found() for facet in LIST_FACETS}
+    found = {facet: Found() for facet in LIST_FACETS}
     major = set()
     index = taxonomy.mesh_index
     for heading in (record.get("mesh") or []) + (record.get("chemicals") or []):
@@ -110,7 +102,7 @@ def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool, survey: s
     holds the slugs whose every mention was one the guide excludes (covariate, exclusion,
     negated, use-survey exposure).
     """
-    strong, weak, primary, where = _Found(), _Found(), set(), {}
+    strong, weak, primary, where = Found(), Found(), set(), {}
     kept, dropped = set(), set()
     for hit in doc.by_facet.get(facet, ()):
         sentence = doc.sentence_of(hit)
@@ -140,36 +132,7 @@ def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool, survey: s
     return strong, weak, primary, where, dropped - kept
 
 
-def _trauma_senses(doc: Doc, taxonomy: Taxonomy, found: _Found, review: bool) -> None:
-    """Give a bare "trauma" the injury or the psychological sense from its context."""
-    roles = taxonomy.roles
-    PSYCH, INJURY = roles.psychological_trauma, roles.physical_injury
-    specific = doc.by_facet.get("conditions", ())
-    injury_near = doc.cue_sentences("injury_context")
-    psych_near = doc.cue_sentences("psych_context") | {
-        doc.where[h]
-        for facet in ("conditions", "modalities")
-        for h in doc.by_facet.get(facet, ())
-        if h.name in roles.psychological_signals
-    }
-    implying_psych = {s for s in found.tags if PSYCH in taxonomy.implies[s] or s == PSYCH}
-    for hit in doc.cues.get("trauma_bare", ()):
-        if any(h.start <= hit.start < h.end for h in specific):
-            continue
-        if doc.strength(hit, review=review) != "strong":
-            continue
-        i = doc.where[hit]
-        injury = i in injury_near
-        psych = i in psych_near
-        if not injury and not psych:
-            injury, psych = INJURY in found.tags, bool(implying_psych)
-        if injury and not psych:
-            found.add(INJURY, "rule", f"{doc.snippet(hit)} (injury context)")
-        elif psych and not injury:
-            found.add(PSYCH, "rule", f"{doc.snippet(hit)} (psychological context)")
-
-
-def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: _Found, review: bool) -> _Found:
+def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: Found, review: bool) -> Found:
     """Routes stated with a target substance, else any stated route, else MeSH's, else
     routes named only in the background.
 
@@ -182,7 +145,7 @@ def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: _Found, review: bo
         if taxonomy.tags[hit.name].target and doc.strength(hit) != "drop":
             substance.add(doc.where[hit])
     near = {slug for slug, sentences in where.items() if sentences & substance}
-    kept = _Found()
+    kept = Found()
     if review and not near:
         return kept  # a review's routes are those of the substances it is about
     kept.merge(strong, only=near or None)
@@ -192,7 +155,7 @@ def _routes(doc: Doc, taxonomy: Taxonomy, found: tuple, mesh: _Found, review: bo
     return kept
 
 
-def _comparator_routes(doc: Doc, strong: _Found, where: dict) -> None:
+def _comparator_routes(doc: Doc, strong: Found, where: dict) -> None:
     """Drop route mentions that describe a comparator ("more practical than intravenous")."""
     contrast = doc.negation.route_contrast
     for hit in doc.by_facet.get("routes", ()):
@@ -212,69 +175,13 @@ def _comparator_routes(doc: Doc, strong: _Found, where: dict) -> None:
                 where[hit.name] = {doc.where[h] for h in others}
 
 
-def _stratifiers(doc: Doc, found: _Found) -> set[str]:
-    """Conditions the record splits its sample by ("with and without comorbid anxiety"),
-    unless a result reports on the condition itself ("PCL-5 scores fell in those with PTSD")."""
-    out = set()
-    hits = doc.by_facet.get("conditions", ())
-    for cue in doc.cues.get("subgroup", ()):
-        for hit in hits:
-            if hit.name in found.tags and 0 <= hit.start - cue.end <= STRATIFIER_GAP:
-                if doc.where[hit] == doc.where[cue]:
-                    out.add(hit.name)
-    for hit in hits:
-        if hit.name in out and doc.sentence_of(hit).role == "results":
-            start = max(doc.sentence_of(hit).start, hit.start - 40)
-            if doc.judge(hit) == ("strong", "outcome") and not POPULATION_BEFORE.search(
-                doc.lower, start, hit.start
-            ):
-                out.discard(hit.name)
-    return out
-
-
 def _titled(doc: Doc, cue: str) -> bool:
     """The cue is named in the title."""
     hits = doc.cues.get(cue, ())
     return bool(hits) and doc.sentence_of(hits[0]).source == "title"
 
 
-def _patients(doc: Doc) -> bool:
-    """The study's own sentences describe patients (not healthy volunteers)."""
-    if doc.healthy:
-        return False
-    return any(doc.sentence_of(h).role in STRONG_ROLES for h in doc.cue_hits("patients"))
-
-
-def _narrower(taxonomy: Taxonomy, found: _Found, primary: set[str]) -> set[str]:
-    """Tags narrower than a primary one (treatment-resistant depression in a review of
-    depression) named outside the background: what a review is about, more precisely."""
-    return {
-        slug
-        for slug, sources in found.tags.items()
-        if set(taxonomy.implies[slug]) & primary
-        and any(not e.startswith("background:") for e in sources.values())
-    }
-
-
-def _surveys_users(doc: Doc, design: str, roles) -> bool:
-    """A primary study that surveys people who use the substance ("clubbers reported MDMA
-    use"): about substance use. Toxicity, harms or reviews of recreational use that survey
-    nobody ("hyponatraemia after MDMA") name no use disorder, so no condition (the guide)."""
-    if design not in roles.primary_designs:
-        return False
-    return any(doc.sentence_of(h).role in STRONG_ROLES for h in doc.cues.get("survey", ()))
-
-
-def _background_only(weak: _Found) -> set[str]:
-    """Weak tags found in background sentences (not adverse events or future work)."""
-    return {
-        slug
-        for slug, sources in weak.tags.items()
-        if any(e.startswith("background:") for e in sources.values())
-    }
-
-
-def _default_population(doc: Doc, taxonomy: Taxonomy, populations: _Found) -> None:
+def _default_population(doc: Doc, taxonomy: Taxonomy, populations: Found) -> None:
     """Participants of no stated age group ("veterans", "patients") get the default, if any."""
     roles = taxonomy.roles
     if roles.default_population is None or populations.tags.keys() & set(roles.age_groups):
@@ -298,13 +205,13 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
     review = design in roles.review_designs
     survey = roles.use_survey_condition if human == 1 and is_use_survey(doc) else ""
     mesh, major = _mesh_tags(record, taxonomy)
-    facets: dict[str, _Found] = {}
+    facets: dict[str, Found] = {}
     primary = set()
     for facet in LIST_FACETS:
         strong, weak, facet_primary, where, dropped = _text_tags(
             doc, taxonomy, facet, review, survey
         )
-        result = _Found()
+        result = Found()
         if facet == "routes":
             _comparator_routes(doc, strong, where)
             result.merge(_routes(doc, taxonomy, (strong, weak, where), mesh[facet], review))
@@ -323,16 +230,16 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 # healthy volunteers' acute effects ("anxiety rose") are not a condition studied
                 keep = facet_primary | {i for s in facet_primary for i in taxonomy.implies[s]}
                 if reviewed:  # a review's background names the field ("approved for TRD")
-                    keep |= _narrower(taxonomy, result, facet_primary)
-                kept = _Found()
+                    keep |= narrower(taxonomy, result, facet_primary)
+                kept = Found()
                 kept.merge(result, only=keep | major)
                 result = kept
-            strata = _stratifiers(doc, result)
+            strata = stratifiers(doc, result)
             if strata and set(result.tags) - strata:  # keep a record's only conditions
                 for slug in strata:
                     del result.tags[slug]
-            _trauma_senses(doc, taxonomy, result, review)
-            if survey and survey not in result.tags and _surveys_users(doc, design, roles):
+            trauma_senses(doc, taxonomy, result, review)
+            if survey and survey not in result.tags and surveys_users(doc, design, roles):
                 result.add(survey, "rule", "use-survey: a survey of recreational users")
             primary = facet_primary | (major & set(taxonomy.slugs("conditions")))
         if not result.tags and facet == "modalities":
@@ -340,8 +247,8 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         elif not result.tags and facet == "conditions":
             # the patients' condition named only in the background; otherwise a background
             # or adverse-event condition is not studied (the guide)
-            background = _background_only(weak)
-            if background and _patients(doc):
+            background = background_only(weak)
+            if background and patients_described(doc):
                 result.merge(weak, only=background)
         elif facet == "modalities" and weak.tags:
             # "views on psychedelic-assisted therapy" naming MDMA and psilocybin in background
@@ -357,7 +264,7 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
     if human == 1 and design not in roles.no_population_designs:
         _default_population(doc, taxonomy, facets["populations"])
     if human == 0:
-        kept = _Found()
+        kept = Found()
         kept.merge(facets["populations"], only={roles.animals})
         if not kept.tags:
             kept.add(roles.animals, "rule", human_evidence)
