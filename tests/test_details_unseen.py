@@ -106,3 +106,86 @@ def test_unlabelled_opening_background_still_ignored():
         "Twenty adults with PTSD were enrolled. Each received one infusion. Symptoms fell by half."
     )
     assert details(abstract, design="open-label-trial").safety == []
+
+
+def safety(abstract: str, design: str = "observational") -> list[str]:
+    record = {"title": "Ketamine harms", "abstract": abstract}
+    return extract_details(record, RULES, design=design, conditions=()).safety
+
+
+# -- harms reported as clinical features, toxicity, deaths and vital signs -------------------
+
+REPORTED_HARMS = [
+    ("Among the chronic users, 92% had features of ketamine cystitis.", "observational",
+     ["urological"]),
+    ("Frequent users presented with ulcerative cystitis and small bladder capacity.",
+     "observational", ["urological"]),
+    ("Liver toxicity was a feature of many MDMA intoxications.", "narrative-review", ["hepatic"]),
+    ("Recreational use is a hidden cause of acute liver failure in the young.",
+     "narrative-review", ["hepatic"]),
+    ("Serious incidents were rare and brief.", "observational", ["serious-adverse-events"]),
+    ("Two patients died and 14 recovered completely.", "observational",
+     ["serious-adverse-events"]),
+    ("Nobody died and major toxic reactions were uncommon.", "observational",
+     ["serious-adverse-events", "general-tolerability"]),
+    ("There were no fatalities.", "observational", ["serious-adverse-events"]),
+    ("Vital signs stayed stable throughout the infusion.", "open-label-trial",
+     ["cardiovascular"]),
+    ("Palpitations were reported by three participants.", "open-label-trial",
+     ["cardiovascular"]),
+    ("It causes a range of toxic effects at ordinary doses.", "narrative-review",
+     ["general-tolerability"]),
+    ("Seizures occurred in two patients after the overdose.", "observational",
+     ["general-tolerability"]),
+    ("Users recalled fewer words, evidence of memory decrements.", "observational",
+     ["general-tolerability"]),
+    ("Changes in vital signs and adverse events were similar between groups.", "observational",
+     ["cardiovascular", "general-tolerability"]),
+    # twins: a mortality outcome and vital signs as covariates, ECT's therapeutic seizures, and
+    # generic words that only introduce the harms they list
+    ("Mortality at 30 days was the primary outcome.", "observational", []),
+    ("Mortality was analysed by regression adjusted for age, vital signs and injury severity.",
+     "observational", []),
+    ("The ketamine group needed less stimulus to elicit seizures and had longer seizures than "
+     "the thiopental group.", "rct", []),
+    ("The seizure duration was longer with ketamine anaesthesia.", "rct", []),
+    ("Adverse events were nausea and headache.", "rct", ["nausea-vomiting", "headache"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "design", "expected"), REPORTED_HARMS)
+def test_reported_harms(abstract, design, expected):
+    assert safety(abstract, design) == expected
+
+
+# -- not reports: future work, a review's scope, other studies' findings in a trial -----------
+
+NOT_REPORTED = [
+    ("Research is urgently needed on how dosing shapes effectiveness and safety.", "case-report",
+     []),
+    ("Larger controlled trials are still required to settle long-term safety.",
+     "open-label-trial", []),
+    ("Further work must establish whether drug-induced neurotoxicity explains these links.",
+     "observational", []),
+    ("This review sets out the evidence and the particular side effects that should shape "
+     "treatment choices.", "narrative-review", []),
+    ("Throughout, we weigh trial results, tolerability and research quality.",
+     "narrative-review", []),
+    ("Several randomized trials have found transient dissociation and a rise in blood "
+     "pressure.", "case-report", []),
+    ("Ketamine has been shown to raise blood pressure in earlier work.", "open-label-trial", []),
+    # twins: a finding beside "such studies are needed", a review's own findings, this trial's
+    ("Recent studies suggest it is well tolerated; such studies are needed before approval.",
+     "narrative-review", ["general-tolerability"]),
+    ("In the included trials the side effects were mild and brief.", "narrative-review",
+     ["general-tolerability"]),
+    ("Several randomized trials have found transient dissociation and a rise in blood "
+     "pressure.", "narrative-review", ["dissociation", "cardiovascular"]),
+    ("In this trial, transient dissociation and a rise in blood pressure were observed.", "rct",
+     ["dissociation", "cardiovascular"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "design", "expected"), NOT_REPORTED)
+def test_not_reported_harms(abstract, design, expected):
+    assert safety(abstract, design) == expected

@@ -22,7 +22,9 @@ ADVERSE_WORDS = re.compile(
 # "Adverse events were nausea and headache": the generic words only introduce specific harms.
 LISTS_HARMS = re.compile(
     r"\b(?:adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b[^.;]{0,30}?"
-    r"(?:\b(?:includ\w*|such as|were|was|consist\w*|compris\w*|mainly|mostly|most commonly)\b"
+    r"(?:\b(?:includ\w*|such as|consist\w*|compris\w*|mainly|mostly|most commonly)\b"
+    # not "changes in vital signs and adverse events were similar": a comparison, not a list
+    r"|\b(?:were|was)\b(?! (?:similar|comparable|equal|alike|balanced|(?:not |no )?differ\w*))"
     r"|[:,])|\b(?:were|was) (?:the )?(?:most )?(?:common(?:est)?|frequent|main|only) "
     r"(?:adverse|side)",
     re.I,
@@ -44,6 +46,18 @@ HISTORY = re.compile(
     r"hypomani\w*))*(?: (?:episodes?|disorders?|symptoms?))?",
     re.I,
 )
+# Other studies' findings ("several randomized trials have found ... side effects", "ketamine
+# has been shown to raise blood pressure"): in a trial or a case report, background; in a
+# review they are its findings.
+OTHERS_FOUND = re.compile(
+    r"\b(?:several|previous|prior|earlier|other|many|some|recent|existing|published|most|"
+    r"numerous|a few|two|three|four) (?:[\w-]+ ){0,3}?(?:trials|studies|reports|research|reviews|"
+    r"meta-analyses|investigations|case series) (?:have|has) (?:also |consistently |repeatedly )?"
+    r"(?:found|shown|reported|demonstrated|suggested|documented|described|linked|noted)\b"
+    r"|\b(?:has|have) (?:previously |repeatedly |consistently )?been (?:shown|reported|"
+    r"demonstrated|documented|described) to\b",
+    re.I,
+)
 HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
 
@@ -59,6 +73,7 @@ def extract_safety(
     intended = None
     tolerability = dict(rules.safety)["general-tolerability"]
     serious = dict(rules.safety)["serious-adverse-events"]
+    reviews = rules.scope_designs | rules.pooled_designs
     hits: dict[int, list[str]] = {}
     for slug, group in rules.safety:
         for i in text.where(group, reporting):
@@ -70,6 +85,8 @@ def extract_safety(
             continue
         if design in rules.scope_designs and rules.review_scope.search(sentence.text):
             continue  # a review's scope ("we discuss monitoring of blood pressure"): topics
+        if design not in reviews and OTHERS_FOUND.search(sentence.text):
+            continue  # "previous trials have found transient dissociation": not this study's
         slugs = []
         context = None
         for slug in hits[i]:
