@@ -189,3 +189,63 @@ NOT_REPORTED = [
 @pytest.mark.parametrize(("abstract", "design", "expected"), NOT_REPORTED)
 def test_not_reported_harms(abstract, design, expected):
     assert safety(abstract, design) == expected
+
+
+def comparators(abstract: str, design: str = "rct", sections=None) -> list[str]:
+    record = {"title": "Ketamine trial", "abstract": abstract}
+    if sections is not None:
+        record = {"title": "Ketamine trial", "abstract_sections": sections}
+    return extract_details(record, RULES, design=design, conditions=("ptsd",)).comparators
+
+
+# -- comparators: a follow-up is not a dose step, "than with", memory tests, a study's own
+# -- design stated under BACKGROUND ----------------------------------------------------------
+
+COMPARED = [
+    ("Participants will be randomized to ketamine 0.5 mg/kg, ketamine 0.2 mg/kg or placebo, "
+     "given twice a week for 4 weeks and followed by a 4-week follow-up period.", "protocol",
+     ["placebo", "dose-comparison"]),
+    ("Adults were randomised to ketamine 0.5 mg/kg or ketamine 1.0 mg/kg, followed by an "
+     "observation period of two hours.", "rct", ["dose-comparison"]),
+    ("Pain scores were lower with ketamine than with propofol.", "rct", ["active-drug"]),
+    ("Depression scores improved more with ketamine than with thiopental.", "meta-analysis",
+     ["active-drug"]),
+    ("Immediate or delayed memory scores did not change after ketamine.", "open-label-trial",
+     []),
+    # twins: one arm's dose steps, an inert comparison by "than with", a delayed start
+    ("Patients were randomized to ketamine 0.5 mg/kg followed by 1.0 mg/kg, or placebo.", "rct",
+     ["placebo"]),
+    ("Pain scores were lower with ketamine than with placebo.", "rct", ["placebo"]),
+    ("Patients were randomised to immediate or delayed treatment with psilocybin.", "rct",
+     ["waitlist"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "design", "expected"), COMPARED)
+def test_comparators_unseen(abstract, design, expected):
+    assert comparators(abstract, design) == expected
+
+
+METHODS = {"label": "METHODS", "category": "METHODS", "text": "We enrolled 160 women."}
+
+
+@pytest.mark.parametrize(
+    ("background", "expected"),
+    [
+        (
+            "This randomised, double-blind, placebo-controlled trial examined different doses "
+            "of esketamine for pain after surgery.",
+            ["placebo", "dose-comparison"],
+        ),
+        # twins: earlier trials, and this trial's motivation
+        (
+            "Earlier placebo-controlled trials examined different doses of esketamine for pain "
+            "after surgery.",
+            [],
+        ),
+        ("This trial is needed because placebo-controlled evidence is scarce.", []),
+    ],
+)
+def test_background_section_describing_this_trial(background, expected):
+    sections = [{"label": "BACKGROUND", "category": "BACKGROUND", "text": background}, METHODS]
+    assert comparators("", sections=sections) == expected

@@ -48,6 +48,13 @@ OWN_STUDY = re.compile(
     r"enrolled|recruited|given|treated))\b|^in an? (?:[\w-]+,? ){0,8}?(?:study|trial|design)\b",
     re.I,
 )
+# A sentence of a BACKGROUND section that describes this study ("This randomised, double-blind
+# trial examined different doses of esketamine ..."): read as methods.
+THIS_STUDY = re.compile(
+    r"^(?:in )?(?:this|the present|our) (?:[\w,-]+ ){0,6}?(?:trial|study|experiment)\b"
+    r"(?! (?:is|was) (?:needed|warranted|important|necessary|timely))",
+    re.I,
+)
 _RIDS = itemgetter(1)  # an automaton hit is (end, rule numbers)
 ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as another
 
@@ -208,14 +215,19 @@ def sentences(record: dict) -> list[Sentence]:
             elif aim is None and not STUDY_WORDS.search(parts[0]):
                 background = {0}
         out.extend(
-            Sentence("abstract", "background" if i in background else role, p)
-            for i, p in enumerate(parts)
+            Sentence("abstract", _role(role, i in background, p), p) for i, p in enumerate(parts)
         )
     for text in _split_sentences(record.get("coi_statement") or ""):
         for clause in text.split("; "):  # "funded by X; authors are employees of X"
             if clause.strip():
                 out.append(Sentence("coi", "meta", clause.strip()))
     return out
+
+
+def _role(role: str, background: bool, sentence: str) -> str:
+    if background:
+        return "background"
+    return "methods" if role == "background" and THIS_STUDY.search(sentence) else role
 
 
 class Text:
