@@ -184,3 +184,72 @@ def test_a_reviews_conditions_are_those_of_its_title_and_aim(taxonomy, title, ab
     found = tags(taxonomy, title, abstract)
     assert found.design == "narrative-review"
     assert found.conditions == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a review's list of treatments, or a call for integration, delivers no psychotherapy
+        ("Neuroplasticity and depression: a review",
+         "This review explains how effective treatments for depression, among them "
+         "antidepressants, ketamine and psychotherapy, may act on neuroplasticity.",
+         ("ketamine",)),
+        ("Psilocybin in psychiatry: an overview",
+         "This review describes psilocybin trials in depression. Wider access will need "
+         "better integration with psychotherapy.", ("psilocybin",)),
+        # a commentary on "psilocybin therapy" names no therapy given with the substance
+        ("Doubts about brain-network findings with psilocybin in depression",
+         "This commentary questions whether psilocybin therapy changes brain networks in "
+         "depressed patients.", ("psilocybin",)),
+        # twins: a review of the assisted therapy, named with the substance or in the title
+        ("MDMA for PTSD: a review",
+         "This review describes trials of MDMA-assisted psychotherapy for PTSD and their "
+         "effect sizes.", ("mdma", "psychotherapy")),
+        ("Ketamine-assisted psychotherapy for depression: a review",
+         "This review describes how ketamine is combined with talking therapy.",
+         ("ketamine", "psychotherapy")),
+    ],
+)  # fmt: skip
+def test_a_review_delivers_psychotherapy_only_with_the_substance(
+    taxonomy, title, abstract, expected
+):
+    assert tags(taxonomy, title, abstract).modalities == expected
+
+
+def test_psychedelic_therapy_alone_is_no_psychotherapy(taxonomy):
+    """A trial of "psychedelic therapy" names the drug treatment; its psychological support is
+    tagged when the text says so."""
+    bare = tags(taxonomy, "Psychedelic therapy with psilocybin for depression: an open-label "
+                "trial", "Adults with depression received psilocybin 25 mg orally in an "
+                "open-label trial; depression scores fell.")  # fmt: skip
+    assert bare.modalities == ("psilocybin",)
+    supported = tags(taxonomy, "Psychedelic therapy with psilocybin for depression: an "
+                     "open-label trial", "Adults with depression received psilocybin 25 mg "
+                     "orally with psychological support; depression scores fell.")  # fmt: skip
+    assert supported.modalities == ("psilocybin", "psychotherapy")
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # an analgesic measured as an outcome is no arm of the study
+        ("Adults having abdominal surgery were randomised to ketamine or saline; cumulative "
+         "morphine consumption over 24 hours was lower with ketamine.", ("ketamine",)),
+        ("Ketamine was opioid-sparing: opioid requirements fell after surgery.", ("ketamine",)),
+        # twin: the analgesic given with ketamine is another drug
+        ("Adults having abdominal surgery were randomised to ketamine plus morphine or "
+         "morphine alone for pain.", ("ketamine", "other-drug")),
+    ],
+)  # fmt: skip
+def test_an_analgesic_measured_as_an_outcome_is_no_other_drug(taxonomy, abstract, expected):
+    assert tags(taxonomy, "Ketamine after abdominal surgery", abstract).modalities == expected
+
+
+def test_a_missing_reviewed_therapy_words_list_is_a_config_error(tmp_path):
+    text = (ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8")
+    broken = text.replace("reviewed_therapy_words: [assisted]", "reviewed_therapy_words: []")
+    assert broken != text
+    path = tmp_path / "taxonomy.yml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"reviewed_therapy_words must be a non-empty list"):
+        load_taxonomy(path)

@@ -51,6 +51,7 @@ class Roles:
     negatable_facets: frozenset[str]
     negatable_tags: frozenset[str]
     delivered_only: frozenset[str]
+    reviewed_therapy_words: tuple[str, ...]  # a review's delivered-only mention with a substance
     primary_study_only: frozenset[str]
     beside_target: frozenset[str]  # modalities counted only beside a target substance
     therapy_only: frozenset[str]
@@ -84,6 +85,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
             "populations",
             "negatable",
             "delivered_only",
+            "reviewed_therapy_words",
             "primary_study_only",
             "beside_target",
             "therapy_only",
@@ -138,6 +140,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
         negatable_facets=frozenset(negatable_facets),
         negatable_tags=frozenset(many(negatable, "tags", None, "negatable")),
         delivered_only=frozenset(many(data, "delivered_only", "modalities", "roles")),
+        reviewed_therapy_words=_words(data, "reviewed_therapy_words", where),
         primary_study_only=frozenset(many(data, "primary_study_only", "modalities", "roles")),
         beside_target=frozenset(many(data, "beside_target", "modalities", "roles")),
         therapy_only=frozenset(many(data, "therapy_only", "modalities", "roles")),
@@ -162,6 +165,14 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
             designs.get("precedence"), facets, f"{where}.designs.precedence", cues
         ),
     )
+
+
+def _words(data: dict, key: str, where: str) -> tuple[str, ...]:
+    """A non-empty list of lower-case words."""
+    words = data.get(key)
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{where}.{key} must be a non-empty list of words")
+    return tuple(w.lower() for w in words)
 
 
 def _keys(data: dict, allowed: set, where: str) -> None:

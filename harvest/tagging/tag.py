@@ -257,6 +257,15 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         if facet == "modalities" and review:
             for slug in roles.primary_study_only & set(result.tags):
                 del result.tags[slug]  # other drugs in a review are the field, not its arms
+            for slug in roles.delivered_only & set(result.tags) - facet_primary:
+                # "treatments include antidepressants and psychotherapy": the field, unless
+                # named with the substance ("MDMA-assisted psychotherapy"), in the title or aim
+                # or by an indexer's heading
+                sources = result.tags[slug]
+                if "mesh" not in sources and not any(
+                    w in e.lower() for e in sources.values() for w in roles.reviewed_therapy_words
+                ):
+                    del result.tags[slug]
         if facet == "modalities" and not any(taxonomy.tags[s].target for s in result.tags):
             for slug in roles.beside_target & set(result.tags):
                 del result.tags[slug]  # "vortioxetine for depression": no drug beside a target
