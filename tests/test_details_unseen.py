@@ -249,3 +249,29 @@ METHODS = {"label": "METHODS", "category": "METHODS", "text": "We enrolled 160 w
 def test_background_section_describing_this_trial(background, expected):
     sections = [{"label": "BACKGROUND", "category": "BACKGROUND", "text": background}, METHODS]
     assert comparators("", sections=sections) == expected
+
+
+# -- harms in the words of sedation and procedure trials; more of other studies' findings -----
+
+PROCEDURE_HARMS = [
+    ("No serious side effects occurred.", "rct", ["serious-adverse-events"]),
+    ("Minor complications occurred in 39% of patients; no patient had a major complication.",
+     "observational", ["serious-adverse-events", "general-tolerability"]),
+    ("Side effects recorded were nightmares and delusions.", "rct", ["psychotic-symptoms"]),
+    ("Vital signs stayed within physiological limits.", "rct", ["cardiovascular"]),
+    ("Midazolam premedication reduced ketamine-induced recovery agitation.", "rct",
+     ["general-tolerability"]),
+    ("Pilot data and case reports have suggested that ketamine may be safe in PTSD.", "rct", []),
+    ("Case reports have described bladder damage with daily ketamine use.", "open-label-trial",
+     []),
+    # twins: complications as an outcome named only, a review's own literature, this trial's data
+    ("Postoperative complications were the primary outcome.", "rct", []),
+    ("Case reports have described bladder damage with daily ketamine use.", "narrative-review",
+     ["urological"]),
+    ("In our pilot data ketamine was safe and well tolerated.", "rct", ["general-tolerability"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "design", "expected"), PROCEDURE_HARMS)
+def test_procedure_harms(abstract, design, expected):
+    assert safety(abstract, design) == expected

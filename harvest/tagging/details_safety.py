@@ -54,6 +54,11 @@ OTHERS_FOUND = re.compile(
     r"numerous|a few|two|three|four) (?:[\w-]+ ){0,3}?(?:trials|studies|reports|research|reviews|"
     r"meta-analyses|investigations|case series) (?:have|has) (?:also |consistently |repeatedly )?"
     r"(?:found|shown|reported|demonstrated|suggested|documented|described|linked|noted)\b"
+    r"|\b(?:pilot|preliminary|earlier|prior|animal|preclinical|observational) "
+    r"(?:data|work|evidence)\b"
+    r"(?: and [\w -]{3,30}?)? (?:have|has) (?:also )?(?:found|shown|reported|suggested|noted)\b"
+    r"|\b(?:case reports|case series|the literature) (?:have|has) (?:also )?(?:found|shown|"
+    r"reported|suggested|described|noted)\b"
     r"|\b(?:has|have) (?:previously |repeatedly |consistently )?been (?:shown|reported|"
     r"demonstrated|documented|described) to\b",
     re.I,
