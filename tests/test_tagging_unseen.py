@@ -253,3 +253,31 @@ def test_a_missing_reviewed_therapy_words_list_is_a_config_error(tmp_path):
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"reviewed_therapy_words must be a non-empty list"):
         load_taxonomy(path)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # the street names and ingestion: recreational use and its harms
+        ("Acute hepatitis after ecstasy ingestion",
+         "We describe a young man who developed hepatitis after taking ecstasy at a party; "
+         "he recovered with supportive care.", 0),
+        ("Psychiatric complications of ecstasy: eleven cases",
+         "Eleven patients were seen with depression, panic attacks or psychosis after "
+         "repeated ecstasy use.", 0),
+        ("Adverse experiences needing emergency medical treatment after magic mushroom use",
+         "In an online survey, 1% of people who had used magic mushrooms sought emergency "
+         "medical treatment, mostly for anxiety and panic.", 0),
+        # twins: therapy trials that name the street drug or a dose being ingested
+        ("MDMA-assisted therapy for severe PTSD: a randomized placebo-controlled trial",
+         "MDMA, sold on the street as ecstasy, is being studied as an aid to psychotherapy. "
+         "Adults with severe PTSD were randomized to MDMA or placebo in three sessions with "
+         "therapy; PTSD symptoms fell more with MDMA.", 1),
+        ("Psilocybin for treatment-resistant depression: a randomised trial",
+         "Adults with treatment-resistant depression were randomised to psilocybin 25 mg or "
+         "1 mg; participants ingested the capsule with psychological support. Depression "
+         "scores fell more with 25 mg.", 1),
+    ],
+)  # fmt: skip
+def test_street_names_and_ingestion_are_recreational_use(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).on_topic == expected
