@@ -275,3 +275,28 @@ PROCEDURE_HARMS = [
 @pytest.mark.parametrize(("abstract", "design", "expected"), PROCEDURE_HARMS)
 def test_procedure_harms(abstract, design, expected):
     assert safety(abstract, design) == expected
+
+
+# -- doses: not a concentration, a spread or a change; a mean dose is its mean ---------------
+
+NOT_DOSES = [
+    ("Esketamine analgesia", "The pump held esketamine 0.3 mg/ml with ropivacaine.", []),
+    ("Ketamine for PTSD", "During maintenance the mean ketamine dose was 0.91 +/- 0.28 mg/kg.",
+     [("ketamine", 0.91, "mg/kg")]),
+    ("Ketamine for PTSD", "The mean dose was 0.9 \u00b1 0.3 mg/kg of ketamine.",
+     [("ketamine", 0.9, "mg/kg")]),
+    ("Ketamine for alcohol withdrawal", "Benzodiazepine needs changed by -40.0 mg at 12 hours "
+     "after ketamine was started.", []),
+    # twins: a dose per kilogram, a range and a range written with a dash stay doses
+    ("Esketamine analgesia", "Each patient received esketamine 0.3 mg/kg with ropivacaine.",
+     [("esketamine", 0.3, "mg/kg")]),
+    ("Ketamine for PTSD", "Ketamine doses ranged from 0.5 to 1.0 mg/kg.",
+     [("ketamine", 0.5, "mg/kg"), ("ketamine", 1, "mg/kg")]),
+    ("Ketamine for PTSD", "Patients received ketamine 0.5 mg/kg-1.0 mg/kg over 40 minutes.",
+     [("ketamine", 0.5, "mg/kg"), ("ketamine", 1, "mg/kg")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "abstract", "expected"), NOT_DOSES)
+def test_concentrations_spreads_and_changes(title, abstract, expected):
+    assert doses(abstract, title=title) == expected

@@ -11,7 +11,9 @@ EXCLUDED_BEFORE = re.compile(
     r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|\u2265|<|>|cap(?:ped)? at|more than|less than|"
     r"greater than|at least|over|above|below|under|exceeding)\s*$"
     # "the median total intravenous dose was 50 mg", "cumulative doses of 300 mg": a sum of doses
-    r"|\b(?:total|cumulative)\s+(?:(?!of\b)[\w-]+\s+){0,2}?doses?\b[^.;\d]{0,40}$",
+    r"|\b(?:total|cumulative)\s+(?:(?!of\b)[\w-]+\s+){0,2}?doses?\b[^.;\d]{0,40}$"
+    # "changed by -40.0 mg": a change, not a dose
+    r"|(?:^|[\s(])[-\u2212]$",
     re.I,
 )
 # "1 mg (control)", "(1 mg) as an active placebo": the control arm's dose, not the study drug's.
@@ -29,7 +31,10 @@ CONTROL_BEFORE = re.compile(
 EXCLUDED_AFTER = re.compile(
     r"\s*(?:or|and) (?:more|less|higher|lower|above|below|greater|over)\b"
     r"|\s*(?:nasal spray )?devices?\b"  # "two 28-mg devices" make one 56 mg dose
+    r"|\s*/\s*(?i:ml|l|dl|cc)\b"  # "esketamine 0.3 mg/ml": a concentration
 )
+# "a mean dose of 0.91 +/- 0.28 mg/kg": the number before the spread is the dose
+MEAN_SPREAD = re.compile(rf"({NUM})\s*(?:\u00b1|\+/-|\+-)\s*$")
 # "compared with intranasal esketamine 84 mg": the comparison arm's drug (not the title's).
 COMPARED_BEFORE = re.compile(
     r"\b(?:compared (?:with|to)|versus|vs\.?|than|against|relative to)\s+(?:\w+\s+){0,2}$", re.I
@@ -100,7 +105,11 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
             if CONTROL_AFTER.match(sentence.text, after) or _control_before(sentence.text, match):
                 continue
             unit, divisor = dose_unit(match.group("unit"), per)
-            amounts = [round(float(n) / divisor, 4) for n in re.findall(NUM, match.group("nums"))]
+            numbers = re.findall(NUM, match.group("nums"))
+            spread = MEAN_SPREAD.search(sentence.text, 0, match.start())
+            if spread:
+                numbers = [spread.group(1)]
+            amounts = [round(float(n) / divisor, 4) for n in numbers]
             if all((a, unit) in controls for a in amounts):
                 continue  # "79 received 1 mg": the control dose named elsewhere
             if spans is None:
