@@ -281,3 +281,20 @@ def test_a_missing_reviewed_therapy_words_list_is_a_config_error(tmp_path):
 )  # fmt: skip
 def test_street_names_and_ingestion_are_recreational_use(taxonomy, title, abstract, expected):
     assert tags(taxonomy, title, abstract).on_topic == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        ("A scientometric analysis of research on ketamine for depression",
+         "We retrieved 2,400 papers from the Web of Science Core Collection; keyword and "
+         "co-citation analyses showed treatment-resistant depression as a hotspot.", 0),
+        ("Co-citation analysis of psilocybin research in depression, 2000-2024",
+         "Publications were retrieved from Scopus and mapped by country and keyword.", 0),
+        # twin: a review of the same field is evidence
+        ("Ketamine for depression: a review of recent research",
+         "This review summarises trials of ketamine for depression since 2000.", 1),
+    ],
+)  # fmt: skip
+def test_scientometric_analyses_are_not_evidence(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).on_topic == expected
