@@ -113,6 +113,17 @@ def test_design_words_of_unseen_text(taxonomy, title, abstract, expected):
          "Methods: Depressed adults with suicidal ideation were randomised to ketamine or the "
          "active placebo midazolam. Results: Suicidal ideation fell more with ketamine.",
          ("ketamine",)),
+        ("Ketamine or midazolam infusion for chronic PTSD",
+         "Adults with chronic PTSD were randomised to one infusion of ketamine or midazolam; "
+         "PTSD symptoms fell more after ketamine.", ("ketamine",)),
+        # twin: midazolam given with ketamine for sedation or premedication is another drug
+        ("Oral ketamine with midazolam as premedication in children",
+         "Children having day-case surgery were randomised to oral midazolam alone or "
+         "midazolam with ketamine before induction; sedation at separation was better with "
+         "the combination.", ("ketamine", "other-drug")),
+        ("Ketamine and atropine for sedation in children: a randomised trial",
+         "Children having painful procedures received intravenous ketamine with atropine or "
+         "ketamine alone; hypersalivation was less with atropine.", ("ketamine", "other-drug")),
     ],
 )  # fmt: skip
 def test_other_drugs_are_those_beside_a_target_substance(taxonomy, title, abstract, expected):
@@ -245,13 +256,21 @@ def test_an_analgesic_measured_as_an_outcome_is_no_other_drug(taxonomy, abstract
     assert tags(taxonomy, "Ketamine after abdominal surgery", abstract).modalities == expected
 
 
-def test_a_missing_reviewed_therapy_words_list_is_a_config_error(tmp_path):
+@pytest.mark.parametrize(
+    "line, key",
+    [
+        ("reviewed_therapy_words: [assisted]", "reviewed_therapy_words"),
+        ("active_placebos: [midazolam, niacin, methylphenidate, diphenhydramine]",
+         "active_placebos"),
+    ],
+)  # fmt: skip
+def test_an_empty_word_list_of_the_roles_is_a_config_error(tmp_path, line, key):
     text = (ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8")
-    broken = text.replace("reviewed_therapy_words: [assisted]", "reviewed_therapy_words: []")
+    broken = text.replace(line, f"{key}: []")
     assert broken != text
     path = tmp_path / "taxonomy.yml"
     path.write_text(broken, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"reviewed_therapy_words must be a non-empty list"):
+    with pytest.raises(ConfigError, match=rf"roles\.{key} must be a non-empty list of words"):
         load_taxonomy(path)
 
 

@@ -54,6 +54,7 @@ class Roles:
     reviewed_therapy_words: tuple[str, ...]  # a review's delivered-only mention with a substance
     primary_study_only: frozenset[str]
     beside_target: frozenset[str]  # modalities counted only beside a target substance
+    active_placebos: tuple[str, ...]  # their drugs, where a target condition is studied
     therapy_only: frozenset[str]
     use_survey_condition: str
     anxiolysis_condition: str  # the only target of a perioperative trial: anxiolysis
@@ -88,6 +89,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
             "reviewed_therapy_words",
             "primary_study_only",
             "beside_target",
+            "active_placebos",
             "therapy_only",
             "use_survey",
             "anxiolysis",
@@ -143,6 +145,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
         reviewed_therapy_words=_words(data, "reviewed_therapy_words", where),
         primary_study_only=frozenset(many(data, "primary_study_only", "modalities", "roles")),
         beside_target=frozenset(many(data, "beside_target", "modalities", "roles")),
+        active_placebos=_words(data, "active_placebos", where),
         therapy_only=frozenset(many(data, "therapy_only", "modalities", "roles")),
         use_survey_condition=one(data, "use_survey", "conditions", "roles"),
         anxiolysis_condition=one(data, "anxiolysis", "conditions", "roles"),

@@ -269,6 +269,14 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         if facet == "modalities" and not any(taxonomy.tags[s].target for s in result.tags):
             for slug in roles.beside_target & set(result.tags):
                 del result.tags[slug]  # "vortioxetine for depression": no drug beside a target
+        elif facet == "modalities" and any(
+            taxonomy.tags[c].target for c in facets["conditions"].tags
+        ):
+            for slug in roles.beside_target & set(result.tags):
+                # "ketamine or midazolam for suicidal ideation": the active placebo
+                if all(e.rsplit(": ", 1)[-1].lower() in roles.active_placebos
+                       for e in result.tags[slug].values()):  # fmt: skip
+                    del result.tags[slug]
         facets[facet] = result
     if human == 1 and design not in roles.no_population_designs:
         _default_population(doc, taxonomy, facets["populations"])
