@@ -300,3 +300,42 @@ NOT_DOSES = [
 @pytest.mark.parametrize(("title", "abstract", "expected"), NOT_DOSES)
 def test_concentrations_spreads_and_changes(title, abstract, expected):
     assert doses(abstract, title=title) == expected
+
+
+# -- sessions: "twice as likely" is a comparison, not a repeat -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        ("Dizziness was more than twice as likely with ketamine.", 1),
+        ("Pain fell three times more with ketamine.", 1),
+        # twin: a dose given twice
+        ("Both were given twice.", 2),
+    ],
+)
+def test_multiplier_is_not_a_repeat(tail, expected):
+    abstract = f"Patients were randomised to ketamine 0.2 mg/kg or saline. {tail}"
+    assert details(abstract, title="Ketamine for pain").sessions == expected
+
+
+# -- reviews: the study drug against "other drugs" or "these drugs alone" ---------------------
+
+OTHER_DRUGS = [
+    ("The incidence did not differ between ketamine and other pharmacological interventions.",
+     "meta-analysis", ["active-drug"]),
+    ("Ketamine has no advantage over other anti-shivering drugs.", "meta-analysis",
+     ["active-drug"]),
+    ("Esketamine added to an SSRI worked better than either of these drugs alone.",
+     "systematic-review", ["active-drug"]),
+    # twins: another drug's comparison, a list of drugs reviewed, an inert comparison
+    ("Clozapine lowered suicide attempts compared with other antipsychotics.",
+     "systematic-review", []),
+    ("Ketamine and other glutamate modulators were reviewed.", "systematic-review", []),
+    ("Compared with placebo, ketamine lowered shivering.", "meta-analysis", ["placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "design", "expected"), OTHER_DRUGS)
+def test_reviews_against_other_drugs(abstract, design, expected):
+    assert comparators(abstract, design) == expected
