@@ -317,3 +317,42 @@ def test_street_names_and_ingestion_are_recreational_use(taxonomy, title, abstra
 )  # fmt: skip
 def test_scientometric_analyses_are_not_evidence(taxonomy, title, abstract, expected):
     assert tags(taxonomy, title, abstract).on_topic == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a design paper of a trial still running is a protocol
+        ("Ketamine infusions for PTSD in veterans: methods of a randomized controlled trial",
+         "We describe the design and methods of a multisite trial. Participants will be "
+         "randomized to ketamine or placebo twice a week for four weeks.", "protocol"),
+        ("Psilocybin for anorexia nervosa: design of a randomised placebo-controlled trial",
+         "This ongoing trial will enrol 60 women; the primary outcome will be weight gain.",
+         "protocol"),
+        # twin: the completed trial's report is the trial
+        ("Ketamine infusions for PTSD in veterans: a randomized controlled trial",
+         "Veterans were randomized to ketamine or placebo twice a week for four weeks; PTSD "
+         "symptoms fell in both groups.", "rct"),
+        # a pooled estimate across studies, Cochrane style, is a meta-analysis
+        ("Ketamine for bipolar depression",
+         "We searched MEDLINE, Embase and PsycINFO for randomised trials. Ten studies were "
+         "included. Against placebo, ketamine gave more responders across two studies with 33 "
+         "participants (odds ratio 11.6, 95% CI 1.3 to 108).", "meta-analysis"),
+        # twin: a narrative synthesis across trials is a systematic review
+        ("Ketamine for bipolar depression",
+         "We searched MEDLINE, Embase and PsycINFO for randomised trials. Ten studies were "
+         "included. Across three trials, ketamine improved depression within a day.",
+         "systematic-review"),
+    ],
+)  # fmt: skip
+def test_design_papers_and_cochrane_estimates(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).design == expected
+
+
+def test_antidepressant_resistant_ptsd_is_not_resistant_depression(taxonomy):
+    text = "Adults with antidepressant-resistant {} received ketamine infusions."
+    ptsd = tags(taxonomy, "Ketamine for antidepressant-resistant PTSD", text.format("PTSD"))
+    assert ptsd.conditions == ("ptsd", "psychological-trauma")
+    depression = text.format("depression")
+    trd = tags(taxonomy, "Ketamine for antidepressant-resistant depression", depression)
+    assert trd.conditions == ("depression", "treatment-resistant-depression")
