@@ -339,3 +339,52 @@ OTHER_DRUGS = [
 @pytest.mark.parametrize(("abstract", "design", "expected"), OTHER_DRUGS)
 def test_reviews_against_other_drugs(abstract, design, expected):
     assert comparators(abstract, design) == expected
+
+
+# -- midazolam in a "randomized, controlled" sedation trial is a drug compared ----------------
+
+MIDAZOLAM = [
+    ("Does midazolam alter ketamine sedation in children? A double-blind, randomized, "
+     "controlled, emergency department trial.",
+     "Children given ketamine were randomly assigned to midazolam or no midazolam.", (),
+     ["active-drug"]),
+    ("Intranasal sedation with ketamine and midazolam for dental treatment: protocol for a "
+     "randomized controlled trial.", "Children will be randomly allocated to intranasal ketamine "
+     "with midazolam or to oral ketamine with midazolam.", (), ["active-drug"]),
+    # twins: a midazolam-controlled design, a psychedelic trial's blinding drug, a stated control
+    ("Ketamine for depression: a midazolam-controlled trial.",
+     "Patients were randomized to ketamine or midazolam.", ("depression",), ["active-placebo"]),
+    ("Psilocybin versus niacin: a randomized controlled trial.",
+     "Participants were randomised to psilocybin or niacin.", ("depression",),
+     ["active-placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "abstract", "conditions", "expected"), MIDAZOLAM)
+def test_midazolam_in_controlled_sedation_trials(title, abstract, conditions, expected):
+    design = "protocol" if "protocol" in title else "rct"
+    record = {"title": title, "abstract": abstract}
+    assert extract_details(record, RULES, design=design, conditions=conditions).comparators == (
+        expected
+    )
+
+
+# -- dissociation improving in a trauma study is the target, not a harm -----------------------
+
+DISSOCIATION = [
+    ("Anxiety and dissociation decreased, and emotion regulation improved.", ("ptsd",), []),
+    ("Dissociative symptoms fell markedly over the eight weeks of treatment.", ("ptsd",), []),
+    # twins: the acute effect, a side effect, and outside a trauma study
+    ("Dissociation peaked at 40 minutes and decreased by 2 hours.", ("ptsd",), ["dissociation"]),
+    ("Dissociative side effects were reduced with the slower infusion.", ("ptsd",),
+     ["dissociation"]),
+    ("Anxiety and dissociation decreased, and emotion regulation improved.", ("depression",),
+     ["dissociation"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "conditions", "expected"), DISSOCIATION)
+def test_dissociation_as_trauma_symptom(abstract, conditions, expected):
+    record = {"title": "Ketamine for PTSD", "abstract": abstract}
+    found = extract_details(record, RULES, design="open-label-trial", conditions=conditions)
+    assert found.safety == expected

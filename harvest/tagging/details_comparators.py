@@ -44,6 +44,11 @@ ACTIVE_PLACEBO_NAMED = re.compile(
 BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine)\b", re.I)
 NUMBER = re.compile(NUM)
 DOSE_TAIL = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:,|or|and|to|-|\u2013)\s*\d+(?:\.\d+)?)*\s*\S*$")
+# The design's name ("a double-blind, randomized, controlled, emergency department trial"): no
+# control arm named ("midazolam-controlled" is one).
+TRIAL_DESIGN = re.compile(
+    r"(?<!-)\bcontrolled\b(?=(?:,? [\w-]+){0,3} (?:trials?|study|studies)\b)", re.I
+)
 PLACEBO_DESIGN = re.compile(r"\bplacebo[- ]controlled\b", re.I)
 # "compared with placebo, niacin ...": an inert placebo as well.
 INERT_TOO = re.compile(
@@ -289,8 +294,8 @@ def _active_drug_not_placebo(rules: DetailRules, found) -> None:
         k for k, r in enumerate(found.provenance) if r[:2] == ("comparators", "active-placebo")
     )
     row = found.provenance[index]
-    if rules.active_placebo_words.search(row[3]):
-        return
+    if rules.active_placebo_words.search(TRIAL_DESIGN.sub(" ", row[3])):
+        return  # "midazolam as the control", not "a randomized, controlled trial"
     del found.provenance[index]
     found.comparators.remove("active-placebo")
     if "active-drug" not in found.comparators:

@@ -63,6 +63,21 @@ OTHERS_FOUND = re.compile(
     r"demonstrated|documented|described) to\b",
     re.I,
 )
+# Dissociation is also a trauma symptom: "anxiety and dissociation decreased" in a PTSD study
+# reports the target improving, not a harm (not "dissociation peaked at 40 minutes").
+TRAUMA_SYMPTOMS = frozenset({"dissociation"})
+TRAUMA_TARGETS = frozenset({"ptsd", "psychological-trauma"})
+IMPROVED = re.compile(
+    r"\b(?:decreased|decreasing|improved|improving|reduced|reductions?|lessened|fell|declined|"
+    r"diminished|eased|lower(?:ed)?)\b",
+    re.I,
+)
+ACUTE = re.compile(
+    r"\b(?:peak\w*|transient\w*|acute\w*|minutes?|min|hours?|h|post-?(?:infusion|dose|dosing)|"
+    r"during (?:the )?(?:infusion|session|dosing)|"
+    r"after (?:the |each )?(?:infusion|dose|session))\b",
+    re.I,
+)
 HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
 
@@ -118,6 +133,14 @@ def extract_safety(
                 continue
             if slug in targets and not AS_HARM.search(sentence.text):
                 continue  # "ketamine did not lower migraine pain": the condition treated
+            if (
+                slug in TRAUMA_SYMPTOMS
+                and conditions & TRAUMA_TARGETS
+                and IMPROVED.search(sentence.text)
+                and not AS_HARM.search(sentence.text)
+                and not ACUTE.search(sentence.text)
+            ):
+                continue  # "anxiety and dissociation decreased": the trauma target improving
             if slug == "psychotic-symptoms" and intended is None:
                 drugs = record_drugs(text, rules)
                 one = next(iter(drugs)) if len(drugs) == 1 else None
