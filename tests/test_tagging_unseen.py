@@ -356,3 +356,25 @@ def test_antidepressant_resistant_ptsd_is_not_resistant_depression(taxonomy):
     depression = text.format("depression")
     trd = tags(taxonomy, "Ketamine for antidepressant-resistant depression", depression)
     assert trd.conditions == ("depression", "treatment-resistant-depression")
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # an age range names every age group it reaches into
+        ("We found 17 patients aged 15 to 26 years.", ("adults", "adolescents")),
+        ("Patients were 13 to 60 years old (median 22).", ("adults", "adolescents")),
+        ("Children aged 2 to 15 years needing a painful procedure were enrolled.",
+         ("adolescents", "children")),
+        # a single case's age
+        ("A 15-year-old boy developed kidney injury after taking mushrooms.", ("adolescents",)),
+        ("A 32-year-old woman was admitted with hyponatraemia.", ("adults",)),
+        # twins: ranges inside one group, and ages that are not a person's
+        ("Children aged 2 to 9 years were sedated with ketamine.", ("children",)),
+        ("The 2- to 30-day course was given to every participant.", ()),
+        ("Follow-up lasted 2 to 30 days after the infusion.", ()),
+    ],
+)  # fmt: skip
+def test_age_ranges_and_ages_name_their_age_groups(taxonomy, sentence, expected):
+    found = tags(taxonomy, "Ketamine in the emergency department", sentence)
+    assert found.populations == expected
