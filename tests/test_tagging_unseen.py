@@ -378,3 +378,22 @@ def test_antidepressant_resistant_ptsd_is_not_resistant_depression(taxonomy):
 def test_age_ranges_and_ages_name_their_age_groups(taxonomy, sentence, expected):
     found = tags(taxonomy, "Ketamine in the emergency department", sentence)
     assert found.populations == expected
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # "physically healthy adults with MDD" are patients: their outcomes are conditions
+        ("We searched for trials of psilocybin in physically healthy adults with major "
+         "depressive disorder. Psilocybin improved anxiety and suicidal ideation.",
+         ("depression", "anxiety", "suicidality")),
+        ("Medically healthy adults with major depressive disorder received psilocybin; "
+         "anxiety improved too.", ("depression", "anxiety")),
+        # twin: healthy volunteers' acute effects are no condition studied (the title's stays)
+        ("Healthy volunteers received psilocybin; anxiety rose during the session.",
+         ("depression",)),
+    ],
+)  # fmt: skip
+def test_healthy_adults_with_a_diagnosis_are_patients(taxonomy, abstract, expected):
+    found = tags(taxonomy, "Psilocybin for major depressive disorder", abstract)
+    assert found.conditions == expected
