@@ -388,3 +388,33 @@ def test_dissociation_as_trauma_symptom(abstract, conditions, expected):
     record = {"title": "Ketamine for PTSD", "abstract": abstract}
     found = extract_details(record, RULES, design="open-label-trial", conditions=conditions)
     assert found.safety == expected
+
+
+# -- a drug every arm gets and a trial's setting are not comparators --------------------------
+
+EVERY_ARM = [
+    ("Ketamine for agitation", "A randomised, open-label pilot study at one institution, run as "
+     "real-world standard care. Adults were randomised to ketamine or haloperidol.", (),
+     ["active-drug"]),
+    ("Ketamine for agitation", "The trial ran as part of routine care. Adults were randomised to "
+     "ketamine or haloperidol.", (), ["active-drug"]),
+    ("Rectal ketamine dose finding", "We compared three doses of rectal ketamine, each mixed "
+     "with a fixed dose of midazolam.", (), ["dose-comparison"]),
+    # twins: standard care and treatment as usual as the arm; midazolam as the arm
+    ("Ketamine for PTSD", "Veterans were randomised to ketamine or to standard care.", ("ptsd",),
+     ["usual-care"]),
+    ("Ketamine for PTSD", "Veterans were randomised to ketamine or to treatment as usual.",
+     ("ptsd",), ["usual-care"]),
+    ("Ketamine for depression", "We compared ketamine with midazolam in a randomised trial.",
+     ("depression",), ["active-placebo"]),
+    ("Psilocybin for depression", "Participants were randomised to psilocybin or niacin, each "
+     "given with psychological support.", ("depression",), ["active-placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "abstract", "conditions", "expected"), EVERY_ARM)
+def test_every_arm_and_setting(title, abstract, conditions, expected):
+    record = {"title": title, "abstract": abstract}
+    assert extract_details(record, RULES, design="rct", conditions=conditions).comparators == (
+        expected
+    )

@@ -321,6 +321,10 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
         # "after open-label esketamine (56 or 84 mg), patients were randomized to ...": the
         # doses of the phase before randomisation are not arms
         return bool(match.re.search(rules.one_arm_doses.sub(" ", text.sentences[i].text)))
+    if slug == "active-placebo" and rules.care_both_arms.search(
+        text.sentences[i].text, max(0, match.start() - 45), match.start()
+    ):
+        return False  # "three doses of ketamine, each mixed with midazolam": every arm gets it
     if slug == "usual-care":  # "all patients continued usual care": both arms get it
         sentence = text.sentences[i].text
         if rules.care_both_arms.search(sentence) and not (
