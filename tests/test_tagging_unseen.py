@@ -397,3 +397,25 @@ def test_age_ranges_and_ages_name_their_age_groups(taxonomy, sentence, expected)
 def test_healthy_adults_with_a_diagnosis_are_patients(taxonomy, abstract, expected):
     found = tags(taxonomy, "Psilocybin for major depressive disorder", abstract)
     assert found.conditions == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, conditions, modalities",
+    [
+        # a procedure's fear in children sedated for it is no anxiety studied, and midazolam
+        # given with ketamine there is another drug
+        ("Intranasal ketamine and midazolam for uncooperative dental patients",
+         "Children aged 3 to 6 years with high dental anxiety were randomised to intranasal or "
+         "oral midazolam plus ketamine for sedation.", (), ("ketamine", "other-drug")),
+        ("Ketamine sedation for painless procedures in children",
+         "Procedural anxiety and crying were recorded during sedation with ketamine.", (),
+         ("ketamine",)),
+        # twin: an anxiety disorder treated is anxiety, and midazolam is its active placebo
+        ("Ketamine for social anxiety disorder: a randomised trial",
+         "Adults with social anxiety disorder were randomised to ketamine or midazolam; "
+         "anxiety scores fell more with ketamine.", ("anxiety",), ("ketamine",)),
+    ],
+)  # fmt: skip
+def test_procedural_fear_is_no_anxiety_studied(taxonomy, title, abstract, conditions, modalities):
+    found = tags(taxonomy, title, abstract)
+    assert (found.conditions, found.modalities) == (conditions, modalities)
