@@ -419,3 +419,27 @@ def test_healthy_adults_with_a_diagnosis_are_patients(taxonomy, abstract, expect
 def test_procedural_fear_is_no_anxiety_studied(taxonomy, title, abstract, conditions, modalities):
     found = tags(taxonomy, title, abstract)
     assert (found.conditions, found.modalities) == (conditions, modalities)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a title that calls the study observational decides over 'open-label'
+        ("Trazodone and quality of life in depression: a prospective, observational study",
+         "In this 8-week prospective, observational, open-label, multicentre study, adults "
+         "with depression were prescribed trazodone or an SSRI.", "observational"),
+        # patients treated in routine care at a clinic: observational
+        ("Childhood maltreatment and response to intravenous ketamine",
+         "We looked at patients with treatment-resistant depression treated with intravenous "
+         "ketamine in a community outpatient clinic; 115 had one infusion.", "observational"),
+        # twins: an open-label trial that gives the drug stays a trial
+        ("Repeated ketamine infusions for depression",
+         "In this open-label trial, 24 adults with treatment-resistant depression received "
+         "six ketamine infusions over two weeks.", "open-label-trial"),
+        ("Ketamine for depression in the clinic",
+         "Patients who were treated in a randomised trial at our clinic received ketamine or "
+         "midazolam.", "rct"),
+    ],
+)  # fmt: skip
+def test_routine_care_and_observational_titles(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).design == expected
