@@ -418,3 +418,30 @@ def test_every_arm_and_setting(title, abstract, conditions, expected):
     assert extract_details(record, RULES, design="rct", conditions=conditions).comparators == (
         expected
     )
+
+
+# -- harm surveillance and case series: deaths, fatal cases, renal harm, counted cases --------
+
+SURVEILLANCE = [
+    ("Deaths rose year on year with the number of drug seizures and prices.", "observational",
+     ["serious-adverse-events"]),
+    ("Of 70 severely intoxicated patients, more than 40% died.", "narrative-review",
+     ["serious-adverse-events"]),
+    ("Some 20 cases of hepatitis, a few of them fatal, have been reported.", "narrative-review",
+     ["hepatic", "serious-adverse-events"]),
+    ("We identified 394 ecstasy deaths in the registers.", "observational",
+     ["serious-adverse-events"]),
+    ("A boy developed acute kidney injury after eating the mushrooms.", "case-report",
+     ["general-tolerability"]),
+    ("Eight patients had psychotic syndromes after MDMA use.", "observational",
+     ["psychotic-symptoms"]),
+    # twins: drug seizures by the police, a history, a death rate as exposure
+    ("Police seizures of ecstasy tablets rose, and prices fell.", "observational", []),
+    ("Patients had a history of psychosis or mania.", "rct", []),
+    ("The death rate of the region was the exposure.", "observational", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "design", "expected"), SURVEILLANCE)
+def test_harm_surveillance(abstract, design, expected):
+    assert safety(abstract, design) == expected
