@@ -443,3 +443,19 @@ def test_procedural_fear_is_no_anxiety_studied(taxonomy, title, abstract, condit
 )  # fmt: skip
 def test_routine_care_and_observational_titles(taxonomy, title, abstract, expected):
     assert tags(taxonomy, title, abstract).design == expected
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # the anaesthetic's effect on the depression ECT treats, as the efficacy measure
+        ("We compared six anaesthetic agents, ketamine among them, used for ECT in depressive "
+         "disorders. Efficacy was judged from depression scores after six ECT sessions.", 1),
+        # twin: the anaesthetic's seizure and recovery effects are the ECT anaesthetic itself
+        ("We compared six anaesthetic agents, ketamine among them, used for ECT in depressive "
+         "disorders. Efficacy was judged from seizure duration and recovery time.", 0),
+    ],
+)  # fmt: skip
+def test_an_efficacy_measure_is_the_primary_outcome(taxonomy, abstract, expected):
+    title = "Anaesthetic agents for electroconvulsive therapy in major depression: a meta-analysis"
+    assert tags(taxonomy, title, abstract).on_topic == expected
