@@ -459,3 +459,21 @@ def test_routine_care_and_observational_titles(taxonomy, title, abstract, expect
 def test_an_efficacy_measure_is_the_primary_outcome(taxonomy, abstract, expected):
     title = "Anaesthetic agents for electroconvulsive therapy in major depression: a meta-analysis"
     assert tags(taxonomy, title, abstract).on_topic == expected
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # an abstract that calls itself a case series of a few patients: a case report
+        ("Methods: Retrospective case series. Results: We found 17 patients aged 15 to 26 "
+         "with low sodium after ecstasy.", "case-report"),
+        # twin: a case series of many patients is observational (the guide's small series)
+        ("Methods: Retrospective case series. Results: We found 140 patients aged 15 to 26 "
+         "with low sodium after ecstasy.", "observational"),
+        # twin: a retrospective review without the words stays observational
+        ("Methods: Retrospective review of poison centre records. Results: We found 17 "
+         "patients aged 15 to 26 with low sodium after ecstasy.", "observational"),
+    ],
+)  # fmt: skip
+def test_a_small_case_series_named_in_the_abstract(taxonomy, abstract, expected):
+    assert tags(taxonomy, "Hyponatraemia after ecstasy", abstract).design == expected

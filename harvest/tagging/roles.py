@@ -20,6 +20,7 @@ DESIGN_TESTS = {
     "describes_participants": (), "always": (), "named_alone": (), "pooled_trials": (),
     "weak_title_without_abstract": (), "cued": ("cue",), "cued_unrandomised": ("cue",),
     "large_case_series": ("at_least",), "few_participants": ("at_most",),
+    "small_case_series": ("at_most",),
     "abstract_score": ("at_least",),
     "unrandomised_pharmacology": (),
 }  # fmt: skip

@@ -298,6 +298,16 @@ def _large_case_series(s: DesignSignals, rule) -> tuple[str, str] | None:
     return None
 
 
+def _small_case_series(s: DesignSignals, rule) -> tuple[str, str] | None:
+    """The abstract's own sentences call it a case report or series ("Retrospective case
+    series") of at most `at_most` people: the guide's small case series."""
+    found = s.cited(s.roles.single_case_design, weak=True)
+    count = s.count() if found and found[0] == "abstract" else None
+    if count and count <= rule.option("at_most"):
+        return "abstract", f"{found[1]} of {count}"
+    return None
+
+
 def _few_participants(s: DesignSignals, rule) -> tuple[str, str] | None:
     """At most `at_most` participants who received an intervention or had results: a case
     report or small case series, whatever weaker cues say."""
@@ -320,6 +330,7 @@ DESIGN_TESTS = {
     "unrandomised_pharmacology": _unrandomised_pharmacology,
     "large_case_series": _large_case_series,
     "few_participants": _few_participants,
+    "small_case_series": _small_case_series,
     "cited": lambda s, rule: s.cited(rule.design),
     "weakly_cited": lambda s, rule: s.cited(rule.design, weak=True),
     "in_abstract": _in_abstract,
