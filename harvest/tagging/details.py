@@ -14,19 +14,12 @@ import json
 from dataclasses import dataclass, field
 
 from harvest.tagging.details_comparators import extract_comparators
-from harvest.tagging.details_config import (
-    COMPARATORS,
-    DRUGS,
-    FUNDING,
-    SAFETY,
-    UNITS,
-    DetailRules,
-    load_details,
-)
+from harvest.tagging.details_config import DetailRules, load_details
 from harvest.tagging.details_doses import extract_doses, title_drugs
 from harvest.tagging.details_safety import combine_funding, extract_funding, extract_safety
 from harvest.tagging.details_sessions import extract_sessions
 from harvest.tagging.details_text import Text, sentences
+from harvest.tagging.details_vocab import COMPARATORS, DRUGS, FUNDING, SAFETY, UNITS
 
 __all__ = ["COMPARATORS", "DRUGS", "FUNDING", "SAFETY", "UNITS", "DetailRules", "Details",
            "combine_funding", "detail_columns", "extract_details", "load_details"]  # fmt: skip

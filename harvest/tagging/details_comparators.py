@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
-from harvest.tagging.details_config import COMPARATORS, NUM, DetailRules
+from harvest.tagging.details_config import DetailRules
 from harvest.tagging.details_doses import dose_arms, dose_unit, record_drugs
 from harvest.tagging.details_sessions import listed_drugs
 from harvest.tagging.details_text import Text
+from harvest.tagging.details_vocab import COMPARATORS, NUM
 
 # "X plus placebo" is an add-on trial's placebo arm; "..., methamphetamine 20 mg and placebo"
 # lists the arms.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from harvest.tagging.details_config import DRUGS, NUM, DetailRules
+from harvest.tagging.details_config import DetailRules
 from harvest.tagging.details_text import Text
+from harvest.tagging.details_vocab import DRUGS, NUM
 
 EXCLUDED_BEFORE = re.compile(
     r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|\u2265|<|>|cap(?:ped)? at|more than|less than|"

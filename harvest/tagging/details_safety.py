@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from harvest.tagging.details_config import SAFETY, DetailRules
+from harvest.tagging.details_config import DetailRules
 from harvest.tagging.details_doses import record_drugs
 from harvest.tagging.details_text import Text
+from harvest.tagging.details_vocab import SAFETY
 
 GENERIC = ("serious-adverse-events", "general-tolerability")
 # Suicidality as a harm, when it is the study's target: "treatment-emergent suicidal ideation".
