@@ -22,7 +22,8 @@ from harvest.tagging.condition_roles import (
     trauma_senses,
 )
 from harvest.tagging.context import STRONG_ROLES, Doc
-from harvest.tagging.rules import DesignSignals, decide_design, decide_flags, decide_human
+from harvest.tagging.record_flags import decide_flags, decide_human
+from harvest.tagging.rules import DesignSignals, decide_design
 from harvest.tagging.sample_size import extract_sample_size, states_participants
 from harvest.tagging.taxonomy import Taxonomy
 from harvest.tagging.topic import decide_on_topic, is_use_survey
