@@ -445,3 +445,24 @@ SURVEILLANCE = [
 @pytest.mark.parametrize(("abstract", "design", "expected"), SURVEILLANCE)
 def test_harm_surveillance(abstract, design, expected):
     assert safety(abstract, design) == expected
+
+
+# -- hedges: a stated safety finding beside "may be useful", events that "may have gone
+# -- unreported"; neurocognition reported either way -----------------------------------------
+
+HEDGES = [
+    ("Ketamine is generally safe and may be useful in palliative care.", "systematic-review",
+     ["general-tolerability"]),
+    ("Neurocognition improved after six ketamine infusions.", "open-label-trial",
+     ["general-tolerability"]),
+    ("With small samples, rare but serious adverse events may have gone unreported.",
+     "narrative-review", []),
+    # twins: a hedge with no finding, a finding with no hedge
+    ("Ketamine may be useful; its long-term safety needs study.", "systematic-review", []),
+    ("No serious adverse events were reported.", "narrative-review", ["serious-adverse-events"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "design", "expected"), HEDGES)
+def test_hedges_and_neurocognition(abstract, design, expected):
+    assert safety(abstract, design) == expected
