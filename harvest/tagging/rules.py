@@ -11,7 +11,7 @@ from collections import Counter
 from harvest.tagging.context import STRONG_ROLES, Doc
 from harvest.tagging.sample_size import extract_sample_size
 from harvest.tagging.taxonomy import Taxonomy
-from harvest.tagging.topic import is_recreational
+from harvest.tagging.topic_cues import is_recreational
 
 NAMED = 3  # score of a design named by a publication type or the title
 META_WORD = "meta"  # a pooling cue that names a meta-analysis ("meta-analysis", "meta-regression")

@@ -26,7 +26,8 @@ from harvest.tagging.record_flags import decide_flags, decide_human
 from harvest.tagging.rules import DesignSignals, decide_design
 from harvest.tagging.sample_size import extract_sample_size, states_participants
 from harvest.tagging.taxonomy import Taxonomy
-from harvest.tagging.topic import decide_on_topic, is_use_survey
+from harvest.tagging.topic import decide_on_topic
+from harvest.tagging.topic_cues import is_use_survey
 
 LIST_FACETS = ("conditions", "modalities", "routes", "populations")
 PRIMARY_ROLES = frozenset({"title", "objective"})  # where a study names its main condition

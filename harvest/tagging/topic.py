@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import re
 
-from harvest.tagging.context import POPULATION_BEFORE, STRONG_ROLES, TARGET_BEFORE, Doc
+from harvest.tagging.context import POPULATION_BEFORE, TARGET_BEFORE, Doc
 from harvest.tagging.taxonomy import Taxonomy
+from harvest.tagging.topic_cues import (
+    cues_in_title,
+    in_title,
+    in_title_or_aim,
+    is_recreational,
+    is_use_survey,
+    own,
+    primary_outcome_targeted,
+)
 
 # "for alcohol use disorder", "ketamine-assisted buprenorphine initiation": an indication
 INDICATION_BEFORE = re.compile(
@@ -41,10 +50,10 @@ def decide_on_topic(
     classed = False
     if not substances:
         # "providers' attitudes to psychedelic-assisted therapy": psilocybin and MDMA therapy
-        if not _in_title(doc, "psychedelic_therapy") or doc.cue_hits("other_psychedelic"):
+        if not in_title(doc, "psychedelic_therapy") or doc.cue_hits("other_psychedelic"):
             return 0, "no target substance studied"  # (LSD-assisted therapy: another drug)
         substances, classed = [doc.snippet(doc.cue_hits("psychedelic_therapy")[0]).lower()], True
-    if _in_title_or_aim(doc, "developmental_exposure") and not _diagnosed(doc, tags):
+    if in_title_or_aim(doc, "developmental_exposure") and not _diagnosed(doc, tags):
         # "neonatal ketamine exposure and anxiety-like behaviour": a harm of the exposure
         return 0, "developmental or anaesthetic exposure, not a model of therapy"
     context = None
@@ -57,7 +66,7 @@ def decide_on_topic(
         # record whose title names the mental-health context ("palliative care providers'
         # views on psilocybin therapy ... pain management") counts only from the title or aim
         allowed = {roles.physical_injury, roles.use_survey_condition}
-        titled = _in_title(doc, "mental_health")
+        titled = in_title(doc, "mental_health")
         if any(c not in allowed and (c in primary or not titled) for c in conditions):
             context = None
         if context is None:
@@ -79,12 +88,12 @@ def decide_on_topic(
         others = []
     if others and not primary_targets:
         return 0, f"primary condition is {', '.join(others)}"
-    title_cues = _title_cues(doc)
-    if "anaesthesia" in title_cues and not primary_targets and not _in_title(doc, "mental_health"):
+    title_cues = cues_in_title(doc)
+    if "anaesthesia" in title_cues and not primary_targets and not in_title(doc, "mental_health"):
         # "ketamine: from anaesthetic to antidepressant" is about its psychiatric use
         return 0, "anaesthesia, sedation or analgesia study"
     if "other_indication" in title_cues and not primary_targets:
-        if not (targets and _in_title(doc, "psychiatric_symptoms")):
+        if not (targets and in_title(doc, "psychiatric_symptoms")):
             # (not "psilocybin for neuropsychiatric symptoms in Parkinson's disease" with
             # depression and anxiety its outcomes: the illness's mental-health symptoms)
             return 0, "another indication (the guide's OCD, anorexia, headache, pain)"
@@ -95,28 +104,28 @@ def decide_on_topic(
     allowed = (roles.physical_injury, roles.use_survey_condition)
     indications = [c for c in others if c not in allowed]
     if primary_targets and ("other_indication" in title_cues or indications):
-        if _primary_outcome_targeted(doc, tags, allowed) is False:  # "pain and depression"
+        if primary_outcome_targeted(doc, tags, allowed) is False:  # "pain and depression"
             return 0, "another indication is the primary outcome"
     if primary_targets and roles.use_survey_condition in others and not is_use_survey(doc):
         # "psilocybin for cocaine use disorder with comorbid depression", cocaine use
         # the primary outcome: a substance-use target (the guide's "substance-use alone")
-        if _primary_outcome_targeted(doc, tags, (roles.physical_injury,)) is False:
+        if primary_outcome_targeted(doc, tags, (roles.physical_injury,)) is False:
             return 0, "substance use is the primary outcome"
-    if targets and not primary_targets and context is None and not _in_title(doc, "mental_health"):
-        if _around_surgery(doc) and _primary_outcome_targeted(doc, tags, allowed) is not True:
-            if any(_own(doc, h) for h in doc.cue_hits("primary_outcome")):
+    if targets and not primary_targets and context is None and not in_title(doc, "mental_health"):
+        if _around_surgery(doc) and primary_outcome_targeted(doc, tags, allowed) is not True:
+            if any(own(doc, h) for h in doc.cue_hits("primary_outcome")):
                 # "patients undergoing cholecystectomy ... the primary outcome was quality of
                 # recovery": anxiety and depression scores are a surgical trial's secondary ones
                 return 0, "perioperative use (its primary outcome is no target condition)"
         uses = _other_uses(doc, tags, allowed, review)
         if uses > sum(1 for h in doc.by_facet.get("conditions", ()) if tags[h.name].target
-                      and _own(doc, h, review)):  # fmt: skip
+                      and own(doc, h, review)):  # fmt: skip
             # a review of ketamine in emergency medicine or palliative care that also names
             # suicidality or depression
             return 0, "anaesthesia, analgesia or another indication outweighs the target"
     if title_cues.intersection(("anaesthesia", "perioperative")):
-        targeted = _primary_outcome_targeted(doc, tags, allowed)
-        if "anaesthesia" in title_cues and _in_title(doc, "ect") and not targeted:
+        targeted = primary_outcome_targeted(doc, tags, allowed)
+        if "anaesthesia" in title_cues and in_title(doc, "ect") and not targeted:
             # the ECT anaesthetic, unless its antidepressant effect is the primary outcome
             return 0, "anaesthesia for electroconvulsive therapy"
         if targeted is False:
@@ -130,7 +139,7 @@ def decide_on_topic(
         # "preoperative esketamine nasal spray reduces anxiety and emergence agitation in
         # children": anxiolysis before surgery, not an anxiety outcome (the guide)
         return 0, "pre-operative anxiolysis or sedation"
-    if doc.healthy and "healthy" in title_cues and not _in_title(doc, "patients"):
+    if doc.healthy and "healthy" in title_cues and not in_title(doc, "patients"):
         return 0, "healthy-volunteer pharmacology"
     if is_recreational(doc):
         return 0, "recreational use or harms"
@@ -156,15 +165,15 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
         return None
     context = doc.cue_hits("mental_health")
     if context and not review and not _patients_or_animals(doc):
-        if any(_own(doc, h) and doc.snippet(h).lower().startswith("volunteer")
+        if any(own(doc, h) and doc.snippet(h).lower().startswith("volunteer")
                for h in doc.cues.get("human", ())):  # fmt: skip
             return None  # "volunteers received psilocybin": pharmacology, not patients
         effects = {h.start for h in doc.cue_hits("acute_effects")}
         context = [h for h in context if h.start not in effects]
-    off_title = _title_cues(doc).intersection(OFF_TOPIC_CONTEXT)
-    titled = bool(context) and _in_title(doc, "mental_health") and not off_title
+    off_title = cues_in_title(doc).intersection(OFF_TOPIC_CONTEXT)
+    titled = bool(context) and in_title(doc, "mental_health") and not off_title
     for cue in OFF_TOPIC_CONTEXT if not titled else ():  # the title says what it is about
-        if any(_own(doc, h) and not _harm_word(doc, h) for h in doc.cues.get(cue, ())):
+        if any(own(doc, h) and not _harm_word(doc, h) for h in doc.cues.get(cue, ())):
             return None
     for hit in context:
         sentence = doc.sentence_of(hit)
@@ -175,7 +184,7 @@ def _untargeted_context(doc: Doc, therapy_only: bool = False, review: bool = Fal
     if review:
         return "a review of a substance with no medical use but therapy"
     for hit in doc.cue_hits("patients"):  # patients given psilocybin or MDMA: therapy
-        if _own(doc, hit):
+        if own(doc, hit):
             return doc.snippet(hit)
     return None
 
@@ -198,7 +207,7 @@ def _patients_or_animals(doc: Doc) -> bool:
     animals = doc.roles.animals
     if any(h.name == animals for h in doc.by_facet.get("populations", ())):
         return True
-    return any(_own(doc, h) for h in doc.cue_hits("patients"))
+    return any(own(doc, h) for h in doc.cue_hits("patients"))
 
 
 def _recovery_trial(doc: Doc, tags, title_cues: set[str], allowed) -> bool:
@@ -214,7 +223,7 @@ def _recovery_trial(doc: Doc, tags, title_cues: set[str], allowed) -> bool:
              if doc.where[h] == 0 and tags[h.name].target]  # fmt: skip
     if named and named[0].start < recovery[0].start:
         return False  # "postoperative depression and sleep quality": depression leads
-    if _primary_outcome_targeted(doc, tags, allowed):
+    if primary_outcome_targeted(doc, tags, allowed):
         return False
     return not _diagnosed(doc, tags)
 
@@ -231,7 +240,7 @@ def _diagnosed(doc: Doc, tags) -> bool:
     depression", "depressed patients")."""
     lower = doc.lower
     for hit in doc.by_facet.get("conditions", ()):
-        if not tags[hit.name].target or not _own(doc, hit):
+        if not tags[hit.name].target or not own(doc, hit):
             continue
         start = doc.sentence_of(hit).start
         if POPULATION_BEFORE.search(lower, max(start, hit.start - 40), hit.start):
@@ -246,7 +255,7 @@ def _enrolled_for(doc: Doc, slug: str) -> bool:
     disorder")."""
     return any(
         h.name == slug
-        and _own(doc, h)
+        and own(doc, h)
         and POPULATION_BEFORE.search(doc.lower, max(doc.sentence_of(h).start, h.start - 40),
                                      h.start)
         for h in doc.by_facet.get("conditions", ())
@@ -271,18 +280,13 @@ def _therapy_safety(doc: Doc, slug: str) -> bool:
     """Substance use measured as a safety outcome of therapeutic use: the title names the
     therapy's setting (medical ketamine, a ketamine clinic) and the substance use, not as the
     indication ("substance use changes among patients treated with medical ketamine")."""
-    return _in_title(doc, "mental_health") and not _indication_in_title(doc, slug)
-
-
-def _in_title_or_aim(doc: Doc, cue: str) -> bool:
-    """A cue named in the title or in an objective sentence."""
-    return any(doc.sentence_of(h).role in ("title", "objective") for h in doc.cues.get(cue, ()))
+    return in_title(doc, "mental_health") and not _indication_in_title(doc, slug)
 
 
 def _around_surgery(doc: Doc) -> bool:
     """The study's own sentences set it around surgery or anaesthesia."""
     return any(
-        _own(doc, h) for cue in ("perioperative", "anaesthesia") for h in doc.cues.get(cue, ())
+        own(doc, h) for cue in ("perioperative", "anaesthesia") for h in doc.cues.get(cue, ())
     )
 
 
@@ -291,7 +295,7 @@ def _other_uses(doc: Doc, tags, allowed, review: bool = False) -> int:
     indication (pain); a list of other indications a review names is not counted. A review's
     background sentences describe its own topic ("ketamine is used for anaesthesia, sedation,
     analgesia and, more recently, depression"), so they count for a review."""
-    count = sum(1 for h in doc.cues.get("anaesthesia", ()) if _own(doc, h, review))
+    count = sum(1 for h in doc.cues.get("anaesthesia", ()) if own(doc, h, review))
     conditions = doc.by_facet.get("conditions", ())
     # a sentence naming a target among other conditions lists uses ("studies of alcohol use
     # disorder, anorexia, migraine, chronic pain and depression"): its others do not count
@@ -302,92 +306,5 @@ def _other_uses(doc: Doc, tags, allowed, review: bool = False) -> int:
         if not tags[h.name].target
         and h.name not in allowed
         and doc.where[h] not in listed
-        and _own(doc, h, review)
+        and own(doc, h, review)
     )
-
-
-def _primary_outcome_targeted(doc: Doc, tags, allowed=()) -> bool | None:
-    """True when a clause stating the study's primary outcome names a target condition, False
-    when one names another use instead (pain, delirium, sedation, haemodynamics: another
-    condition, drug use among them, or an anaesthesia cue), None otherwise (none stated, or
-    feasibility, safety).
-
-    The clause is the sentence cut at "secondary" and semicolons ("pain was the primary
-    outcome; anxiety and depression were secondary" names pain only).
-    """
-    stated = [h for h in doc.cue_hits("primary_outcome") if _own(doc, h)]
-    if not stated:
-        return None
-    conditions = doc.by_facet.get("conditions", ())
-    others = [h for h in conditions if not tags[h.name].target and h.name not in allowed]
-    others += doc.cues.get("anaesthesia", ())
-    spans = []
-    for hit in stated:
-        sentence = doc.sentence_of(hit)
-        text = doc.lower[sentence.start : sentence.end]
-        start, end = _clause(text, hit.start - sentence.start, hit.end - sentence.start)
-        spans.append((start + sentence.start, end + sentence.start))
-
-    def named(hits):
-        return any(a <= h.start < b and _own(doc, h) for h in hits for a, b in spans)
-
-    if named(h for h in conditions if tags[h.name].target):
-        return True
-    return False if named(others) else None
-
-
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span of `text` around [start, end) bounded by "secondary" or a semicolon; before a
-    later "secondary", also by the first "and" or comma ("pain was the primary outcome and
-    depression a secondary one")."""
-    before = max(text.rfind("secondar", 0, start), text.rfind(";", 0, start))
-    secondary = text.find("secondar", end)
-    after = [i for i in (secondary, text.find(";", end)) if i >= 0]
-    if secondary >= 0:
-        after += [i for i in (text.find(" and ", end, secondary), text.find(",", end, secondary))
-                  if i >= 0]  # fmt: skip
-    return (before + 1 if before >= 0 else 0), (min(after) if after else len(text))
-
-
-def _own(doc: Doc, hit, review: bool = False) -> bool:
-    """The hit is in one of the sentences that describe the study itself (for a review, its
-    background sentences too: they describe the topic reviewed)."""
-    role = doc.sentence_of(hit).role
-    return (role in STRONG_ROLES or (review and role == "background")) and not doc.excluded(hit)
-
-
-def is_recreational(doc: Doc) -> bool:
-    """The record is about recreational use or harms of the substance (not therapy)."""
-    if "recreational" not in doc.cues:
-        return False  # (the therapeutic cue is matched on demand: only when it is needed)
-    therapy = doc.cue_hits("therapeutic")
-    therapy_in_title = bool(therapy) and doc.where[therapy[0]] == 0
-    if "recreational" in _title_cues(doc) and not therapy_in_title:
-        return True
-    recreational = _strong_count(doc, "recreational")
-    # "misuse of esketamine in clinical practice": a therapy's abuse liability is its safety
-    weight = 2 if therapy_in_title else 1
-    return recreational >= 2 and recreational > weight * _strong_count(doc, "therapeutic")
-
-
-def is_use_survey(doc: Doc) -> bool:
-    """A survey of substance users: conditions measured in it are exposures, not targets."""
-    return is_recreational(doc) and bool(doc.cues.get("survey") or doc.cues.get("recreational"))
-
-
-def _title_cues(doc: Doc) -> set[str]:
-    """The cues named in the title (the first sentence, when there is a title)."""
-    if not doc.sentences or doc.sentences[0].source != "title":
-        return set()
-    where = doc.where  # each cue's hits are in text order: the first is in the title, if any
-    return {name for name, hits in doc.cues.items() if where[hits[0]] == 0}
-
-
-def _in_title(doc: Doc, cue: str) -> bool:
-    """An on-demand cue named in the title (the first sentence, when there is a title)."""
-    hits = doc.cue_hits(cue)
-    return bool(hits) and doc.sentences[0].source == "title" and doc.where[hits[0]] == 0
-
-
-def _strong_count(doc: Doc, cue: str) -> int:
-    return sum(1 for h in doc.cue_hits(cue) if doc.sentence_of(h).role in STRONG_ROLES)
