@@ -466,3 +466,17 @@ HEDGES = [
 @pytest.mark.parametrize(("abstract", "design", "expected"), HEDGES)
 def test_hedges_and_neurocognition(abstract, design, expected):
     assert safety(abstract, design) == expected
+
+
+@pytest.mark.parametrize(
+    ("abstract", "design", "expected"),
+    [
+        ("The decoction is used for insomnia and irritability.", "preclinical", []),
+        ("Melatonin is widely given for insomnia.", "rct", []),
+        # twins: insomnia as the harm
+        ("Ketamine caused insomnia in two patients.", "rct", ["general-tolerability"]),
+        ("Insomnia was the commonest side effect.", "rct", ["general-tolerability"]),
+    ],
+)
+def test_insomnia_as_indication_is_not_a_harm(abstract, design, expected):
+    assert safety(abstract, design) == expected
