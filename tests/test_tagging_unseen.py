@@ -477,3 +477,28 @@ def test_an_efficacy_measure_is_the_primary_outcome(taxonomy, abstract, expected
 )  # fmt: skip
 def test_a_small_case_series_named_in_the_abstract(taxonomy, abstract, expected):
     assert tags(taxonomy, "Hyponatraemia after ecstasy", abstract).design == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # ketamine given for analgesia or at surgery, the target condition only a secondary
+        # outcome: the guide's anaesthesia and analgesia
+        ("Perioperative ketamine and postoperative depression in fracture surgery",
+         "Patients having surgery for fractures received ketamine or saline at induction; "
+         "pain and opioid use were recorded, and depression scores at one month were a "
+         "secondary outcome.", 0),
+        ("Ketamine analgesia in injured adults and later PTSD",
+         "Injured adults received ketamine for analgesia in the ambulance; PTSD symptoms at "
+         "three months were measured as a secondary outcome.", 0),
+        # twins: the target condition is the primary outcome, or named with no such ranking
+        ("Perioperative ketamine and postoperative depression in fracture surgery",
+         "Patients having surgery for fractures received ketamine or saline at induction; "
+         "the primary outcome was depression at one month, which was lower with ketamine.", 1),
+        ("Intraoperative esketamine for postpartum depression after caesarean delivery",
+         "Women having caesarean delivery received esketamine or saline; postpartum "
+         "depression at 42 days was lower with esketamine.", 1),
+    ],
+)  # fmt: skip
+def test_a_target_only_as_a_secondary_outcome_of_analgesia(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).on_topic == expected

@@ -20,6 +20,7 @@ from harvest.tagging.topic_cues import (
     is_use_survey,
     own,
     primary_outcome_targeted,
+    secondary_only,
 )
 
 # "for alcohol use disorder", "ketamine-assisted buprenorphine initiation": an indication
@@ -131,6 +132,9 @@ def decide_on_topic(
         if targeted is False:
             # "postoperative anxiety and depression" in the title, pain the primary outcome
             return 0, "perioperative use (its primary outcome is no target condition)"
+        if targeted is None and secondary_only(doc, tags):
+            # "ketamine at induction ...; depression at 1 month was a secondary outcome"
+            return 0, "perioperative or analgesic use (the target only a secondary outcome)"
     if primary_targets and _recovery_trial(doc, tags, title_cues, allowed):
         # "esketamine for postoperative sleep disturbance, anxiety and depression in elderly
         # surgical patients": recovery, emergence or sleep first, mood one outcome of several

@@ -96,3 +96,20 @@ def in_title(doc: Doc, cue: str) -> bool:
 
 def _strong_count(doc: Doc, cue: str) -> int:
     return sum(1 for h in doc.cue_hits(cue) if doc.sentence_of(h).role in STRONG_ROLES)
+
+
+def secondary_only(doc: Doc, tags) -> bool:
+    """Every mention of a target condition in the abstract's own sentences is in a clause
+    naming it a secondary outcome ("depression at one month was a secondary outcome")."""
+    hits = [
+        h
+        for h in doc.by_facet.get("conditions", ())
+        if tags[h.name].target and own(doc, h) and doc.sentence_of(h).source == "abstract"
+    ]
+    for hit in hits:
+        sentence = doc.sentence_of(hit)
+        start = doc.lower.rfind(";", sentence.start, hit.start) + 1 or sentence.start
+        end = doc.lower.find(";", hit.end, sentence.end)
+        if "secondar" not in doc.lower[start : end if end >= 0 else sentence.end]:
+            return False
+    return bool(hits)
