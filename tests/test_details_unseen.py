@@ -480,3 +480,25 @@ def test_hedges_and_neurocognition(abstract, design, expected):
 )
 def test_insomnia_as_indication_is_not_a_harm(abstract, design, expected):
     assert safety(abstract, design) == expected
+
+
+BOTH_FORMS = "Racemic ketamine and esketamine for depression: a meta-analysis"
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "design", "expected"),
+    [
+        # a review's "trials of X or Y": the drugs reviewed
+        (BOTH_FORMS, "We pooled randomized trials of racemic ketamine or esketamine in "
+         "depression.", "meta-analysis", []),
+        # twins: the review's pooled comparison, a trial's randomised arms
+        (BOTH_FORMS, "Pooled response was higher with intravenous ketamine than with intranasal "
+         "esketamine.", "meta-analysis", ["active-drug"]),
+        ("Racemic ketamine versus esketamine for depression", "Patients were randomized to "
+         "racemic ketamine or esketamine.", "rct", ["active-drug"]),
+    ],
+)  # fmt: skip
+def test_review_scope_of_two_forms(title, abstract, design, expected):
+    record = {"title": title, "abstract": abstract}
+    found = extract_details(record, RULES, design=design, conditions=("depression",))
+    assert found.comparators == expected

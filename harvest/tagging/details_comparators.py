@@ -88,6 +88,8 @@ def _comparators(
         for i in text.where(group, reporting):
             if pooled and _not_pooled(slug, text, i, rules):
                 continue
+            if pooled and slug == "active-drug" and _either_drug(text, i, group, rules):
+                continue  # "trials of racemic ketamine or esketamine": the review's scope
             if not any(_counts(slug, m, text, i, rules, focal) for m in text.matches(group, i)):
                 continue
             if i not in usable:
@@ -223,6 +225,17 @@ def _not_pooled(slug: str, text: Text, i: int, rules: DetailRules) -> bool:
         )
         return bool(searched or text.search(checks["not_pooled"], i))
     return slug == "dose-comparison" and bool(text.search(checks["pooled_doses"], i))
+
+
+def _either_drug(text: Text, i: int, group, rules: DetailRules) -> bool:
+    """In a review, whether sentence `i`'s only head-to-head cue is "X or <study drug>" ("trials
+    of racemic ketamine or esketamine"): the drugs reviewed, not a comparison."""
+    found = list(text.matches(group, i))
+    return bool(found) and all(
+        m.group(0)[:3].lower() == "or "
+        and any(r.pattern.fullmatch(m.group(0)[3:].split()[-1]) for _, r in rules.drug_names)
+        for m in found
+    )
 
 
 def _both_arms_get(text: Text, rules: DetailRules, found) -> None:
