@@ -502,3 +502,28 @@ def test_a_small_case_series_named_in_the_abstract(taxonomy, abstract, expected)
 )  # fmt: skip
 def test_a_target_only_as_a_secondary_outcome_of_analgesia(taxonomy, title, abstract, expected):
     assert tags(taxonomy, title, abstract).on_topic == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # "differences in response to" a drug is no letter in response to a paper
+        ("Sex differences in response to esketamine: a post hoc analysis of a phase 3 trial",
+         "Data from a trial in which adults with treatment-resistant depression were assigned "
+         "to esketamine or placebo nasal spray were reanalysed by sex.", "rct"),
+        # twin: a letter that opens "In response to" is a commentary
+        ("Ketamine for depression",
+         "In response to the recent trial by Smith and colleagues, we question its choice of "
+         "placebo.", "commentary"),
+        # a systematic review "without meta-analysis" pools nothing
+        ("Ketamine for suicidal ideation: a systematic review without meta-analysis",
+         "We searched five databases; eleven studies met the inclusion criteria and were "
+         "synthesised narratively.", "systematic-review"),
+        # twin: with one, it does
+        ("Ketamine for suicidal ideation: a systematic review with meta-analysis",
+         "We searched five databases; eleven studies met the inclusion criteria and were "
+         "pooled with a random-effects model.", "meta-analysis"),
+    ],
+)  # fmt: skip
+def test_response_to_a_drug_and_reviews_without_pooling(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).design == expected
