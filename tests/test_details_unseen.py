@@ -502,3 +502,16 @@ def test_review_scope_of_two_forms(title, abstract, design, expected):
     record = {"title": title, "abstract": abstract}
     found = extract_details(record, RULES, design=design, conditions=("depression",))
     assert found.comparators == expected
+
+
+@pytest.mark.parametrize(
+    ("abstract", "expected"),
+    [
+        ("One patient died of septic shock on day 29, probably not because of ketamine.", []),
+        ("One patient died of sepsis, unrelated to the study drug.", []),
+        # twin: a death from the drug
+        ("One patient died of a ketamine overdose.", ["serious-adverse-events"]),
+    ],
+)
+def test_a_death_judged_unrelated_is_not_a_harm(abstract, expected):
+    assert safety(abstract) == expected
