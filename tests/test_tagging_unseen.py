@@ -527,3 +527,26 @@ def test_a_target_only_as_a_secondary_outcome_of_analgesia(taxonomy, title, abst
 )  # fmt: skip
 def test_response_to_a_drug_and_reviews_without_pooling(taxonomy, title, abstract, expected):
     assert tags(taxonomy, title, abstract).design == expected
+
+
+TRD_TRIAL = "Intravenous ketamine for treatment-resistant depression: an open-label trial"
+TRD = ("depression", "treatment-resistant-depression")
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a baseline condition as a predictor of response is a covariate
+        ("Baseline anxiety did not predict response.", TRD),
+        ("Comorbid PTSD predicted a better response.", TRD),
+        # a harm that did not appear is a safety outcome, not a condition studied
+        ("Suicidal ideation did not worsen in any patient.", TRD),
+        ("Anxiety was not worsened by the infusions.", TRD),
+        # twins: outcomes the study reports on are conditions
+        ("Suicidal ideation scores fell as well.", (*TRD, "suicidality")),
+        ("Anxiety scores on the HAM-A fell too.", (*TRD, "anxiety")),
+    ],
+)  # fmt: skip
+def test_predictors_and_harms_that_did_not_appear(taxonomy, sentence, expected):
+    abstract = f"Thirty adults with TRD received six infusions. Depression scores fell. {sentence}"
+    assert tags(taxonomy, TRD_TRIAL, abstract).conditions == expected
