@@ -151,3 +151,19 @@ def test_evaluate_text_only(tmp_path):
     )
     assert lines[3].split()[0] == "conditions" and float(lines[3].split()[3]) >= 0.95
     assert "design accuracy: " in report.stdout
+
+
+def test_a_details_rules_edit_makes_a_retag_due(tmp_path):
+    """Staff edit study-details rules (details.yml) as they edit the taxonomy: status says so."""
+    db = tmp_path / "catalog.db"
+    assert harvest("import", FIXTURES / "export.nbib", "--db", db).returncode == 0
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    assert "Tags: current (tagger " in harvest("status", "--db", db, "--config", config).stdout
+    details = config / "details.yml"
+    details.write_text(details.read_text() + "\n# a reviewer's note\n")
+    due = harvest("status", "--db", db, "--config", config).stdout
+    assert "Tags: RETAG DUE: " in due
+    done = harvest("retag", "--db", db, "--config", config)
+    assert done.returncode == 0, done.stderr
+    assert "Tags: current (tagger " in harvest("status", "--db", db, "--config", config).stdout

@@ -105,7 +105,7 @@ class Taxonomy:
     matcher: Matcher
     negation: Negation
     roles: Roles
-    tagger_version: str  # changes with the taxonomy file and with the tagger's code
+    tagger_version: str  # changes with taxonomy.yml, details.yml and the tagger's code
     # cues matched only when a rule asks for them (their own matcher, run at most once a record)
     on_demand: Mapping[str, Matcher]
 
@@ -165,8 +165,12 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
 
 
 def tagger_version(path: Path) -> str:
-    """A short hash of the taxonomy file and the tagger's source: what a retag would change."""
+    """A short hash of what a retag would change: the taxonomy file, the study-details rules
+    beside it (details.yml, staff-edited too) and the tagger's source."""
     digest = hashlib.sha256(path.read_bytes())
+    details = path.with_name("details.yml")
+    if details.is_file():
+        digest.update(b"details.yml\0" + details.read_bytes())
     for module in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(module.name.encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()[:12]
