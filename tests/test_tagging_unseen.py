@@ -550,3 +550,24 @@ TRD = ("depression", "treatment-resistant-depression")
 def test_predictors_and_harms_that_did_not_appear(taxonomy, sentence, expected):
     abstract = f"Thirty adults with TRD received six infusions. Depression scores fell. {sentence}"
     assert tags(taxonomy, TRD_TRIAL, abstract).conditions == expected
+
+
+@pytest.mark.parametrize(
+    "title, abstract, expected",
+    [
+        # a review of recreational harms: use itself is the exposure, not a use disorder
+        ("The neuropsychology of ecstasy use: a review",
+         "This review describes memory deficits in MDMA users and how recreational use at "
+         "parties may damage serotonin neurons.", ()),
+        # twin: the review names a use disorder
+        ("Ecstasy abuse and dependence: a review",
+         "This review describes MDMA dependence in heavy users and its treatment.",
+         ("substance-use",)),
+        # twin: a primary study of users keeps the use-survey rule
+        ("Ecstasy use among festival-goers: an online survey",
+         "In an online survey, 900 festival-goers reported their ecstasy use in the past year.",
+         ("substance-use",)),
+    ],
+)  # fmt: skip
+def test_a_harms_review_names_substance_use_only_as_a_disorder(taxonomy, title, abstract, expected):
+    assert tags(taxonomy, title, abstract).conditions == expected

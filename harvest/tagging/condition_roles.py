@@ -110,3 +110,12 @@ def background_only(weak: Found) -> set[str]:
         for slug, sources in weak.tags.items()
         if any(e.startswith("background:") for e in sources.values())
     }
+
+
+def harms_review(found: Found, survey: str, roles) -> None:
+    """A review of recreational use or its harms names substance use as a condition only where
+    it names a use disorder ("ecstasy abuse", "dependence"), not use itself ("ecstasy use",
+    "MDMA users"): the guide's substance-use is a use disorder targeted."""
+    words = roles.use_disorder_words
+    if not any(w in e.lower() for e in found.tags[survey].values() for w in words):
+        del found.tags[survey]

@@ -58,6 +58,7 @@ class Roles:
     active_placebos: tuple[str, ...]  # their drugs, where a target condition is studied
     therapy_only: frozenset[str]
     use_survey_condition: str
+    use_disorder_words: tuple[str, ...]  # a harms review's substance use is a disorder
     anxiolysis_condition: str  # the only target of a perioperative trial: anxiolysis
     review_designs: frozenset[str]
     no_population_designs: frozenset[str]
@@ -93,6 +94,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
             "active_placebos",
             "therapy_only",
             "use_survey",
+            "use_disorder_words",
             "anxiolysis",
             "designs",
         },
@@ -149,6 +151,7 @@ def load_roles(data, facets: dict, where: str, cues: tuple[str, ...] = ()) -> Ro
         active_placebos=_words(data, "active_placebos", where),
         therapy_only=frozenset(many(data, "therapy_only", "modalities", "roles")),
         use_survey_condition=one(data, "use_survey", "conditions", "roles"),
+        use_disorder_words=_words(data, "use_disorder_words", where),
         anxiolysis_condition=one(data, "anxiolysis", "conditions", "roles"),
         review_designs=frozenset(many(designs, "review", "design", "designs")),
         no_population_designs=frozenset(many(designs, "no_population", "design", "designs")),

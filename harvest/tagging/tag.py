@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from harvest.tagging.condition_roles import (
     Found,
     background_only,
+    harms_review,
     narrower,
     patients_described,
     stratifiers,
@@ -243,6 +244,8 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             trauma_senses(doc, taxonomy, result, review)
             if survey and survey not in result.tags and surveys_users(doc, design, roles):
                 result.add(survey, "rule", "use-survey: a survey of recreational users")
+            elif survey in result.tags and design not in roles.primary_designs:
+                harms_review(result, survey, roles)
             primary = facet_primary | (major & set(taxonomy.slugs("conditions")))
         if not result.tags and facet == "modalities":
             result.merge(weak)
