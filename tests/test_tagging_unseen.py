@@ -571,3 +571,18 @@ def test_predictors_and_harms_that_did_not_appear(taxonomy, sentence, expected):
 )  # fmt: skip
 def test_a_harms_review_names_substance_use_only_as_a_disorder(taxonomy, title, abstract, expected):
     assert tags(taxonomy, title, abstract).conditions == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # adverse events named by their abbreviation: a harm, not a condition studied
+        ("AEs of special interest were suicidality, psychosis and mania.", ()),
+        ("TEAEs included anxiety and headache.", ()),
+        # twin: a condition the review reports as an outcome
+        ("Psilocybin reduced anxiety scores across the included trials.", ("anxiety",)),
+    ],
+)  # fmt: skip
+def test_adverse_event_abbreviations_name_harms(taxonomy, sentence, expected):
+    abstract = f"This review covers trials of high-dose psilocybin in adults. {sentence}"
+    assert tags(taxonomy, "Adverse events of psilocybin: a review", abstract).conditions == expected
