@@ -185,6 +185,11 @@ def test_recreational_harms_name_no_condition_unless_a_use_disorder(
          "This review summarises biomarker studies of esketamine. Most enrolled patients with "
          "treatment-resistant depression, and response went with higher BDNF levels.",
          ("depression", "treatment-resistant-depression")),
+        # twin: a condition in the review's own statement of scope is part of its aim
+        ("Ketamine for treatment-resistant depression: current evidence",
+         "We review the trials of ketamine in treatment-resistant depression, including its "
+         "effects on suicidal ideation.",
+         ("depression", "treatment-resistant-depression", "suicidality")),
         # twin: a review naming no condition in its title or aim keeps what its text names
         ("Ketamine: a review of mechanisms",
          "This review describes how ketamine acts on glutamate signalling and how that may "

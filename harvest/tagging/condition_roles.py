@@ -94,6 +94,17 @@ def narrower(taxonomy: Taxonomy, found: Found, primary: set[str]) -> set[str]:
     }
 
 
+def review_scope(doc: Doc, found: Found, design: str) -> set[str]:
+    """Tags named in a sentence where the review states its design and scope ("We review the
+    evidence ... including effects on suicidal ideation"): the review's own aim."""
+    scope = {doc.where[h] for h in doc.by_facet.get("design", ()) if h.name == design}
+    return {
+        h.name
+        for h in doc.by_facet.get("conditions", ())
+        if doc.where[h] in scope and h.name in found.tags and doc.sentence_of(h).source != "title"
+    }
+
+
 def surveys_users(doc: Doc, design: str, roles) -> bool:
     """A primary study that surveys people who use the substance ("clubbers reported MDMA
     use"): about substance use. Toxicity, harms or reviews of recreational use that survey

@@ -18,6 +18,7 @@ from harvest.tagging.condition_roles import (
     harms_review,
     narrower,
     patients_described,
+    review_scope,
     stratifiers,
     surveys_users,
     trauma_senses,
@@ -234,6 +235,7 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 keep = facet_primary | {i for s in facet_primary for i in taxonomy.implies[s]}
                 if reviewed:  # a review's background names the field ("approved for TRD")
                     keep |= narrower(taxonomy, result, facet_primary)
+                    keep |= review_scope(doc, result, design)
                 kept = Found()
                 kept.merge(result, only=keep | major)
                 result = kept
