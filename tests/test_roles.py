@@ -11,6 +11,7 @@ from harvest.pubmed.parse import parse_pubmed_xml
 from harvest.tagging.evaluate import evaluate, load_labels
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
+from tests.tagging_support import record
 
 ROOT = Path(__file__).resolve().parents[1]
 TUNING = ROOT / "tests" / "fixtures" / "tuning"
@@ -76,12 +77,6 @@ def test_tuning_scores(tagged, taxonomy):
     assert report.facets["conditions"].f1 == 1.0
     assert report.flags["on_topic"].accuracy == 1.0
     assert len(report.misses) == len(KNOWN)
-
-
-def record(title, abstract, pts=("Journal Article",)):
-    return {"pmid": 1, "title": title, "abstract": abstract, "abstract_sections": [],
-            "publication_types": [{"ui": None, "name": p} for p in pts], "mesh": [],
-            "keywords": [], "chemicals": [], "comments_corrections": []}  # fmt: skip
 
 
 def provenance(tags, facet, slug):

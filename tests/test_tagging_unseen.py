@@ -10,6 +10,7 @@ import pytest
 from harvest.errors import ConfigError
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
+from tests.tagging_support import record
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,12 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def taxonomy():
     return load_taxonomy(ROOT / "config" / "taxonomy.yml")
-
-
-def record(title, abstract):
-    return {"pmid": 1, "title": title, "abstract": abstract, "abstract_sections": [],
-            "publication_types": [{"ui": None, "name": "Journal Article"}], "mesh": [],
-            "keywords": [], "chemicals": [], "comments_corrections": []}  # fmt: skip
 
 
 def tags(taxonomy, title, abstract):

@@ -11,6 +11,7 @@ import pytest
 from harvest.errors import ConfigError
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
+from tests.tagging_support import record
 
 ROOT = Path(__file__).resolve().parents[1]
 RECOVERY = "perioperative use (recovery, emergence or sleep; mood among its outcomes)"
@@ -21,12 +22,6 @@ NO_TARGET = "no target condition studied"
 @pytest.fixture(scope="module")
 def taxonomy():
     return load_taxonomy(ROOT / "config" / "taxonomy.yml")
-
-
-def record(title, abstract):
-    return {"pmid": 1, "title": title, "abstract": abstract, "abstract_sections": [],
-            "publication_types": [{"ui": None, "name": "Journal Article"}], "mesh": [],
-            "keywords": [], "chemicals": [], "comments_corrections": []}  # fmt: skip
 
 
 def topic(taxonomy, title, abstract):
