@@ -11,7 +11,7 @@ from harvest.pubmed.parse import parse_pubmed_xml
 from harvest.tagging.evaluate import evaluate, load_labels
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
-from tests.tagging_support import record
+from tests.tagging_support import edited_taxonomy, record
 
 ROOT = Path(__file__).resolve().parents[1]
 TUNING = ROOT / "tests" / "fixtures" / "tuning"
@@ -413,10 +413,7 @@ def test_stated_adult_ages(taxonomy, sentence, expected):
 
 def test_a_default_population_is_a_taxonomy_edit(tmp_path):
     """Staff who want the old practice (adults for human participants of no stated age) set it."""
-    text = (ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8")
-    assert "    default: null\n" in text
-    edited = tmp_path / "taxonomy.yml"
-    edited.write_text(text.replace("    default: null\n", "    default: adults\n"), "utf-8")
+    edited = edited_taxonomy(tmp_path, "    default: null\n", "    default: adults\n")
     tags = tag_record(record(
         "Ketamine for treatment-resistant depression",
         "Patients with treatment-resistant depression received six ketamine infusions.",

@@ -10,7 +10,7 @@ import pytest
 from harvest.errors import ConfigError
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
-from tests.tagging_support import record
+from tests.tagging_support import edited_taxonomy, record
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,11 +126,7 @@ def test_other_drugs_are_those_beside_a_target_substance(taxonomy, title, abstra
 
 
 def test_a_missing_beside_target_tag_is_a_config_error(tmp_path):
-    text = (ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8")
-    broken = text.replace("beside_target: [other-drug]", "beside_target: [other-drugs]")
-    assert broken != text
-    path = tmp_path / "taxonomy.yml"
-    path.write_text(broken, encoding="utf-8")
+    path = edited_taxonomy(tmp_path, "beside_target: [other-drug]", "beside_target: [other-drugs]")
     with pytest.raises(ConfigError, match=r"roles\.beside_target names 'other-drugs'"):
         load_taxonomy(path)
 
@@ -265,11 +261,7 @@ def test_an_analgesic_measured_as_an_outcome_is_no_other_drug(taxonomy, abstract
     ],
 )  # fmt: skip
 def test_an_empty_word_list_of_the_roles_is_a_config_error(tmp_path, line, key):
-    text = (ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8")
-    broken = text.replace(line, f"{key}: []")
-    assert broken != text
-    path = tmp_path / "taxonomy.yml"
-    path.write_text(broken, encoding="utf-8")
+    path = edited_taxonomy(tmp_path, line, f"{key}: []")
     with pytest.raises(ConfigError, match=rf"roles\.{key} must be a non-empty list of words"):
         load_taxonomy(path)
 

@@ -11,7 +11,7 @@ import pytest
 from harvest.errors import ConfigError
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
-from tests.tagging_support import record
+from tests.tagging_support import edited_taxonomy, record
 
 ROOT = Path(__file__).resolve().parents[1]
 RECOVERY = "perioperative use (recovery, emergence or sleep; mood among its outcomes)"
@@ -393,9 +393,6 @@ def test_separation_anxiety_disorder_is_still_anxiety(taxonomy):
 
 @pytest.mark.parametrize("cue", ["surgical_outcome", "developmental_exposure", "acute_effects"])
 def test_a_missing_on_topic_cue_is_a_config_error(tmp_path, cue):
-    text = (ROOT / "config" / "taxonomy.yml").read_text(encoding="utf-8")
-    assert text.count(f"\n  {cue}:\n") == 1
-    path = tmp_path / "taxonomy.yml"
-    path.write_text(text.replace(f"\n  {cue}:\n", "\n  renamed_cue:\n"), encoding="utf-8")
+    path = edited_taxonomy(tmp_path, f"\n  {cue}:\n", "\n  renamed_cue:\n")
     with pytest.raises(ConfigError, match=cue):
         load_taxonomy(path)
