@@ -57,6 +57,14 @@ def xml_pmids(xml: Path) -> list[str]:
     return [chunk.split("</PMID>")[0] for chunk in text.split('<PMID Version="1">')[1:]]
 
 
+def agreeing_records(xml: Path, labels: Path) -> list[str]:
+    """A labelled set's XML PMIDs, checked: each record once, exactly the labelled ones."""
+    records = xml_pmids(xml)
+    assert len(records) == len(set(records))
+    assert set(records) == labelled_pmids(labels)
+    return records
+
+
 def imported(tmp_path_factory, xml: Path, name: str) -> Path:
     """A new catalog holding exactly the records of `xml`, built by `harvest import`."""
     db = tmp_path_factory.mktemp(name) / f"{name}.db"

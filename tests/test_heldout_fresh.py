@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import imported, labelled_pmids, run_harvest, xml_pmids
+from tests.cli_support import agreeing_records, imported, labelled_pmids, run_harvest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HERE = FIXTURES / "heldout_fresh"
@@ -27,9 +27,7 @@ def fresh_db(tmp_path_factory) -> Path:
 
 def test_fresh_files_agree():
     """Every labelled PMID has exactly one record in the XML and vice versa."""
-    records = xml_pmids(XML)
-    assert len(records) == len(set(records))
-    assert set(records) == labelled_pmids(LABELS)
+    records = agreeing_records(XML, LABELS)
     assert len(records) == len(list((HERE / "records").glob("*.yml")))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import imported, labelled_pmids, run_harvest, xml_pmids
+from tests.cli_support import agreeing_records, imported, labelled_pmids, run_harvest
 
 HERE = Path(__file__).parent / "fixtures" / "tuning" / "real"
 XML = HERE / "tuning_real.xml"
@@ -36,9 +36,7 @@ def tuning_db(tmp_path_factory) -> Path:
 
 def test_tuning_real_files_agree():
     """Every labelled PMID has exactly one record in the XML, and every record is labelled."""
-    records = xml_pmids(XML)
-    assert len(records) == len(set(records))
-    assert set(records) == _labelled()
+    records = agreeing_records(XML, LABELS)
     assert len(records) >= 12
 
 
