@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from harvest.tagging.details_config import DetailRules
-from harvest.tagging.details_doses import dose_arms, dose_unit, record_drugs
+from harvest.tagging.details_doses import dose_amounts, dose_arms, record_drugs
 from harvest.tagging.details_sessions import listed_drugs
 from harvest.tagging.details_text import Text
-from harvest.tagging.details_vocab import COMPARATORS, NUM
+from harvest.tagging.details_vocab import COMPARATORS
 
 # "X plus placebo" is an add-on trial's placebo arm; "..., methamphetamine 20 mg and placebo"
 # lists the arms.
@@ -43,7 +43,6 @@ ACTIVE_PLACEBO_NAMED = re.compile(
     r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
 )
 BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydramine)\b", re.I)
-NUMBER = re.compile(NUM)
 DOSE_TAIL = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:,|or|and|to|-|\u2013)\s*\d+(?:\.\d+)?)*\s*\S*$")
 # The design's name ("a double-blind, randomized, controlled, emergency department trial"): no
 # control arm named ("midazolam-controlled" is one).
@@ -186,8 +185,8 @@ def _routes_only(text: Text, i: int, rules: DetailRules, arms: dict) -> bool:
         route = ROUTE_AFTER.match(sentence, match.end())
         if not route:
             continue
-        unit, divisor = dose_unit(match.group("unit"), match.group("per") or "")
-        amounts = {(unit, round(float(n) / divisor, 4)) for n in NUMBER.findall(match["nums"])}
+        unit, found = dose_amounts(match)
+        amounts = {(unit, amount) for amount in found}
         if amounts <= ours:
             key = route.group(1).lower().removesuffix("ly")
             by_route.setdefault(key, set()).update(amounts)

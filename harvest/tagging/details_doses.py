@@ -105,12 +105,8 @@ def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, fo
                 continue
             if CONTROL_AFTER.match(sentence.text, after) or _control_before(sentence.text, match):
                 continue
-            unit, divisor = dose_unit(match.group("unit"), per)
-            numbers = re.findall(NUM, match.group("nums"))
             spread = MEAN_SPREAD.search(sentence.text, 0, match.start())
-            if spread:
-                numbers = [spread.group(1)]
-            amounts = [round(float(n) / divisor, 4) for n in numbers]
+            unit, amounts = dose_amounts(match, [spread.group(1)] if spread else None)
             if all((a, unit) in controls for a in amounts):
                 continue  # "79 received 1 mg": the control dose named elsewhere
             if spans is None:
@@ -159,9 +155,8 @@ def _control_doses(text: Text, reporting: set[int], rules: DetailRules) -> set[t
         sentence = text.sentences[i].text
         for match in text.finditer(rules.dose, i):
             if CONTROL_AFTER.match(sentence, match.end()) or _control_before(sentence, match):
-                unit, divisor = dose_unit(match.group("unit"), match.group("per") or "")
-                for raw in re.findall(NUM, match.group("nums")):
-                    out.add((round(float(raw) / divisor, 4), unit))
+                unit, amounts = dose_amounts(match)
+                out.update((amount, unit) for amount in amounts)
     return out
 
 
@@ -178,6 +173,14 @@ def _dose_drug(spans, match: re.Match, text: str, fallback: str | None):
     if before:
         return before[-1][2], before[-1][0]
     return fallback, match.start()
+
+
+def dose_amounts(match: re.Match, numbers: list[str] | None = None) -> tuple[str, list[float]]:
+    """The unit and amounts of a dose match: its numbers (or `numbers`) in that unit, each
+    divided as the unit asks ("10 mg/70 kg": mg/kg, 10 / 70)."""
+    unit, divisor = dose_unit(match.group("unit"), match.group("per") or "")
+    raw = re.findall(NUM, match.group("nums")) if numbers is None else numbers
+    return unit, [round(float(n) / divisor, 4) for n in raw]
 
 
 def dose_unit(raw: str, per: str) -> tuple[str, float]:
@@ -232,8 +235,7 @@ def dose_arms(text: Text, i: int, rules: DetailRules) -> dict[tuple[str, str, bo
             continue
         drug, at = _dose_drug(spans, match, sentence, fallback)
         if drug in DRUGS:
-            unit, divisor = dose_unit(match.group("unit"), per)
-            amounts = {round(float(n) / divisor, 4) for n in re.findall(NUM, match.group("nums"))}
+            unit, amounts = dose_amounts(match)
             combined = _combined(spans, sentence, at, match.end())
             arms.setdefault((drug, unit, combined), set()).update(amounts)
     return arms
