@@ -36,8 +36,13 @@ INLINE_LABEL = re.compile(
     r"limitations|interpretation|trial registration|search methods|search strategy|"
     r"selection criteria|data collection and analysis|main results|authors' conclusions|"
     r"data sources|study selection|data extraction|data synthesis|eligibility criteria|"
-    r"evidence acquisition|evidence synthesis|main outcomes? (?:and )?measures?)"
-    r"(?: (?:and|&) (?:aims?|objectives?|purpose|methods?|design|results?|conclusions?))?)"
+    r"evidence acquisition|evidence synthesis|main outcomes? (?:and )?measures?|"
+    # labels real abstracts also use ("Materials and Methods:", "Research Question:")
+    r"(?:materials|patients|subjects) and methods|study design|research questions?|"
+    r"settings?|interventions?|exposures?|measurements|outcome measures?|case presentation|"
+    r"case reports?|hypothes[ie]s|design,? settings?,? and participants)"
+    r"(?: (?:and|&) (?:aims?|objectives?|purpose|methods?|design|results?|conclusions?|"
+    r"relevance|implications|participants|setting))?)"
     r"\s*:\s+",
     re.IGNORECASE,
 )
