@@ -83,3 +83,45 @@ def test_labels_real_abstracts_use(taxonomy, abstract, conditions):
 )  # fmt: skip
 def test_injuries_an_emergency_department_treats(taxonomy, title, conditions):
     assert tags(taxonomy, title, "").conditions == conditions
+
+
+@pytest.mark.parametrize(
+    "title, abstract, design",
+    [
+        # a systematic review that says it meta-analysed, in its own sentence, pools
+        ("Subjective effects and outcome of ketamine and psilocybin",
+         "We carried out a systematic review and meta-analysis of how dissociation relates to "
+         "outcome after ketamine in depression. Twenty studies were included.", "meta-analysis"),
+        ("Esketamine and suicidal ideation",
+         "This systematic review and meta-analysis covers eight trials of esketamine in "
+         "depressed adults with suicidal ideation.", "meta-analysis"),
+        # twins: no pooling was possible, or meta-analyses were only the studies searched for
+        ("Esketamine and suicidal ideation",
+         "We carried out a systematic review; a meta-analysis was not possible because the "
+         "eight trials differed too much.", "systematic-review"),
+        ("Esketamine and suicidal ideation",
+         "In this systematic review, trials and meta-analyses published since 2010 were "
+         "searched for in PubMed.", "systematic-review"),
+    ],
+)  # fmt: skip
+def test_a_systematic_review_that_meta_analysed(taxonomy, title, abstract, design):
+    assert tags(taxonomy, title, abstract).design == design
+
+
+@pytest.mark.parametrize(
+    "abstract, human, design",
+    [
+        # cultured cells are in-vitro work
+        ("Methods: BV-2 microglia were stimulated with lipopolysaccharide and treated with "
+         "esketamine. Results: Cytokine release fell.", 0, "preclinical"),
+        ("Methods: SH-SY5Y cells were exposed to ketamine for 24 hours. Results: Neurite "
+         "growth increased.", 0, "preclinical"),
+        # twin: microglial activation measured in patients is a human study
+        ("Methods: Twenty patients with depression had PET scans of microglial activation "
+         "before and after one ketamine infusion. Results: Binding fell after ketamine.", 1,
+         "open-label-trial"),
+    ],
+)  # fmt: skip
+def test_cultured_cells_are_in_vitro_work(taxonomy, abstract, human, design):
+    found = tags(taxonomy, "Esketamine and inflammation", abstract)
+    assert (found.human, found.design) == (human, design)

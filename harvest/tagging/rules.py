@@ -157,7 +157,9 @@ def _in_abstract(s: DesignSignals, rule) -> tuple[str, str] | None:
 def _pooled(s: DesignSignals, rule) -> tuple[str, str] | None:
     """A pooled analysis: named, two pooling cues, or pooling with a systematic search."""
     ma, sr = rule.design, s.roles.systematic_design
-    synthesis = s.body[ma] and s.body[sr] and (s.body[ma] + s.body[sr] >= 3 or s.pool_named)
+    synthesis = (
+        s.body[ma] and s.body[sr] and (s.body[ma] + s.body[sr] >= 3 or s.pool_named or s.meta_named)
+    )
     if s.named(ma) or synthesis or s.body[ma] >= 2 or (s.body[ma] and s.named(sr)):
         return s.named(ma) or s.named(sr) or ("abstract", s.evidence[(ma, "term")])
     return None
