@@ -31,3 +31,10 @@ def test_parts_left_out_when_unknown():
     assert appraisal_line(row) == (
         "RCT \u00b7 vs active placebo / other doses \u00b7 MDMA 120 mg \u00b7 1 session"
     )
+
+
+def test_a_route_added_to_the_taxonomy_is_named_by_its_slug():
+    """A route staff add later (say `rectal`) still shows in the one-liner, unabbreviated."""
+    row = {"doses": [{"drug": "ketamine", "amount": 1, "unit": "mg/kg"}],
+           "routes": ["rectal", "oral"], "sessions": 2}  # fmt: skip
+    assert appraisal_line(row) == "ketamine 1 mg/kg rectal oral \u00b7 2 sessions"

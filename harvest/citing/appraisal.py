@@ -67,7 +67,7 @@ def _doses(doses: list, routes: list) -> str:
         if isinstance(dose, Mapping) and dose.get("drug") and dose.get("unit"):
             key = (dose["drug"], dose["unit"])
             groups.setdefault(key, []).append(_amount(dose.get("amount")))
-    route = " ".join(ROUTES[r] for r in routes if r in ROUTES)
+    route = " ".join(ROUTES.get(r, r) for r in routes)  # a route added later: its slug
     parts = []
     for (drug, unit), amounts in groups.items():
         listed = ", ".join(amounts[:-1]) + " and " + amounts[-1] if len(amounts) > 1 else amounts[0]
