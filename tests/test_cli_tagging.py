@@ -167,3 +167,21 @@ def test_a_details_rules_edit_makes_a_retag_due(tmp_path):
     done = harvest("retag", "--db", db, "--config", config)
     assert done.returncode == 0, done.stderr
     assert "Tags: current (tagger " in harvest("status", "--db", db, "--config", config).stdout
+
+
+def test_details_naming_a_design_the_taxonomy_lacks_is_a_clear_error(tmp_path):
+    """details.yml picks designs by taxonomy slug: a stale one is an error, not a dead rule."""
+    db = tmp_path / "catalog.db"
+    assert harvest("import", FIXTURES / "export.nbib", "--db", db).returncode == 0
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    details = config / "details.yml"
+    text = details.read_text()
+    assert "\npooled_designs: [meta-analysis, systematic-review]\n" in text
+    details.write_text(text.replace("[meta-analysis, systematic-review]", "[meta-analysis, x]"))
+    done = harvest("retag", "--db", db, "--config", config)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Error: {details}: pooled_designs names 'x', which is not a design tag of the "
+        "taxonomy (renamed or removed in taxonomy.yml?)\n"
+    )
