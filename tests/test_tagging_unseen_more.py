@@ -125,3 +125,98 @@ def test_a_systematic_review_that_meta_analysed(taxonomy, title, abstract, desig
 def test_cultured_cells_are_in_vitro_work(taxonomy, abstract, human, design):
     found = tags(taxonomy, "Esketamine and inflammation", abstract)
     assert (found.human, found.design) == (human, design)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, conditions",
+    [
+        # a review of another indication: the catalog's conditions are its background
+        ("Psychedelics for obsessive-compulsive disorder: a review",
+         "Psychedelics are studied for depression, PTSD and substance use disorders. Small "
+         "trials suggest psilocybin may also ease OCD. This review weighs that evidence.", ()),
+        ("Psilocybin for anorexia nervosa: promise and pitfalls",
+         "Psilocybin has eased depression and anxiety in trials. This review asks whether it "
+         "can help anorexia nervosa.", ()),
+        # twins: a review of a catalog condition keeps it; a review naming both keeps both
+        ("Psychedelics for depression: a review",
+         "Psychedelics are studied for depression. This review weighs that evidence.",
+         ("depression",)),
+        ("Psilocybin for depression with comorbid obsessive-compulsive disorder: a review",
+         "This review weighs trials of psilocybin for depression.", ("depression",)),
+    ],
+)  # fmt: skip
+def test_a_review_of_another_indication(taxonomy, title, abstract, conditions):
+    assert tags(taxonomy, title, abstract).conditions == conditions
+
+
+@pytest.mark.parametrize(
+    "title, abstract, populations",
+    [
+        # a human review citing rodent work has no animal population
+        ("MDMA for PTSD: a review",
+         "MDMA enhances fear extinction in rats and mice. This review covers the trials in "
+         "adults with PTSD.", ("adults",)),
+        ("Ketamine's antidepressant action: a systematic review",
+         "We searched PubMed for trials in adults with depression; findings in animal models "
+         "were summarised as well.", ("adults",)),
+        # twins: the title names the animals; a trial with its own rodent experiment keeps them
+        ("MDMA and sociability: studies in humans and laboratory animals",
+         "MDMA raises sociability in rats and in people. This review compares both.",
+         ("animals",)),
+        ("Ketamine and reward in adults with depression",
+         "Methods: Forty adults with depression were randomised to ketamine or saline, and "
+         "rats were given ketamine in a matched experiment.", ("adults", "animals")),
+    ],
+)  # fmt: skip
+def test_animal_work_named_in_a_human_review(taxonomy, title, abstract, populations):
+    assert tags(taxonomy, title, abstract).populations == populations
+
+
+@pytest.mark.parametrize(
+    "title, abstract, modalities",
+    [
+        # no psychological therapy is given to animals
+        ("Psilocybin and fear extinction in mice",
+         "Mice given psilocybin before extinction training, a model of exposure-based therapy, "
+         "froze less.", ("psilocybin",)),
+        # "psilocybin therapy" names the drug treatment, not a psychological therapy
+        ("Psilocybin therapy and suicidal ideation: a meta-analysis",
+         "We pooled six trials of psilocybin in adults with depression.", ("psilocybin",)),
+        # twins: psilocybin-assisted therapy and psychological support are delivered therapy
+        ("Psilocybin-assisted therapy for depression: an open-label trial",
+         "Methods: Twenty adults with depression received psilocybin with psychological "
+         "support.", ("psilocybin", "psychotherapy")),
+        ("Psilocybin therapy for depression: an open-label trial",
+         "Methods: Twenty adults with depression received psilocybin with psychological "
+         "support before and after the session.", ("psilocybin", "psychotherapy")),
+    ],
+)  # fmt: skip
+def test_psychotherapy_only_where_delivered(taxonomy, title, abstract, modalities):
+    assert tags(taxonomy, title, abstract).modalities == modalities
+
+
+@pytest.mark.parametrize(
+    "title, abstract, design, on_topic",
+    [
+        # a survey of professionals is observational, whatever the title's review words
+        ("Attitudes to psilocybin and MDMA as novel therapies among nurses",
+         "Psychedelic-assisted therapy has looked promising for depression. We surveyed 500 "
+         "nurses online about their knowledge of it. Most were open to its use.",
+         "observational", 1),
+        # twin: the same title over a review stays a review
+        ("Psilocybin and MDMA as novel therapies for depression",
+         "Psychedelic-assisted therapy has looked promising for depression. This review "
+         "summarises the trials.", "narrative-review", 1),
+        # a title naming psychedelic interventions (no substance) is psychedelic therapy
+        ("Psychedelic interventions for late-life depression: a review",
+         "This review covers the promise of psychedelic substances for depression in older "
+         "adults.", "narrative-review", 1),
+        # twin: a review naming no psychedelic at all is not on topic
+        ("Novel interventions for late-life depression: a review",
+         "This review covers the promise of new antidepressants for depression in older "
+         "adults.", "narrative-review", 0),
+    ],
+)  # fmt: skip
+def test_surveys_and_psychedelic_interventions(taxonomy, title, abstract, design, on_topic):
+    found = tags(taxonomy, title, abstract)
+    assert (found.design, found.on_topic) == (design, on_topic)

@@ -29,7 +29,7 @@ from harvest.tagging.rules import DesignSignals, decide_design
 from harvest.tagging.sample_size import extract_sample_size, states_participants
 from harvest.tagging.taxonomy import Taxonomy
 from harvest.tagging.topic import decide_on_topic
-from harvest.tagging.topic_cues import is_use_survey
+from harvest.tagging.topic_cues import in_title, is_use_survey
 
 LIST_FACETS = ("conditions", "modalities", "routes", "populations")
 PRIMARY_ROLES = frozenset({"title", "objective"})  # where a study names its main condition
@@ -239,6 +239,12 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 kept = Found()
                 kept.merge(result, only=keep | major)
                 result = kept
+            elif design in roles.primary_target_reviews and in_title(doc, "other_indication"):
+                # "Psychedelics for OCD": a review of another indication names the catalog's
+                # conditions only as the field's background, not as what it is about
+                kept = Found()
+                kept.merge(result, only=major)
+                result = kept
             strata = stratifiers(doc, result)
             if strata and set(result.tags) - strata:  # keep a record's only conditions
                 for slug in strata:
@@ -293,6 +299,12 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         if not kept.tags:
             kept.add(roles.animals, "rule", human_evidence)
         facets["populations"] = kept
+        for slug in roles.delivered_only & set(facets["modalities"].tags):
+            del facets["modalities"].tags[slug]  # no psychological therapy is given to animals
+    elif design not in roles.primary_designs and roles.animals in facets["populations"].tags:
+        # a human review or pharmacology study citing rodent work: animals only from the title
+        if "title" not in facets["populations"].tags[roles.animals]:
+            del facets["populations"].tags[roles.animals]
     for found in facets.values():
         for slug in list(found.tags):
             for umbrella in taxonomy.implies[slug]:
