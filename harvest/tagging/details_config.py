@@ -10,12 +10,21 @@ import ahocorasick
 
 from harvest.config import read_yaml
 from harvest.errors import ConfigError
+from harvest.tagging.details_checks import (
+    check_bands,
+    expand_terms,
+    load_comparator_checks,
+    one_pattern,
+    other_drug_names,
+    pattern_map,
+    slug_patterns,
+    term_alternations,
+    whole_words,
+)
 from harvest.tagging.details_text import Group, Rule, RuleSet
 from harvest.tagging.details_vocab import (
-    COMPARATOR_CHECKS,
     COMPARATORS,
     DOSE,
-    DRUG_CLASSES,
     DRUGS,
     FUNDED_BY,
     GAP_STOP,
@@ -24,9 +33,7 @@ from harvest.tagging.details_vocab import (
     SAFETY,
     SAFETY_SETTINGS,
     SESSION_GROUPS,
-    TERM,
     TIME_UNIT,
-    UNITS,
 )
 
 
@@ -144,126 +151,6 @@ class DetailRules:
         return (*schedules, self.interval, self.dosing_days)
 
 
-def _check(pattern: str, path: Path, where: str) -> str:
-    try:
-        re.compile(pattern, re.I)
-    except re.error as exc:
-        raise ConfigError(f"{path}: {where}: bad pattern {pattern!r}: {exc}") from None
-    return pattern
-
-
-def _list(patterns, path: Path, where: str) -> list[str]:
-    """A pattern or a list of them, each checked on its own."""
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    if not isinstance(patterns, list) or not patterns:
-        raise ConfigError(f"{path}: {where} must be a pattern or a non-empty list of them")
-    for pattern in patterns:
-        _check(pattern, path, where)
-    return patterns
-
-
-def _one(patterns, path: Path, where: str) -> str:
-    """One alternation of a pattern or a list of them."""
-    patterns = _list(patterns, path, where)
-    return patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
-
-
-def _slugs(block, key: str, slugs: tuple[str, ...], path: Path) -> dict[str, list[str]]:
-    if not isinstance(block, dict):
-        raise ConfigError(f"{path}: {key} must map each of {', '.join(slugs)} to patterns")
-    missing = [s for s in slugs if s not in block]
-    unknown = [s for s in block if s not in slugs and not isinstance(block[s], str)]
-    if missing or unknown:
-        problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
-        raise ConfigError(f"{path}: {key}: {problem} (the fixed vocabulary is {', '.join(slugs)})")
-    return {slug: _list(block[slug], path, f"{key}.{slug}") for slug in slugs}
-
-
-def _words(names, path: Path, where: str) -> str:
-    if not isinstance(names, list) or not names:
-        raise ConfigError(f"{path}: {where} must be a non-empty list")
-    return r"\b(?:" + "|".join(re.escape(str(n)) for n in names) + r")\b"
-
-
-def _bands(bands: dict, path: Path) -> dict:
-    labels = {}
-    for drug, rows in bands.items():
-        if drug not in DRUGS:
-            raise ConfigError(f"{path}: dose_bands: unknown drug {drug!r}")
-        for row in rows:
-            if row.get("unit") not in UNITS or not row.get("band"):
-                raise ConfigError(f"{path}: dose_bands.{drug}: each band needs band and unit")
-            labels[f"{drug}-{row['band']}"] = row.get("label") or f"{drug} {row['band']}"
-    return labels
-
-
-def _terms(block, path: Path) -> dict[str, str]:
-    """The `terms` word lists, each as one whole-word alternation (longest first)."""
-    if block is None:
-        return {}
-    if not isinstance(block, dict):
-        raise ConfigError(f"{path}: terms must map each name to a list of words")
-    out = {}
-    for name, words in block.items():
-        if not isinstance(words, list) or not words:
-            raise ConfigError(f"{path}: terms.{name} must be a non-empty list of words")
-        alternatives = sorted({str(w).lower() for w in words}, key=lambda w: (-len(w), w))
-        out[name] = r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)"
-    return out
-
-
-def _expand(block, terms: dict[str, str], path: Path):
-    """Each {name} of a pattern (or a slug's list of them) replaced by its term alternation."""
-    if isinstance(block, dict):
-        return {k: _expand(v, terms, path) for k, v in block.items()}
-    if isinstance(block, list):
-        return [_expand(v, terms, path) for v in block]
-    if not isinstance(block, str):
-        return block
-
-    def term(match: re.Match) -> str:
-        if match.group(1) not in terms:
-            raise ConfigError(f"{path}: unknown term {{{match.group(1)}}} in {block!r}")
-        return terms[match.group(1)]
-
-    return TERM.sub(term, block)
-
-
-def _pattern_map(block, path: Path, key: str, allowed, what: str) -> dict[str, re.Pattern]:
-    """safety.title_targets ({topic: pattern of the title naming it as the condition}) and
-    safety.intended_effects ({study drug: pattern of its intended effects}), checked at load."""
-    if block is None:
-        return {}
-    if not isinstance(block, dict) or any(name not in allowed for name in block):
-        raise ConfigError(f"{path}: safety.{key} must map {what} to patterns")
-    return {name: re.compile(_check(p, path, f"safety.{key}.{name}"), re.I)
-            for name, p in block.items()}  # fmt: skip
-
-
-def _comparator_checks(block, terms: dict[str, str], path: Path, add) -> dict:
-    """comparator_checks: each of COMPARATOR_CHECKS a pattern (terms expanded), a prefilter rule."""
-    names = ", ".join(COMPARATOR_CHECKS)
-    if not isinstance(block, dict):
-        raise ConfigError(f"{path}: comparator_checks must map each of {names} to a pattern")
-    missing = [n for n in COMPARATOR_CHECKS if n not in block]
-    unknown = [n for n in block if n not in COMPARATOR_CHECKS]
-    if missing or unknown:
-        problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
-        raise ConfigError(f"{path}: comparator_checks: {problem} (the checks are {names})")
-    block = _expand(block, terms, path)
-    return {n: add(_one(block[n], path, f"comparator_checks.{n}")) for n in COMPARATOR_CHECKS}
-
-
-def _other_drugs(data: dict) -> list:
-    """other_drugs and every head-to-head comparator drug of `terms` (their doses are not the
-    study drug's)."""
-    terms = data.get("terms") or {}
-    extra = terms.get("comparator_drugs") if isinstance(terms, dict) else None
-    names = [n for n in (extra if isinstance(extra, list) else []) if n not in DRUG_CLASSES]
-    return list(data.get("other_drugs") or []) + names
-
-
 def load_details(path: Path | str) -> DetailRules:
     """Load and check config/details.yml; a missing slug or a bad pattern is a ConfigError."""
     path = Path(path)
@@ -275,19 +162,19 @@ def load_details(path: Path | str) -> DetailRules:
     funding = data.get("funding") or {}
     sessions = data.get("sessions") or {}
     bands = data.get("dose_bands") or {}
-    labels = _bands(bands, path)
-    terms = _terms(data.get("terms"), path)
-    comparators = _expand(data.get("comparators"), terms, path)
-    comparators = _slugs(comparators, "comparators", COMPARATORS, path)
+    labels = check_bands(bands, path)
+    terms = term_alternations(data.get("terms"), path)
+    comparators = expand_terms(data.get("comparators"), terms, path)
+    comparators = slug_patterns(comparators, "comparators", COMPARATORS, path)
     topics = {k: v for k, v in safety.items() if k not in SAFETY_SETTINGS}
-    harms = _slugs(topics, "safety", SAFETY, path)
+    harms = slug_patterns(topics, "safety", SAFETY, path)
     rules = RuleSet()
     add = rules.add
 
     def setting(block: dict, key: str, where: str) -> str:
         if key not in block:
             raise ConfigError(f"{path}: missing setting {where}.{key}")
-        return _one(block[key], path, f"{where}.{key}")
+        return one_pattern(block[key], path, f"{where}.{key}")
 
     plain = lambda block, key, where: re.compile(setting(block, key, where), re.I)  # noqa: E731
     session_words = setting(sessions, "session_words", "sessions")
@@ -301,13 +188,13 @@ def load_details(path: Path | str) -> DetailRules:
             )
     return DetailRules(
         drug_names=tuple(
-            (d, add(_words(names, path, f"study_drugs.{d}"))) for d, names in drugs.items()
+            (d, add(whole_words(names, path, f"study_drugs.{d}"))) for d, names in drugs.items()
         ),
-        other_drugs=add(_words(_other_drugs(data), path, "other_drugs")),
+        other_drugs=add(whole_words(other_drug_names(data), path, "other_drugs")),
         comparator_designs=frozenset(data.get("comparator_designs") or ()),
         comparators=tuple((s, rules.group(ps)) for s, ps in comparators.items()),
         comparison_context=add(setting(data, "comparison_context", "details"), indexed=False),
-        comparator_checks=_comparator_checks(data.get("comparator_checks"), terms, path, add),
+        comparator_checks=load_comparator_checks(data.get("comparator_checks"), terms, path, add),
         pooled_designs=frozenset(data.get("pooled_designs") or ()),
         no_comparison=add(setting(data, "no_comparison", "details")),
         care_both_arms=plain(data, "care_both_arms", "details"),
@@ -401,10 +288,10 @@ def load_details(path: Path | str) -> DetailRules:
         scope_designs=frozenset(safety.get("scope_designs") or ()),
         review_scope=plain(safety, "review_scope", "safety"),
         suicidality_target=str(safety.get("suicidality_target_condition") or "suicidality"),
-        title_targets=_pattern_map(
+        title_targets=pattern_map(
             safety.get("title_targets"), path, "title_targets", SAFETY, "safety topics"
         ),
-        intended_effects=_pattern_map(
+        intended_effects=pattern_map(
             safety.get("intended_effects"), path, "intended_effects", DRUGS, "study drugs"
         ),
         not_reported=add(setting(safety, "not_reported", "safety")),
