@@ -220,3 +220,38 @@ def test_psychotherapy_only_where_delivered(taxonomy, title, abstract, modalitie
 def test_surveys_and_psychedelic_interventions(taxonomy, title, abstract, design, on_topic):
     found = tags(taxonomy, title, abstract)
     assert (found.design, found.on_topic) == (design, on_topic)
+
+
+TRD_COHORT = (
+    "Methods: We reviewed 80 adults with treatment-resistant depression given six ketamine "
+    "infusions. Results: Depressive symptoms fell by 40%. "
+)
+
+
+@pytest.mark.parametrize(
+    "sentence, conditions",
+    [
+        # a condition as a predictor, mediator or baseline covariate of response
+        ("Baseline anxiety was not associated with response.", ()),
+        ("Comorbid PTSD was associated with a poorer response.", ()),
+        ("Higher baseline anxiety predicted smaller improvements.", ()),
+        ("Improvements were larger in those with lower pre-treatment PTSD severity.", ()),
+        ("Reductions in anxiety mediated part of the antidepressant effect.", ()),
+        ("Patients with comorbid anxiety responded as well as those without.", ()),
+        ("Response did not vary by PTSD status.", ()),
+        # ... or a harm felt while the drug acted
+        ("Two participants felt anxiety during the infusion.", ()),
+        # twins: the condition measured as an outcome stays
+        ("Ketamine was associated with lower anxiety at one month.", ("anxiety",)),
+        ("Anxiety scores also fell from baseline to week four.", ("anxiety",)),
+        ("The reduction from baseline in PTSD symptoms was 12 points.",
+         ("ptsd", "psychological-trauma")),
+        ("Anxiety fell over the month after the infusions.", ("anxiety",)),
+    ],
+)  # fmt: skip
+def test_conditions_as_predictors_mediators_and_harms(taxonomy, sentence, conditions):
+    found = tags(taxonomy, "Ketamine for treatment-resistant depression", TRD_COHORT + sentence)
+    others = tuple(
+        c for c in found.conditions if c not in ("depression", "treatment-resistant-depression")
+    )
+    assert others == conditions

@@ -32,6 +32,9 @@ TARGET_BEFORE = re.compile(
     r"\b(?:treat|treats|treated|treating|treatment of|for)\s+(?:[a-z-]+\s+){0,3}$"
 )
 SEARCH_LIST_MIN = 3  # conditions in one search sentence that make it a list of search terms
+BASELINE_GAP_WORDS = 2  # words between a `baseline` cue and the condition it qualifies
+# "reduction from baseline in depression": a change measured, not a baseline covariate
+BASELINE_GAP_STOP = frozenset({"in", "to", "on", "at", "through", "until", "for", "and", "or"})
 # How a sentence's role is named in a tag's provenance.
 ROLE_NAMES = {"results": "outcome", "conclusions": "conclusion", "body": "abstract"}
 CLAUSE_BREAK = re.compile(r"[;:]|\b(?:while|whereas|but)\b")
@@ -110,6 +113,8 @@ class Doc:
                     found.append(hit)
         negations = cues.get("negation")
         self.negation_starts = [h[2] for h in negations] if negations else []
+        baselines = cues.get("baseline")
+        self.baseline_ends = [h[3] for h in baselines] if baselines else []
         self.sentences = self._assign_roles(sentences)
         self.adverse = self.cue_sentences("adverse")
         self.covariate = self.cue_sentences("covariate")
@@ -268,13 +273,11 @@ class Doc:
             self.negated(hit)
         ):
             return "drop", "negated"
-        if (
-            hit.facet == "conditions"
-            and i in self.covariate
-            and sentence.source == "abstract"
-            and self._covariate_clause(hit)
-        ):
-            return "drop", "covariate"
+        if hit.facet == "conditions" and sentence.source == "abstract":
+            if i in self.covariate and self._covariate_clause(hit):
+                return "drop", "covariate"
+            if self.baseline_ends and self._baseline_before(hit, sentence.start):
+                return "drop", "covariate"
         if hit.facet == "modalities":
             if self.negation.unlike.search(
                 self.lower, max(sentence.start, hit.start - 30), hit.start
@@ -304,6 +307,18 @@ class Doc:
         if sentence.role in STRONG_ROLES or (review and sentence.role == "background"):
             return "strong", role
         return "weak", role
+
+    def _baseline_before(self, hit: Hit, start: int) -> bool:
+        """A `baseline` cue just before the mention ("higher baseline anxiety", "pre-treatment
+        PTSD severity"): the condition as a baseline covariate or predictor."""
+        k = bisect_right(self.baseline_ends, hit.start) - 1
+        if k < 0 or self.baseline_ends[k] < start:
+            return False
+        gap = self.lower[self.baseline_ends[k] : hit.start]
+        if any(c in gap for c in ",;:()"):
+            return False
+        words = TOKEN.findall(gap)
+        return len(words) <= BASELINE_GAP_WORDS and not BASELINE_GAP_STOP.intersection(words)
 
     def _covariate_clause(self, hit: Hit) -> bool:
         """A covariate cue in the same clause as the mention."""
