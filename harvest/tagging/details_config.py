@@ -54,6 +54,7 @@ class DetailRules:
     control_dose_before: re.Pattern
     dummy_placebo: re.Pattern
     drug_last: re.Pattern  # a text ending in a comparator drug: "sertraline" of "sertraline or"
+    other_treatments: Rule  # terms.comparator_drugs, drug classes too ("antidepressants")
     partnered_blinder: re.Pattern  # "codeine plus diphenhydramine": a regimen, not a blinder
     flexible_dosing: Rule
     active_placebo_conditions: frozenset[str]
@@ -202,6 +203,7 @@ def load_details(path: Path | str) -> DetailRules:
         control_dose_before=plain(data, "control_dose_before", "details"),
         dummy_placebo=plain(data, "dummy_placebo", "details"),
         drug_last=re.compile(rf"{terms.get('comparator_drugs', '(?!)')},?\s*$", re.I),
+        other_treatments=add(terms.get("comparator_drugs", "(?!)")),
         partnered_blinder=re.compile(
             rf"{terms.get('comparator_drugs', '(?!)')}(?:\s+\w+)?\s+(?:plus|with|and|\+)\s+"
             r"(?:\w+\s+)?(?:midazolam|niacin|methylphenidate|diphenhydramine)\b",

@@ -32,8 +32,10 @@ LISTS_HARMS = re.compile(
 )
 # "a trial to test the efficacy and safety of ...": an aim, wherever it stands.
 AIM_PHRASE = re.compile(
-    r"\bto (?:test|assess|evaluate|examine|investigate|determine|compare|establish|explore)\b"
-    r"[^.;]{0,30}\b(?:safety|tolerability)\b|\b(?:trials?|study|studies) (?:of|on|assessing|"
+    r"\bto (?:test|assess|evaluate|examine|investigate|determine|compare|establish|explore|"
+    r"draw|reach|gain|understand|clarify|characteri[sz]e|describe|review|summari[sz]e|study|"
+    r"measure|quantify|analy[sz]e|estimate|synthesi[sz]e|learn)\b"
+    r"[^.;]{0,50}\b(?:safety|tolerability)\b|\b(?:trials?|study|studies) (?:of|on|assessing|"
     r"evaluating) (?:the )?(?:efficacy and )?(?:safety|tolerability)\b",
     re.I,
 )
@@ -42,7 +44,9 @@ AS_HARM = re.compile(r"\b(?:adverse|side[- ]effects?|emergent|worsen\w*|harms?)\
 # A history or an exclusion of psychosis or mania ("no recent manic or hypomanic episodes").
 HISTORY = re.compile(
     r"\b(?:(?:a |no |any )?(?:personal |family )?history of|no recent|no prior|no previous|"
-    r"lifetime|excluded (?:for|if)|exclusion of)\b[^.;]{0,20}?\b(?:psychos[ie]s|psychotic\w*|"
+    r"lifetime|past|previous|prior|excluded (?:for|if)|exclusion of|"
+    r"exclud\w* (?:\w+ ){0,3}?(?:with|for|if|who had|who reported))\b[^.;]{0,20}?\b"
+    r"(?:psychos[ie]s|psychotic\w*|"
     r"mania|manic|hypomani\w*)(?:(?:,| or| and) (?:psychos[ie]s|psychotic\w*|mania|manic|"
     r"hypomani\w*))*(?: (?:episodes?|disorders?|symptoms?))?",
     re.I,
@@ -80,6 +84,12 @@ ACUTE = re.compile(
     re.I,
 )
 HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
+# "morphine consumption", "opioid requirements": another drug as the trial's measure.
+CO_MEDICATION = re.compile(
+    r"\s*(?:consumption|requirements?|use|usage|needs?|doses?|dosing|rescue|equivalents?|"
+    r"sparing|intake)\b",
+    re.I,
+)
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
 
 
@@ -103,16 +113,23 @@ def extract_safety(
     serious = dict(rules.safety)["serious-adverse-events"]
     reviews = rules.scope_designs | rules.pooled_designs
     hits: dict[int, list[str]] = {}
+    first: dict[int, int] = {}  # where a sentence's first harm is named
     for slug, group in rules.safety:
         for i in text.where(group, reporting):
-            if next(text.matches(group, i), None):
+            if match := next(text.matches(group, i), None):
                 hits.setdefault(i, []).append(slug)
+                first[i] = min(first.get(i, match.start()), match.start())
+    compared = "active-drug" in found.comparators
     for i in sorted(hits):
         sentence = text.sentences[i]
         if sentence.role not in SAFETY_ROLES or text.search(rules.not_reported, i):
             continue
-        if design in rules.scope_designs and rules.review_scope.search(sentence.text):
-            continue  # a review's scope ("we discuss monitoring of blood pressure"): topics
+        if design in rules.scope_designs and (scope := rules.review_scope.search(sentence.text)):
+            hits[i] = _after_scope(sentence.text, scope, hits[i], rules)
+            if not hits[i]:  # a review's scope ("we discuss monitoring of blood pressure")
+                continue  # names topics; a clause after it ("; they show it is safe") reports
+        if not compared and _other_treatments(text, i, first[i], rules):
+            continue  # "antidepressants are limited by side effects": not the study drug's harms
         if design not in reviews and _others_found(sentence.text):
             continue  # "previous trials have found transient dissociation": not this study's
         slugs = []
@@ -162,7 +179,7 @@ def extract_safety(
                 if not any(rule.pattern.search(rest) for rule in psychotic.rules):
                     continue  # "psilocybin produced acute perceptual changes": its effect
             slugs.append(slug)
-        specific = [s for s in slugs if s != "general-tolerability"]
+        specific = [s for s in slugs if s not in GENERIC]  # "serious AEs were reported": no list
         if "general-tolerability" in slugs and specific:
             rest = ADVERSE_WORDS.sub("", sentence.text)
             named = any(rule.pattern.search(rest) for rule in tolerability.rules)
@@ -179,6 +196,28 @@ def extract_safety(
                 found.safety.append(slug)
                 found.provenance.append(("safety", slug, sentence.source, sentence.text))
     found.safety.sort(key=SAFETY.index)
+
+
+def _after_scope(sentence: str, scope: re.Match, slugs: list[str], rules: DetailRules) -> list:
+    """The topics of `slugs` still named after the clause of a review's scope statement."""
+    end = sentence.find(";", scope.end())
+    rest = sentence[end + 1 :] if end >= 0 else ""
+    groups = dict(rules.safety)
+    return [s for s in slugs if any(r.pattern.search(rest) for r in groups[s].rules)]
+
+
+def _other_treatments(text: Text, i: int, harm: int, rules: DetailRules) -> bool:
+    """Whether sentence `i` speaks of another treatment's harms: it names one (an SSRI,
+    "antidepressants") before its first harm and names no study drug; used where no drug is
+    compared head to head ("had stopped six antidepressants for poor tolerability")."""
+    named = (
+        m
+        for m in text.finditer(rules.other_treatments, i)
+        if m.start() < harm and not CO_MEDICATION.match(text.sentences[i].text, m.end())
+    )
+    if next(named, None) is None:
+        return False
+    return not any(text.search(rule, i) for _, rule in rules.drug_names)
 
 
 def extract_funding(record: dict, text: Text, rules: DetailRules, found) -> None:

@@ -1,0 +1,187 @@
+"""Study details on fresh unseen-style text (issue 14, session 6): the error classes of the new
+tuning records t460+, written as own sentences with near-miss twins that must not change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harvest.tagging.details import extract_details, load_details
+
+CONFIG = Path(__file__).resolve().parents[1] / "config" / "details.yml"
+RULES = load_details(CONFIG)
+
+
+def found(abstract: str, title: str = "Ketamine for depression", design: str = "rct",
+          conditions=("depression",), sections=None):  # fmt: skip
+    record = {"title": title, "abstract": abstract}
+    if sections is not None:
+        record = {"title": title, "abstract_sections": sections}
+    return extract_details(record, RULES, design=design, conditions=conditions)
+
+
+def safety(abstract: str, design: str = "rct", **kwargs) -> list[str]:
+    return found(abstract, design=design, **kwargs).safety
+
+
+# -- harm vocabulary: light-headedness, lethargy, psychomimetic, psychedelic reactions ----------
+
+VOCABULARY = [
+    ("Transient light-headedness occurred in nine women given ketamine.",
+     ["general-tolerability"]),
+    ("Two patients felt lightheaded after the infusion.", ["general-tolerability"]),
+    ("Only one patient had worsening lethargy.", ["general-tolerability"]),
+    ("Eleven patients had a psychomimetic or dysphoric reaction.", ["psychotic-symptoms"]),
+    ("The ketamine arm had more, self-limiting, psychedelic phenomena.", ["psychotic-symptoms"]),
+    ("Two patients became manic after the second infusion.", ["psychotic-symptoms"]),
+    ("Dissociation peaked 40 minutes after the start of the infusion.", ["dissociation"]),
+    ("Esketamine was better tolerated than quetiapine.", ["general-tolerability"]),
+    # twins: no harm named
+    ("Mood lightened in nine women given ketamine.", []),
+    ("Psychedelic therapy is a growing field.", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), VOCABULARY)
+def test_harm_vocabulary(abstract, expected):
+    assert safety(abstract) == expected
+
+
+# -- "dissociative" as the drug's class or a dose level is no harm ------------------------------
+
+DESCRIPTOR = [
+    ("Ketamine, a dissociative anaesthetic, improved mood within hours in this series.", []),
+    ("Ketamine is a dissociative drug whose antidepressant effects were examined here.", []),
+    ("Sub-dissociative doses of ketamine were given to every patient.", []),
+    # twins: dissociation as an effect
+    ("Dissociative symptoms were transient and resolved within two hours.", ["dissociation"]),
+    ("Dissociation was mild and resolved by 2 hours.", ["dissociation"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), DESCRIPTOR)
+def test_dissociative_descriptor(abstract, expected):
+    assert safety(abstract, design="observational") == expected
+
+
+# -- a history or an exclusion of mania or psychosis is no harm ---------------------------------
+
+HISTORY = [
+    ("Findings held after excluding patients with past hypomanic episodes.", []),
+    ("Results were unchanged when participants with prior psychotic episodes were excluded.", []),
+    ("We describe a 30-year-old man with no psychotic illness who drank 6 litres of water.", []),
+    # twins: emergent mania or psychosis is a harm
+    ("One patient developed hypomanic symptoms after the third infusion.",
+     ["psychotic-symptoms"]),
+    ("No psychotic symptoms emerged during the trial.", ["psychotic-symptoms"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), HISTORY)
+def test_history_or_exclusion_of_psychosis(abstract, expected):
+    assert safety(abstract, design="observational") == expected
+
+
+# -- "serious AEs were reported" is not a list of harms; "no adverse effect was serious" ---------
+
+SERIOUS = [
+    ("No treatment-emergent serious adverse events were reported, and moderate side effects "
+     "resolved within a day.", ["serious-adverse-events", "general-tolerability"]),
+    ("No adverse effect was serious enough to need admission.", ["serious-adverse-events"]),
+    # twins: a list of named harms keeps only them; serious adverse events alone are SAEs
+    ("Adverse events were nausea and headache.", ["nausea-vomiting", "headache"]),
+    ("No serious adverse events were reported.", ["serious-adverse-events"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), SERIOUS)
+def test_serious_events_and_other_side_effects(abstract, expected):
+    assert safety(abstract) == expected
+
+
+# -- hearsay, worries and things still to be established are not reports ----------------------
+
+HEARSAY = [
+    ("Its long-term safety still has to be established.", []),
+    ("Parenteral ketamine is said to cause marked side effects.", []),
+    ("Clinicians have voiced worries about the potential for abuse of ketamine.", []),
+    ("There are fears of dependence with repeated ketamine use.", []),
+    # twins: the same harms reported
+    ("Its long-term safety was established over two years of follow-up.",
+     ["general-tolerability"]),
+    ("Parenteral ketamine caused marked side effects in four patients.",
+     ["general-tolerability"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), HEARSAY)
+def test_hearsay_is_not_a_report(abstract, expected):
+    assert safety(abstract, design="narrative-review") == expected
+
+
+# -- an aim with safety words is no report ------------------------------------------------------
+
+AIMS = [
+    ("In this meta-analysis we pooled earlier trials to draw conclusions about the efficacy and "
+     "safety of psilocybin.", []),
+    ("We set out to characterise the tolerability of repeated esketamine dosing.", []),
+    # twin: an aim that names a harm still reports it as a monitored outcome
+    ("We set out to characterise blood pressure changes with repeated esketamine dosing.",
+     ["cardiovascular"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), AIMS)
+def test_aims_with_safety_words(abstract, expected):
+    assert safety(abstract, design="meta-analysis") == expected
+
+
+# -- a review's scope clause names topics; a clause after it reports ------------------------------
+
+SCOPE = [
+    ("In this mini review we describe case reports of seizures after psychedelics; on balance "
+     "they indicate that psychedelics are safe under supervision.", ["general-tolerability"]),
+    # twins: the scope alone names topics only
+    ("In this review we describe case reports of seizures after psychedelics.", []),
+    ("We discuss blood pressure monitoring; then we turn to dosing schedules.", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), SCOPE)
+def test_review_scope_clause(abstract, expected):
+    assert (
+        safety(abstract, design="narrative-review", title="Psychedelics and seizures") == expected
+    )
+
+
+# -- another treatment's harms (no drug compared head to head) are not the study drug's ----------
+
+OTHER_TREATMENT = [
+    ("He had stopped six antidepressants for lack of effect or poor tolerability.", [],
+     "case-report"),
+    ("Conventional antidepressants are often limited by side effects in late life.", [],
+     "narrative-review"),
+    ("Earlier SSRIs had caused nausea and sexual dysfunction.", [], "case-report"),
+    # twins: the study drug named, or another drug only as a measure of the trial
+    ("Unlike her earlier antidepressants, esketamine caused only mild nausea.",
+     ["nausea-vomiting"], "case-report"),
+    ("Morphine consumption and side effects (nausea, delusions) were recorded for 48 h.",
+     ["psychotic-symptoms", "nausea-vomiting"], "rct"),
+    ("It was better tolerated than SSRIs.", ["general-tolerability"], "case-report"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected", "design"), OTHER_TREATMENT)
+def test_other_treatments_harms(abstract, expected, design):
+    assert safety(abstract, design=design) == expected
+
+
+def test_another_drug_compared_keeps_its_harms():
+    text = (
+        "Patients were randomised to ketamine or sertraline. "
+        "Sertraline caused more nausea than ketamine did in the first week."
+    )
+    result = found(text)
+    assert result.comparators == ["active-drug"]
+    assert result.safety == ["nausea-vomiting"]
