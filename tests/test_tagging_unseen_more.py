@@ -255,3 +255,56 @@ def test_conditions_as_predictors_mediators_and_harms(taxonomy, sentence, condit
         c for c in found.conditions if c not in ("depression", "treatment-resistant-depression")
     )
     assert others == conditions
+
+
+@pytest.mark.parametrize(
+    "abstract, on_topic",
+    [
+        # a list of primary outcomes naming a target: the target is primary
+        ("Methods: 200 women having caesarean delivery were randomised to esketamine or "
+         "saline. The primary outcomes were pain on the NRS and postpartum depression on the "
+         "EPDS; secondary outcomes were sedation scores.", 1),
+        ("Methods: 200 women having caesarean delivery were randomised to esketamine or "
+         "saline. The co-primary endpoints were pain at 24 h and postpartum depression at "
+         "six weeks.", 1),
+        # twins: a single primary outcome naming pain, the target a secondary one
+        ("Methods: 200 women having caesarean delivery were randomised to esketamine or "
+         "saline. The primary outcome was pain at 24 h and postpartum depression a secondary "
+         "outcome.", 0),
+        ("Methods: 200 women having caesarean delivery were randomised to esketamine or "
+         "saline. The primary outcome was pain at 24 h; postpartum depression was a secondary "
+         "outcome.", 0),
+    ],
+)  # fmt: skip
+def test_a_list_of_primary_outcomes(taxonomy, abstract, on_topic):
+    title = "Esketamine for pain and postpartum depression after caesarean section"
+    assert tags(taxonomy, title, abstract).on_topic == on_topic
+
+
+@pytest.mark.parametrize(
+    "title, abstract, modalities",
+    [
+        # drugs compared with or given beside ketamine in emergency and psychiatric care
+        ("Intranasal ketamine versus metoclopramide for headache in the emergency department",
+         "Methods: Adults with headache were randomised to intranasal ketamine or intravenous "
+         "metoclopramide.", ("ketamine", "other-drug")),
+        ("Ketamine versus opioids for renal colic: a meta-analysis",
+         "We pooled eight randomised trials comparing ketamine with opioids or NSAIDs.",
+         ("ketamine", "other-drug")),
+        ("Esketamine with clozapine in resistant depression: a case series",
+         "Three patients on clozapine received esketamine nasal spray.",
+         ("ketamine", "esketamine", "other-drug")),
+        # a commentary or reply whose title names the comparison
+        ("Esketamine nasal spray versus quetiapine for resistant depression. Reply.", "",
+         ("ketamine", "esketamine", "other-drug")),
+        # twins: a hormone measured is no drug given; a review's background list is the field
+        ("Plasma oxytocin after MDMA in healthy volunteers",
+         "Methods: Volunteers received MDMA or placebo and plasma oxytocin was measured.",
+         ("mdma",)),
+        ("Esketamine for resistant depression: a narrative review",
+         "Depression often fails to respond to SSRIs and quetiapine augmentation. This review "
+         "covers esketamine.", ("ketamine", "esketamine")),
+    ],
+)  # fmt: skip
+def test_other_drugs_compared_or_given(taxonomy, title, abstract, modalities):
+    assert tags(taxonomy, title, abstract).modalities == modalities

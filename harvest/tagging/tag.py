@@ -268,8 +268,10 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             if not any(taxonomy.tags[s].target for s in result.tags):
                 result.merge(weak, only={s for s in weak.tags if taxonomy.tags[s].target})
         if facet == "modalities" and review:
-            for slug in roles.primary_study_only & set(result.tags):
-                del result.tags[slug]  # other drugs in a review are the field, not its arms
+            for slug in roles.primary_study_only & set(result.tags) - facet_primary:
+                # other drugs in a review are the field, not its arms, unless its title or aim
+                # names the comparison ("Esketamine versus quetiapine: a reply")
+                del result.tags[slug]
             for slug in roles.delivered_only & set(result.tags) - facet_primary:
                 # "treatments include antidepressants and psychotherapy": the field, unless
                 # named with the substance ("MDMA-assisted psychotherapy"), in the title or aim

@@ -41,14 +41,21 @@ def primary_outcome_targeted(doc: Doc, tags, allowed=()) -> bool | None:
     return False if named(others) else None
 
 
+# "the primary outcomes were ...", "co-primary endpoints": a list of primary outcomes follows
+PLURAL_ENDS = ("outcomes", "endpoints", "end points", "measures")
+
+
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of `text` around [start, end) bounded by "secondary" or a semicolon; before a
-    later "secondary", also by the first "and" or comma ("pain was the primary outcome and
-    depression a secondary one")."""
+    later "secondary" in the same clause, a single primary outcome is also cut at the first
+    "and" or comma ("pain was the primary outcome and depression a secondary one"), a list of
+    them is not ("the primary outcomes were pain and depression; secondary ...")."""
     before = max(text.rfind("secondar", 0, start), text.rfind(";", 0, start))
     secondary = text.find("secondar", end)
-    after = [i for i in (secondary, text.find(";", end)) if i >= 0]
-    if secondary >= 0:
+    semicolon = text.find(";", end)
+    after = [i for i in (secondary, semicolon) if i >= 0]
+    single = not text[start:end].endswith(PLURAL_ENDS)
+    if secondary >= 0 and (semicolon < 0 or secondary < semicolon) and single:
         after += [i for i in (text.find(" and ", end, secondary), text.find(",", end, secondary))
                   if i >= 0]  # fmt: skip
     return (before + 1 if before >= 0 else 0), (min(after) if after else len(text))
