@@ -362,7 +362,7 @@ def _write(tmp_path, change) -> Path:
 
 CHECKS = ("dose_series, dose_range, range_not_arms, pooled_doses, not_pooled, searched, "
           "stated_against, waitlist_named, therapy_both_arms, therapy_alone, "
-          "blinder_dose")  # fmt: skip
+          "blinder_dose, care_named")  # fmt: skip
 
 
 @pytest.mark.parametrize(

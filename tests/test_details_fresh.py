@@ -185,3 +185,120 @@ def test_another_drug_compared_keeps_its_harms():
     result = found(text)
     assert result.comparators == ["active-drug"]
     assert result.safety == ["nausea-vomiting"]
+
+
+def comparators(abstract: str, title: str = "Ketamine for depression", design: str = "rct",
+                conditions=("depression",)) -> list[str]:  # fmt: skip
+    return found(abstract, title=title, design=design, conditions=conditions).comparators
+
+
+# -- every match of a cue counts, not only the first ("or intranasal ketamine ... with NSAIDs") --
+
+EVERY_MATCH = [
+    ("In adults with renal colic, what are the effects of intravenous or intranasal ketamine on "
+     "pain compared with NSAIDs and/or opioids?", ["active-drug"]),
+    ("Trials of racemic ketamine or esketamine were pooled against placebo.", ["placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), EVERY_MATCH)
+def test_every_match_of_a_cue(abstract, expected):
+    assert comparators(abstract, design="systematic-review", conditions=()) == expected
+
+
+# -- "behavioural control", "pain control" are no control arm: midazolam there is a drug compared -
+
+AGITATION = [
+    ("We compared ketamine against a combination of midazolam and haloperidol for behavioural "
+     "control of agitated emergency department patients.", ["active-drug"]),
+    ("Ketamine or midazolam was given for pain control before the procedure in a randomised "
+     "trial.", ["active-drug"]),
+    # twin: a midazolam arm called the control stays an active placebo
+    ("Patients were randomised to ketamine or to midazolam as an active control.",
+     ["active-placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), AGITATION)
+def test_control_of_symptoms_is_no_control_arm(abstract, expected):
+    assert comparators(abstract, title="Ketamine for agitation", conditions=()) == expected
+
+
+# -- abbreviations and brand names of the study drug; a reference treatment ---------------------
+
+NAMES = [
+    ("ESCAPE-TRD was a randomised study comparing the efficacy of ESK-NS with quetiapine "
+     "extended release.", ["active-drug"]),
+    ("This trial compared Spravato with quetiapine in 676 adults.", ["active-drug"]),
+    ("The trial against a reference treatment, escitalopram, found no difference.",
+     ["active-drug"]),
+    # twin: the abbreviation alone, no other drug
+    ("ESK-NS was given twice weekly in this randomised phase.", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), NAMES)
+def test_abbreviations_and_reference_treatments(abstract, expected):
+    assert comparators(abstract, title="Esketamine nasal spray in TRD") == expected
+
+
+# -- a control regimen of another drug (add-on designs against the other drug alone) ------------
+
+CONTROL_REGIMEN = [
+    ("Women were randomly allocated to the control regimen (sufentanil 2 µg/kg plus tropisetron "
+     "10 mg) or to the same regimen with esketamine added.", ["active-drug"]),
+    ("Adults were allocated to a control arm of intravenous metoclopramide or to intranasal "
+     "ketamine.", ["active-drug"]),
+    # twins: a control of saline is a placebo; an unspecified control group gets none
+    ("Women were randomly allocated to the control group (saline) or to esketamine.",
+     ["placebo"]),
+    ("Women were randomly allocated to a control group or to esketamine.", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), CONTROL_REGIMEN)
+def test_control_regimen_of_another_drug(abstract, expected):
+    assert comparators(abstract, title="Esketamine after caesarean section") == expected
+
+
+# -- "placebo-controlled" as the design's name beside an active comparator; another part --------
+
+DESIGN_WORDS = [
+    ("In a randomized, placebo-controlled trial, adults were allocated to a control arm of "
+     "intravenous metoclopramide or to intranasal ketamine.", ["active-drug"], "rct"),
+    # twin: no control arm named, so the placebo-controlled design has a placebo arm too
+    ("In a randomized, placebo-controlled trial, adults were allocated to intravenous "
+     "metoclopramide or to intranasal ketamine.", ["placebo", "active-drug"], "rct"),
+    ("The randomised, placebo-controlled part two of the trial has recently been completed.",
+     [], "open-label-trial"),
+    # twins: a placebo arm named besides; this trial's own placebo arm
+    ("Adults were randomized to metoclopramide, intranasal ketamine or placebo.",
+     ["placebo", "active-drug"], "rct"),
+    ("In this randomised, placebo-controlled trial, 40 adults received ketamine or placebo.",
+     ["placebo"], "rct"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected", "design"), DESIGN_WORDS)
+def test_placebo_design_words(abstract, expected, design):
+    assert comparators(abstract, design=design) == expected
+
+
+# -- usual care: an arm named "as usual care", and "standard therapy" that is the active arm -----
+
+CARE = [
+    ("Trauma patients were randomised to the institutional regimen as usual care (UC) or to UC "
+     "plus a ketamine infusion.", ["usual-care"]),
+    ("Patients were allocated to metoclopramide or to intranasal ketamine. Ketamine was not "
+     "better than standard therapy.", ["active-drug"]),
+    # twins: usual care named beside an active drug; usual care as the setting of both arms
+    ("Patients were randomised to ketamine versus sertraline versus usual care.",
+     ["active-drug", "usual-care"]),
+    ("The trial was run as part of usual care in two hospitals; patients received ketamine or "
+     "placebo.", ["placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), CARE)
+def test_usual_care_arms(abstract, expected):
+    assert comparators(abstract) == expected

@@ -43,6 +43,13 @@ DOSE_TAIL = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:,|or|and|to|-|\u2013)\s*\d+(?:\.\
 TRIAL_DESIGN = re.compile(
     r"(?<!-)\bcontrolled\b(?=(?:,? [\w-]+){0,3} (?:trials?|study|studies)\b)", re.I
 )
+# "a control arm of intravenous metoclopramide": the control is a drug, not a placebo.
+CONTROL_ARM = re.compile(
+    r"\bcontrol (?:regimens?|groups?|arms?|conditions?)\b,?\s*(?:\(|of |receiving |received |"
+    r"given |with |consisting of )(?!(?:an? |the |matching |normal |0\.9% )?(?:placebo|saline|"
+    r"vehicle|sham|inactive|inert)\b)",
+    re.I,
+)
 PLACEBO_DESIGN = re.compile(r"\bplacebo[- ]controlled\b", re.I)
 # "compared with placebo, niacin ...": an inert placebo as well.
 INERT_TOO = re.compile(
@@ -70,6 +77,7 @@ def extract_comparators(
     if not blinds or _titled(text, rules):
         _active_drug_not_placebo(rules, found)
     _placebo_design_only(text, reporting, rules, found)
+    _care_is_the_active_arm(rules, found)
 
 
 def _comparators(
@@ -83,7 +91,8 @@ def _comparators(
                 continue
             if pooled and slug == "active-drug" and _either_drug(text, i, group, rules):
                 continue  # "trials of racemic ketamine or esketamine": the review's scope
-            if not any(_counts(slug, m, text, i, rules, focal) for m in text.matches(group, i)):
+            # every match: "intravenous or intranasal ketamine ... compared with NSAIDs"
+            if not any(_counts(slug, m, text, i, rules, focal) for m in text.every_match(group, i)):
                 continue
             if i not in usable:
                 usable[i] = bool(
@@ -143,7 +152,7 @@ def _not_pooled(slug: str, text: Text, i: int, rules: DetailRules) -> bool:
 def _either_drug(text: Text, i: int, group, rules: DetailRules) -> bool:
     """In a review, whether sentence `i`'s only head-to-head cue is "X or <study drug>" ("trials
     of racemic ketamine or esketamine"): the drugs reviewed, not a comparison."""
-    found = list(text.matches(group, i))
+    found = list(text.every_match(group, i))
     return bool(found) and all(
         m.group(0)[:3].lower() == "or "
         and any(r.pattern.fullmatch(m.group(0)[3:].split()[-1]) for _, r in rules.drug_names)
@@ -171,14 +180,33 @@ def _both_arms_get(text: Text, rules: DetailRules, found) -> None:
 
 def _placebo_design_only(text: Text, reporting: set[int], rules: DetailRules, found) -> None:
     """A "placebo-controlled" trial whose only control is an active placebo ("ketamine or
-    midazolam"): no inert placebo besides."""
-    if "active-placebo" not in found.comparators or "placebo" not in found.comparators:
+    midazolam") or an active drug ("a placebo-controlled trial ... allocated to metoclopramide or
+    to intranasal ketamine"): no inert placebo besides."""
+    if "placebo" not in found.comparators:
         return
+    if "active-placebo" not in found.comparators and not (
+        "active-drug" in found.comparators
+        and any(CONTROL_ARM.search(text.sentences[i].text) for i in reporting)
+    ):
+        return  # an active drug besides a placebo-controlled design is an arm more
     placebo = dict(rules.comparators)["placebo"]
     told = [i for i in text.where(placebo, reporting) if any(text.matches(placebo, i))]
     if told and all(_design_word_only(text.sentences[i].text, placebo) for i in told):
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
         found.comparators.remove("placebo")
+        found.provenance.remove(row)
+
+
+def _care_is_the_active_arm(rules: DetailRules, found) -> None:
+    """ "Not better than standard therapy" in a trial against an active drug or treatment names
+    that arm, not usual care, unless the sentence says usual care (`care_named`)."""
+    if "usual-care" not in found.comparators:
+        return
+    if not {"active-drug", "active-non-drug"} & set(found.comparators):
+        return
+    row = next(r for r in found.provenance if r[:2] == ("comparators", "usual-care"))
+    if not rules.comparator_checks["care_named"].pattern.search(row[3]):
+        found.comparators.remove("usual-care")
         found.provenance.remove(row)
 
 
@@ -261,11 +289,18 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
             return False
     if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
         sentence = text.sentences[i].text
-        if rules.drug_last.search(sentence, 0, match.start()) and not any(
-            rule.pattern.search(sentence, max(0, match.start() - 25), match.start())
-            for _, rule in rules.drug_names
+        ours = any(rule.pattern.search(match.group(0).split()[-1]) for _, rule in rules.drug_names)
+        if (
+            not ours
+            and rules.drug_last.search(sentence, 0, match.start())
+            and not any(
+                rule.pattern.search(sentence, max(0, match.start() - 25), match.start())
+                for _, rule in rules.drug_names
+            )
         ):
-            return False  # "lithium or valproate", "(sertraline or venlafaxine)": one arm's options
+            # "lithium or valproate", "(sertraline or venlafaxine)": one arm's options; not
+            # "metoclopramide or to intranasal ketamine", the study drug's arm
+            return False
         return bool(ASSIGNED.search(sentence))  # not "ketamine or esketamine"
     return True
 

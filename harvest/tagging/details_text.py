@@ -284,6 +284,13 @@ class Text:
                 if match is not None:
                     yield match
 
+    def every_match(self, group: Group, i: int):
+        """Every match of each of the group's rules in sentence `i`, rule by rule."""
+        here, text = self.at[i], self.sentences[i].text
+        for rule in group.rules:
+            if rule.always or rule.rid in here:
+                yield from rule.pattern.finditer(text)
+
     def has(self, rule: Rule) -> bool:
         """Whether `rule` matches anywhere in the record."""
         return any(self.search(rule, i) for i in self.where(rule))

@@ -57,7 +57,7 @@ SESSION_GROUPS = {"next_session": ("ord",), "first_second": ("what",), "times_gi
 # The named checks of `comparator_checks` (details.py reads them), each a pattern.
 COMPARATOR_CHECKS = ("dose_series", "dose_range", "range_not_arms", "pooled_doses", "not_pooled",
                      "searched", "stated_against", "waitlist_named", "therapy_both_arms",
-                     "therapy_alone", "blinder_dose")  # fmt: skip
+                     "therapy_alone", "blinder_dose", "care_named")  # fmt: skip
 PERSONAL_COI = (
     r"\b(?:has|have) received|consult|advisory|speaker|honorari|stock|shares|equity|royalt|"
     r"personal fees|employee of|board member|patent"
