@@ -308,3 +308,75 @@ def test_a_list_of_primary_outcomes(taxonomy, abstract, on_topic):
 )  # fmt: skip
 def test_other_drugs_compared_or_given(taxonomy, title, abstract, modalities):
     assert tags(taxonomy, title, abstract).modalities == modalities
+
+
+def _sectioned(title, sections):
+    """A record whose abstract has labelled sections [(label, text), ...]."""
+    found = record(title, "")
+    found["abstract_sections"] = [
+        {"label": label, "category": label, "text": text} for label, text in sections
+    ]
+    found["abstract"] = " ".join(text for _, text in sections)
+    return found
+
+
+@pytest.mark.parametrize(
+    "sections, human, design",
+    [
+        # inline labels inside a labelled section are split too: the methods are the study's
+        ([("BACKGROUND", "MDMA with psychotherapy eases PTSD. OBJECTIVES: To model the MDMA "
+                         "effect. METHODS: In mice, fear extinction was measured after MDMA. "
+                         "RESULTS: MDMA enhanced extinction.")], 0, "preclinical"),
+        # twin: rodent work in a background section before a human trial stays background
+        ([("BACKGROUND", "In mice, MDMA enhances fear extinction."),
+          ("METHODS", "Forty adults with PTSD were randomised to MDMA or placebo with "
+                      "therapy."),
+          ("RESULTS", "PTSD symptoms fell more with MDMA.")], 1, "rct"),
+    ],
+)  # fmt: skip
+def test_inline_labels_inside_a_labelled_section(taxonomy, sections, human, design):
+    found = tag_record(_sectioned("MDMA and fear extinction", sections), taxonomy)
+    assert (found.human, found.design) == (human, design)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, design",
+    [
+        # treatment given in care, not by the study: observational, whatever the title says
+        ("Oral esketamine for resistant depression: a six-week open-label programme",
+         "Aims: We report a naturalistic study of the programme. Methods: 185 adults with "
+         "resistant depression took oral esketamine twice weekly.", "observational"),
+        ("Intranasal esketamine in depression with PTSD",
+         "Methods: In this open-label, single-arm, retrospective pilot study, 11 patients "
+         "received intranasal esketamine.", "observational"),
+        # twins: an open-label trial, even one whose background asks for real-world data
+        ("Oral esketamine for resistant depression: a six-week open-label programme",
+         "Methods: In this open-label trial, 40 adults with resistant depression took oral "
+         "esketamine twice weekly.", "open-label-trial"),
+        ("Intranasal esketamine in depression with PTSD",
+         "Real-world data are scarce. Methods: In this open-label trial, 20 adults received "
+         "intranasal esketamine.", "open-label-trial"),
+        # twin: a randomised trial that also reviewed records stays a trial
+        ("Ketamine for suicidal ideation",
+         "Methods: 60 adults were randomised to ketamine or midazolam; medical records were "
+         "reviewed for readmissions.", "rct"),
+    ],
+)  # fmt: skip
+def test_treatment_given_in_care_is_observational(taxonomy, title, abstract, design):
+    assert tags(taxonomy, title, abstract).design == design
+
+
+@pytest.mark.parametrize(
+    "title, sentence, conditions",
+    [
+        # misuse or craving reported as a harm of therapy is no substance-use target
+        ("Ketamine infusions for late-life depression",
+         "No adverse events of craving or misuse occurred.", ("depression",)),
+        # twin: craving measured in an alcohol use disorder trial is its target
+        ("Ketamine for alcohol use disorder with depression",
+         "Craving for alcohol fell after the infusions.", ("depression", "substance-use")),
+    ],
+)  # fmt: skip
+def test_misuse_as_a_harm_of_therapy(taxonomy, title, sentence, conditions):
+    abstract = "Methods: 20 adults received four ketamine infusions. Results: " + sentence
+    assert tags(taxonomy, title, abstract).conditions == conditions

@@ -99,7 +99,8 @@ def label_role(label: str | None, category: str | None) -> str:
 
 
 def _sections(record: dict) -> list[tuple[str, str | None, str | None]]:
-    """(text, label, category) per abstract section; inline 'Methods:' labels are split."""
+    """(text, label, category) per abstract section; inline 'Methods:' labels are split, also
+    inside a labelled section ("BACKGROUND" holding "... OBJECTIVES: ... METHODS: ...")."""
     sections = record.get("abstract_sections") or []
     if sections:
         raw = [(s.get("text") or "", s.get("label"), s.get("category")) for s in sections]
@@ -109,12 +110,12 @@ def _sections(record: dict) -> list[tuple[str, str | None, str | None]]:
         return []
     out = []
     for text, label, category in raw:
-        if label or not INLINE_LABEL.search(text):
+        if not INLINE_LABEL.search(text):
             out.append((text, label, category))
             continue
         pieces = INLINE_LABEL.split(text)
         if pieces[0].strip():
-            out.append((pieces[0], None, None))
+            out.append((pieces[0], label, category))
         for i in range(1, len(pieces) - 1, 2):
             out.append((pieces[i + 1], pieces[i], None))
     return out
