@@ -302,3 +302,71 @@ CARE = [
 @pytest.mark.parametrize(("abstract", "expected"), CARE)
 def test_usual_care_arms(abstract, expected):
     assert comparators(abstract) == expected
+
+
+def doses(abstract: str, title: str = "Ketamine for depression", design: str = "rct",
+          sections=None) -> list[tuple]:  # fmt: skip
+    result = found(abstract, title=title, design=design, sections=sections)
+    return [(d["drug"], d["amount"], d["unit"]) for d in result.doses]
+
+
+# -- a dose after the placebo is the study drug's; "control pain" is a verb --------------------
+
+DOSE_OWNER = [
+    ("Patients were randomly assigned to intranasal ketamine or intranasal saline solution at "
+     "0.75 mg/kg.", [("ketamine", 0.75, "mg/kg")]),
+    ("Rats received ketamine or vehicle at 10 mg/kg.", [("ketamine", 10, "mg/kg")]),
+    ("We asked whether low doses of ketamine, 0.3 mg/kg, control pain in renal colic.",
+     [("ketamine", 0.3, "mg/kg")]),
+    # twins: the comparator's dose stays out; a control dose stays out
+    ("Patients were randomly assigned to ketamine or midazolam at 0.05 mg/kg.", []),
+    ("Participants took psilocybin 25 mg or 1 mg (control).", [("psilocybin", 25, "mg")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), DOSE_OWNER)
+def test_whose_dose(abstract, expected):
+    assert doses(abstract) == expected
+
+
+# -- an observational comparison of two forms studies both; a trial's comparator form does not ---
+
+TWO_FORMS = "Comparative effectiveness of intravenous ketamine and intranasal esketamine"
+FORMS_TEXT = (
+    "Adults received up to 6 IV ketamine treatments (0.5 mg/kg) or up to 8 IN esketamine "
+    "treatments (56 or 84 mg)."
+)
+
+
+def test_observational_comparison_lists_both_forms():
+    assert doses(FORMS_TEXT, title=TWO_FORMS, design="observational") == [
+        ("ketamine", 0.5, "mg/kg"),
+        ("esketamine", 56, "mg"),
+        ("esketamine", 84, "mg"),
+    ]
+
+
+def test_trial_of_two_forms_leaves_out_the_comparator_form():
+    assert doses(FORMS_TEXT, title=TWO_FORMS, design="rct") == [("ketamine", 0.5, "mg/kg")]
+
+
+# -- an aim stated in a BACKGROUND or CONTEXT section is the objective ---------------------------
+
+
+def test_aim_in_background_section_is_read():
+    sections = [
+        {"label": "CONTEXT", "category": "BACKGROUND",
+         "text": "Opioids are a concern in renal colic. They asked whether ketamine, 0.3 mg/kg, "
+                 "relieves the pain."},
+        {"label": "METHODS", "category": "METHODS", "text": "Thirty-four adults took part."},
+    ]  # fmt: skip
+    assert doses("", sections=sections) == [("ketamine", 0.3, "mg/kg")]
+
+
+def test_background_without_aim_stays_background():
+    sections = [
+        {"label": "BACKGROUND", "category": "BACKGROUND",
+         "text": "Earlier trials gave ketamine 0.5 mg/kg. Opioids are a concern."},
+        {"label": "METHODS", "category": "METHODS", "text": "Thirty-four adults took part."},
+    ]  # fmt: skip
+    assert doses("", sections=sections) == []

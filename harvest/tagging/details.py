@@ -62,7 +62,7 @@ def extract_details(
     focal = title_drugs(text, rules)
     if design in rules.comparator_designs:
         extract_comparators(text, reporting, rules, focal, found, design, conditions)
-    extract_doses(text, reporting, rules, focal, found)
+    extract_doses(text, reporting, rules, focal, found, design)
     if design in rules.session_designs:
         extract_sessions(text, reporting, rules, design, found)
     extract_safety(text, reporting, rules, set(conditions), design, found)

@@ -21,7 +21,9 @@ EXCLUDED_BEFORE = re.compile(
 CONTROL_AFTER = re.compile(
     r"\s*\)?\s*[(,]?\s*(?:(?:which |that )?(?:served |serving |used |was used )?as "
     r"(?:an? |the )?|the )?"
-    r"(?:active )?(?:control|comparator|placebo)\b",
+    r"(?:active )?(?:control|comparator|placebo)\b"
+    # not the verb: "0.3 mg/kg, control pain"
+    r"(?!\s+(?:pain|symptoms?|agitation|anxiety|depress\w*|mood|the|their|his|her|its|of)\b)",
     re.I,
 )
 # "a placebo/active control group (0-40 mg of MDMA)": the control group's dose.
@@ -50,6 +52,7 @@ RANGE = re.compile(rf"{NUM}\s*(?:-|\u2013|to)\s*{NUM}")
 # Forms of one drug a head-to-head trial compares, and a title comparing them.
 FORMS = frozenset({"ketamine", "esketamine", "arketamine"})
 FORMS_COMPARED = re.compile(r"\b(?:or|versus|vs\.?|compar\w*|against|and)\b", re.I)
+INERT = re.compile(r"placebo|saline|vehicle", re.I)
 RATE = re.compile(r"/\s*(?:h|hr|hour|min|minute|week|wk)|per\s*(?:hour|h|minute|min|week)", re.I)
 
 
@@ -86,12 +89,16 @@ def drug_spans(text: Text, i: int, rules: DetailRules) -> list[tuple[int, int, s
     return sorted(spans)
 
 
-def extract_doses(text: Text, reporting: set[int], rules: DetailRules, focal, found) -> None:
-    """Every distinct stated dose of a study drug, with its band, into `found`."""
+def extract_doses(
+    text: Text, reporting: set[int], rules: DetailRules, focal, found, design=None
+) -> None:
+    """Every distinct stated dose of a study drug, with its band, into `found`; in a design
+    without arms (observational) both forms a title compares are studied."""
     only = record_drugs(text, rules)
     only_drug = next(iter(only)) if len(only) == 1 else None
     controls = _control_doses(text, reporting, rules)
-    compared = _compared_form(text, rules) if len(set(focal) & FORMS) > 1 else None
+    arms = design is None or design in rules.comparator_designs
+    compared = _compared_form(text, rules) if arms and len(set(focal) & FORMS) > 1 else None
     seen: set[tuple] = set()
     for i in text.where(rules.dose, reporting):
         sentence = text.sentences[i]
@@ -170,6 +177,8 @@ def _dose_drug(spans, match: re.Match, text: str, fallback: str | None):
         if start >= match.end() and DRUG_FOLLOWS.fullmatch(text[match.end() : start]):
             return drug, start
     before = [s for s in spans if s[1] <= match.start()]
+    while len(before) > 1 and INERT.fullmatch(text[before[-1][0] : before[-1][1]]):
+        before.pop()  # "ketamine or saline at 0.75 mg/kg": a placebo has no dose
     if before:
         return before[-1][2], before[-1][0]
     return fallback, match.start()

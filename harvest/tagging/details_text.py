@@ -55,6 +55,15 @@ THIS_STUDY = re.compile(
     r"(?! (?:is|was) (?:needed|warranted|important|necessary|timely))",
     re.I,
 )
+# An aim stated inside a BACKGROUND or CONTEXT section ("They asked whether sub-dissociative
+# doses of ketamine, 0.3 mg/kg, control pain"): read as the objective.
+AIM_STATED = re.compile(
+    r"\b(?:we|the authors|they) (?:therefore |then |here |now |also |first )?(?:aimed|sought|"
+    r"asked|tested|investigated|examined|evaluated|assessed|compared|hypothesi[sz]ed|set out)\b"
+    r"|\b(?:the )?(?:aim|objective|purpose|goal) (?:of (?:this|the present|our) (?:study|trial)|"
+    r"was|is) to\b",
+    re.I,
+)
 _RIDS = itemgetter(1)  # an automaton hit is (end, rule numbers)
 ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as another
 
@@ -227,6 +236,8 @@ def sentences(record: dict) -> list[Sentence]:
 def _role(role: str, background: bool, sentence: str) -> str:
     if background:
         return "background"
+    if role == "background" and AIM_STATED.search(sentence):
+        return "objective"  # "We therefore tested esketamine added to ..." in BACKGROUND
     return "methods" if role == "background" and THIS_STUDY.search(sentence) else role
 
 
