@@ -380,3 +380,40 @@ def test_treatment_given_in_care_is_observational(taxonomy, title, abstract, des
 def test_misuse_as_a_harm_of_therapy(taxonomy, title, sentence, conditions):
     abstract = "Methods: 20 adults received four ketamine infusions. Results: " + sentence
     assert tags(taxonomy, title, abstract).conditions == conditions
+
+
+@pytest.mark.parametrize(
+    "title, conditions, on_topic",
+    [
+        # "trauma-related pain" given analgesia before hospital is the injury sense
+        ("Paramedic ketamine for trauma-related pain: an observational study",
+         ("physical-injury", "pain"), 0),
+        ("Prehospital ketamine for trauma-related injuries in adults", ("physical-injury",), 0),
+        # twin: trauma-related distress is psychological
+        ("Ketamine for trauma-related distress in refugees: an open-label trial",
+         ("psychological-trauma",), 1),
+    ],
+)  # fmt: skip
+def test_trauma_related_pain_is_an_injury(taxonomy, title, conditions, on_topic):
+    found = tags(taxonomy, title, "")
+    assert (found.conditions, found.on_topic) == (conditions, on_topic)
+
+
+@pytest.mark.parametrize(
+    "sentence, conditions",
+    [
+        # an outcome listed beside adverse events is an outcome
+        ("Anxiety, suicidal ideation and adverse events were also compared.",
+         ("anxiety", "suicidality")),
+        ("Secondary outcomes were suicidal ideation and safety.", ("suicidality",)),
+        # twins: a harm listed among the adverse events stays a harm
+        ("Adverse events included anxiety and nausea.", ()),
+        ("No increase in suicidal ideation and no serious adverse events occurred.", ()),
+    ],
+)  # fmt: skip
+def test_an_outcome_listed_beside_adverse_events(taxonomy, sentence, conditions):
+    found = tags(taxonomy, "Ketamine for treatment-resistant depression", TRD_COHORT + sentence)
+    others = tuple(
+        c for c in found.conditions if c not in ("depression", "treatment-resistant-depression")
+    )
+    assert others == conditions

@@ -31,6 +31,10 @@ POPULATION_BEFORE = re.compile(
 TARGET_BEFORE = re.compile(
     r"\b(?:treat|treats|treated|treating|treatment of|for)\s+(?:[a-z-]+\s+){0,3}$"
 )
+# "anxiety, suicidal ideation and adverse events were compared": an outcome listed beside them
+OUTCOME_BESIDE_HARMS = re.compile(
+    r"[a-z0-9 ,-]{0,60}?\band (?:adverse events|adverse effects|side effects|safety|tolerability)\b"
+)
 SEARCH_LIST_MIN = 3  # conditions in one search sentence that make it a list of search terms
 BASELINE_GAP_WORDS = 2  # words between a `baseline` cue and the condition it qualifies
 # "reduction from baseline in depression": a change measured, not a baseline covariate
@@ -297,6 +301,7 @@ class Doc:
             and i in self.adverse
             and sentence.source == "abstract"
             and not TARGET_BEFORE.search(self.lower, max(sentence.start, hit.start - 40), hit.start)
+            and not OUTCOME_BESIDE_HARMS.match(self.lower, hit.end, sentence.end)
         ):
             return "weak", "adverse event"
         role = ROLE_NAMES.get(sentence.role, sentence.role)
