@@ -417,3 +417,29 @@ def test_an_outcome_listed_beside_adverse_events(taxonomy, sentence, conditions)
         c for c in found.conditions if c not in ("depression", "treatment-resistant-depression")
     )
     assert others == conditions
+
+
+@pytest.mark.parametrize(
+    "title, abstract, conditions, on_topic",
+    [
+        # anxiety relieved before surgery or during sedation is no anxiety outcome
+        ("Oral midazolam or midazolam with ketamine as premedication in children",
+         "Methods: Children having surgery were randomised to two premedicants. Results: "
+         "Anxiety at separation from parents was lower with the combination.", (), 0),
+        ("Intranasal ketamine drops or spray for sedation in dental care",
+         "Methods: Anxious children were randomised to drops or atomised ketamine before "
+         "dental treatment. Results: Sedation was better with the spray.", (), 0),
+        # twins: a perioperative trial for postoperative depression keeps its anxiety outcome;
+        # anxiety treated outside surgery stays a target
+        ("Intraoperative esketamine for postoperative depression after surgery",
+         "Methods: Women having surgery were randomised to esketamine or saline. Results: "
+         "Depression and anxiety scores were lower with esketamine.", ("depression", "anxiety"),
+         1),
+        ("Ketamine for anxiety in palliative care: an open-label trial",
+         "Methods: Twenty patients with anxiety received oral ketamine. Results: Anxiety "
+         "fell.", ("anxiety",), 1),
+    ],
+)  # fmt: skip
+def test_anxiolysis_before_surgery_is_no_anxiety(taxonomy, title, abstract, conditions, on_topic):
+    found = tags(taxonomy, title, abstract)
+    assert (found.conditions, found.on_topic) == (conditions, on_topic)

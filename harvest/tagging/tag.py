@@ -199,6 +199,20 @@ def _default_population(doc: Doc, taxonomy: Taxonomy, populations: Found) -> Non
             return
 
 
+def _anxiolysis_only(doc: Doc, taxonomy: Taxonomy, conditions: tuple[str, ...]) -> bool:
+    """Anxiety is the only target condition of an anaesthesia, sedation or perioperative
+    study (named in its own sentences or title)."""
+    anxiety = taxonomy.roles.anxiolysis_condition
+    targets = {c for c in conditions if taxonomy.tags[c].target}
+    if targets != {anxiety}:
+        return False
+    return any(
+        doc.sentence_of(h).role in STRONG_ROLES
+        for cue in ("anaesthesia", "perioperative")
+        for h in doc.cues.get(cue, ())
+    )
+
+
 def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
     """Tag one normalised record (see docs/DESIGN.md) with the compiled taxonomy."""
     doc = Doc(record, taxonomy)
@@ -319,6 +333,13 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
     on_topic, topic_reason = decide_on_topic(
         taxonomy, doc, list(ordered["conditions"]), list(ordered["modalities"]), primary, review
     )
+    if not on_topic and _anxiolysis_only(doc, taxonomy, ordered["conditions"]):
+        # "anxiety at separation" in a premedication or sedation study: pre-operative
+        # anxiolysis and sedation are not an anxiety outcome (the guide)
+        del facets["conditions"].tags[roles.anxiolysis_condition]
+        ordered["conditions"] = tuple(
+            c for c in ordered["conditions"] if c != roles.anxiolysis_condition
+        )
     if on_topic and design in roles.off_topic_designs:
         on_topic, topic_reason = 0, f"a {design} is not evidence"
     if on_topic and design not in roles.primary_designs and _titled(doc, "bibliometric"):
