@@ -370,3 +370,81 @@ def test_background_without_aim_stays_background():
         {"label": "METHODS", "category": "METHODS", "text": "Thirty-four adults took part."},
     ]  # fmt: skip
     assert doses("", sections=sections) == []
+
+
+# -- round 4: a psychoactive control, i.v. versus i.m., a low-dose combination, caps and steps ---
+
+ROUND4_COMPARATORS = [
+    ("Ketamine for OCD", "Randomised participants received single doses of ketamine 0.5 mg/kg, "
+     "ketamine 1.0 mg/kg or fentanyl 50 µg as the psychoactive control.", (),
+     ["active-placebo", "dose-comparison"]),
+    ("Ketamine for OCD", "Participants were randomised to ketamine 0.5 mg/kg or fentanyl 50 µg.",
+     (), ["active-drug"]),
+    ("A randomized trial of i.v. versus i.m. ketamine for sedation",
+     "Children were randomized to ketamine 1 mg/kg i.v. or 4 mg/kg i.m.", (), ["active-drug"]),
+    ("Intramuscular versus intravenous ketamine",
+     "Patients were randomized to ketamine 0.5 mg/kg as an I.V. infusion, 0.5 mg/kg I.M. or "
+     "0.25 mg/kg I.M.", ("depression",), ["active-drug", "dose-comparison"]),
+    ("Midazolam or a low-dose combination of midazolam-ketamine for cannulation stress",
+     "Children were randomized to midazolam, midazolam with ketamine, or honey alone as placebo.",
+     ("anxiety",), ["placebo", "active-drug"]),
+    # twin: a low-dose psilocybin control is an active placebo
+    ("Psilocybin for depression",
+     "Patients were randomized to psilocybin 25 mg or a low dose of psilocybin as the control.",
+     ("depression",), ["active-placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "abstract", "conditions", "expected"), ROUND4_COMPARATORS)
+def test_round4_comparators(title, abstract, conditions, expected):
+    assert comparators(abstract, title=title, conditions=conditions) == expected
+
+
+ROUND4_DOSES = [
+    ("Ketamine 0.3 mg/kg was given intravenously, with a maximum dose of 30 mg.",
+     [("ketamine", 0.3, "mg/kg")]),
+    ("Oral ketamine was started at 50 mg every 3 days and raised by 25 mg every 3 days.",
+     [("ketamine", 50, "mg")]),
+    ("Doses were titrated in increments of 10 mg from 0.5 mg/kg.", [("ketamine", 0.5, "mg/kg")]),
+    # twin: a stated second dose is a dose
+    ("Ketamine 0.3 mg/kg was given, and a second dose of 15 mg if pain persisted.",
+     [("ketamine", 0.3, "mg/kg"), ("ketamine", 15, "mg")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), ROUND4_DOSES)
+def test_caps_and_steps_are_not_doses(abstract, expected):
+    assert doses(abstract, design="observational") == expected
+
+
+def test_review_dose_without_a_name_is_the_title_drug():
+    text = (
+        "We reviewed oral ketamine, esketamine and r-ketamine for depression. "
+        "Doses ranged from 0.5 to 1.25 mg/kg."
+    )
+    assert doses(text, title="Oral ketamine for depression", design="systematic-review") == [
+        ("ketamine", 0.5, "mg/kg"),
+        ("ketamine", 1.25, "mg/kg"),
+    ]
+    assert (
+        doses(text, title="Oral NMDA antagonists for depression", design="systematic-review") == []
+    )
+
+
+ROUND4_SAFETY = [
+    ("In cocaine use disorder ketamine reduced craving and raised abstinence.", ("substance-use",),
+     []),
+    ("Time to first micturition was assessed in both groups.", ("pain",),
+     ["urological"]),
+    ("Ketamine does not impair acquisition or retrieval of cued fear or spatial memory.", (),
+     ["general-tolerability"]),
+    # twins: craving as a harm in a depression study; craving rising in a use study
+    ("Craving for ketamine was reported by two patients.", ("depression",), ["abuse-liability"]),
+    ("Craving increased after the third infusion in two participants.", ("substance-use",),
+     ["abuse-liability"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "conditions", "expected"), ROUND4_SAFETY)
+def test_round4_safety(abstract, conditions, expected):
+    assert safety(abstract, conditions=conditions) == expected

@@ -19,8 +19,11 @@ ADD_ON = re.compile(
     r"placebo\b",
     re.I,
 )
-ROUTE_WORDS = r"\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)(?:ly)?"
-ROUTE = re.compile(ROUTE_WORDS + r"\b")
+ROUTE_WORDS = (
+    r"(?:\b(?:oral|intravenous|iv|intranasal|intramuscular|subcutaneous|sublingual)(?:ly)?\b"
+    r"|\bi\.[vm]\.)"  # "i.v. versus i.m. ketamine"
+)
+ROUTE = re.compile(ROUTE_WORDS)
 ROUTE_LAST = re.compile(ROUTE_WORDS + r"\s*$", re.I)
 DRUG_ROUTE_LAST = re.compile(
     r"\b(?:ketamine|esketamine|arketamine|psilocybin|mdma)\b,?\s+" + ROUTE_WORDS + r"\s*$", re.I
@@ -50,6 +53,7 @@ CONTROL_ARM = re.compile(
     r"vehicle|sham|inactive|inert)\b)",
     re.I,
 )
+MIMICKING = re.compile(r"\b(?:psycho)?active[- ]placebo\b|\bpsychoactive[- ]control", re.I)
 PLACEBO_DESIGN = re.compile(r"\bplacebo[- ]controlled\b", re.I)
 # "compared with placebo, niacin ...": an inert placebo as well.
 INERT_TOO = re.compile(
@@ -78,6 +82,7 @@ def extract_comparators(
         _active_drug_not_placebo(rules, found)
     _placebo_design_only(text, reporting, rules, found)
     _care_is_the_active_arm(rules, found)
+    _mimicking_control(found)
 
 
 def _comparators(
@@ -195,6 +200,19 @@ def _placebo_design_only(text: Text, reporting: set[int], rules: DetailRules, fo
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
         found.comparators.remove("placebo")
         found.provenance.remove(row)
+
+
+def _mimicking_control(found) -> None:
+    """A drug the sentence calls the psychoactive control or active placebo ("ketamine 0.5 mg/kg
+    or fentanyl 50 µg as the psychoactive control") is that, not a head-to-head drug too."""
+    rows = {r[1]: r for r in found.provenance if r[0] == "comparators"}
+    if "active-placebo" not in rows or "active-drug" not in rows:
+        return
+    if rows["active-drug"][3] == rows["active-placebo"][3] and MIMICKING.search(
+        rows["active-drug"][3]
+    ):
+        found.comparators.remove("active-drug")
+        found.provenance.remove(rows["active-drug"])
 
 
 def _care_is_the_active_arm(rules: DetailRules, found) -> None:

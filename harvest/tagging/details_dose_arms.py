@@ -18,7 +18,7 @@ BLINDING_DRUG = re.compile(r"\b(?:midazolam|niacin|methylphenidate|diphenhydrami
 # The route written after a dose, abbreviations too ("4 mg/kg IM or 1 mg/kg IV": one arm)
 ROUTE_AFTER = re.compile(
     r"\s*\b(oral|intravenous|iv|intranasal|intramuscular|im|subcutaneous|sc|sublingual|rectal|"
-    r"buccal)(?:ly)?\b",
+    r"buccal|i\.v(?=\.)|i\.m(?=\.))(?:ly)?\b",
     re.I,
 )
 

@@ -9,7 +9,11 @@ from harvest.tagging.details_text import Text
 from harvest.tagging.details_vocab import DRUGS, NUM
 
 EXCLUDED_BEFORE = re.compile(
-    r"(?:up to|maximum(?: of)?|max\.?|at most|\u2264|\u2265|<|>|cap(?:ped)? at|more than|less than|"
+    r"(?:up to|maximum(?: of)?|max\.?|at most|"
+    # "a maximum dose of 30 mg", "raised by 25 mg every 3 days": a cap or a step, not a dose
+    r"\b(?:maximum|max\.?|ceiling)(?: (?:single|total|daily))? doses? (?:of |was |at )?|"
+    r"\b(?:raised|increased|decreased|reduced|lowered|titrated|escalated|tapered)(?: \w+)? by|"
+    r"\b(?:increments?|steps?) of|\u2264|\u2265|<|>|cap(?:ped)? at|more than|less than|"
     r"greater than|at least|over|above|below|under|exceeding)\s*$"
     # "the median total intravenous dose was 50 mg", "cumulative doses of 300 mg": a sum of doses
     r"|\b(?:total|cumulative)\s+(?:(?!of\b)[\w-]+\s+){0,2}?doses?\b[^.;\d]{0,40}$"
@@ -95,7 +99,9 @@ def extract_doses(
     """Every distinct stated dose of a study drug, with its band, into `found`; in a design
     without arms (observational) both forms a title compares are studied."""
     only = record_drugs(text, rules)
-    only_drug = next(iter(only)) if len(only) == 1 else None
+    # the record's one study drug, else the title's ("Oral ketamine for depression")
+    pick = only if len(only) == 1 else focal if len(focal) == 1 else ()
+    only_drug = next(iter(pick)) if pick else None
     controls = _control_doses(text, reporting, rules)
     arms = design is None or design in rules.comparator_designs
     compared = _compared_form(text, rules) if arms and len(set(focal) & FORMS) > 1 else None

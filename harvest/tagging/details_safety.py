@@ -72,6 +72,9 @@ OTHERS_FOUND = re.compile(
 # reports the target improving, not a harm (not "dissociation peaked at 40 minutes").
 TRAUMA_SYMPTOMS = frozenset({"dissociation"})
 TRAUMA_TARGETS = frozenset({"ptsd", "psychological-trauma"})
+# So are craving and dependence in a substance-use study: "it reduced craving" is the target.
+USE_SYMPTOMS = frozenset({"abuse-liability"})
+USE_TARGETS = frozenset({"substance-use"})
 IMPROVED = re.compile(
     r"\b(?:decreased|decreasing|improved|improving|reduced|reductions?|lessened|fell|declined|"
     r"diminished|eased|lower(?:ed)?)\b",
@@ -166,6 +169,13 @@ def extract_safety(
                 and not ACUTE.search(sentence.text)
             ):
                 continue  # "anxiety and dissociation decreased": the trauma target improving
+            if (
+                slug in USE_SYMPTOMS
+                and conditions & USE_TARGETS
+                and IMPROVED.search(sentence.text)
+                and not AS_HARM.search(sentence.text)
+            ):
+                continue  # "in cocaine use disorder it reduced craving": the target improving
             if slug == "psychotic-symptoms" and intended is None:
                 drugs = record_drugs(text, rules)
                 one = next(iter(drugs)) if len(drugs) == 1 else None
