@@ -448,3 +448,30 @@ ROUND4_SAFETY = [
 @pytest.mark.parametrize(("abstract", "conditions", "expected"), ROUND4_SAFETY)
 def test_round4_safety(abstract, conditions, expected):
     assert safety(abstract, conditions=conditions) == expected
+
+
+# -- sessions: the last ordinal infusion, a consecutive course, a group dosing session ----------
+
+SESSIONS = [
+    ("Two weeks after the sixth ketamine infusion, anhedonia was rated again.", 6),
+    ("After six consecutive low-dose esketamine infusions, depressive symptoms had improved.", 6),
+    ("Cohorts took part in three group preparatory sessions, one group session with a high dose "
+     "(25 mg) of psilocybin and three group integration sessions.", 1),
+    # twins: "after two infusions" is a time point; preparation and integration are no dosing
+    ("Response after two infusions predicted remission.", None),
+    ("Cohorts took part in three group preparatory sessions and three group integration "
+     "sessions.", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), SESSIONS)
+def test_sessions_fresh(abstract, expected):
+    assert found(abstract, design="open-label-trial").sessions == expected
+
+
+def test_last_ordinal_yields_to_a_stated_count():
+    text = (
+        "Patients received four ketamine infusions over two weeks. "
+        "Mood was rated after the second infusion."
+    )
+    assert found(text, design="open-label-trial").sessions == 4

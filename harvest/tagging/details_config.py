@@ -109,6 +109,7 @@ class DetailRules:
     everyone_after: re.Pattern
     bounded_infusion: Rule
     next_session: Rule
+    last_ordinal: Rule
     blinded_count: re.Pattern
     open_count: re.Pattern
     count_join: re.Pattern
@@ -266,6 +267,7 @@ def load_details(path: Path | str) -> DetailRules:
         everyone_after=plain(sessions, "everyone_after", "sessions"),
         bounded_infusion=add(setting(sessions, "bounded_infusion", "sessions")),
         next_session=add(setting(sessions, "next_session", "sessions")),
+        last_ordinal=add(setting(sessions, "last_ordinal", "sessions")),
         blinded_count=plain(sessions, "blinded_count", "sessions"),
         open_count=plain(sessions, "open_count", "sessions"),
         count_join=plain(sessions, "count_join", "sessions"),

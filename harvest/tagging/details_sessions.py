@@ -33,7 +33,16 @@ GIVEN = re.compile(r"\s+(?:given|administered|delivered|received)\b", re.I)
 LIST_GAP = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
 # What a count's session word is "of" ("four sessions of therapy", "three sessions of MDMA").
 OF_WHAT = re.compile(r"\s+of\s+(?:[\w-]+\s+){0,2}?[\w-]+", re.I)
-ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+            "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}  # fmt: skip
+# "after six consecutive infusions" counts the course, unlike "after two infusions" (a time).
+CONSECUTIVE = re.compile(r"\b(?:consecutive|successive)\b", re.I)
+# "one group session with a high dose (25 mg) of psilocybin": a dosing session.
+WITH_DOSE = re.compile(
+    r"\s+(?:with|of|on)\s+(?:an?\s+|the\s+)?[^,;.]{0,30}?\b(?:doses?|ketamine|esketamine|"
+    r"psilocybin|mdma)\b",
+    re.I,
+)
 JOINED = re.compile(r"\s+(?:plus|with|combined with|together with)\s+", re.I)
 
 
@@ -125,7 +134,11 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
             or rules.arms_after.match(sentence, match.end())
         ):
             continue  # "one of two doses": dose arms
-        if rules.not_dosing.search(phrase) and not rules.dosing.search(phrase):
+        if (
+            rules.not_dosing.search(phrase)
+            and not rules.dosing.search(phrase)
+            and not WITH_DOSE.match(sentence, match.end())
+        ):
             if rules.control_count.search(phrase):
                 controls.append(match)
             continue  # "three preparatory sessions", "three times higher"
@@ -143,7 +156,11 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
             return None  # no fixed number: "up to six", "4-6 infusions", "two or three"
         if rules.not_a_count.search(before) and not (
             AFTER.search(before)
-            and (match.group("n").lower().endswith("single") or GIVEN.match(sentence, match.end()))
+            and (
+                match.group("n").lower().endswith("single")
+                or GIVEN.match(sentence, match.end())
+                or CONSECUTIVE.search(phrase)
+            )
         ):
             if n and match.start() <= 20 and AFTER.search(before):
                 opening.append(n)
@@ -272,6 +289,10 @@ def extract_sessions(
         during = given_during(text, roles, reporting, rules)
         if during is not None:  # "scanned awake and during ketamine infusion": once
             best, sentence = 1, during
+    if best is None and design in rules.given_once_designs:
+        last = _last_ordinal(text, roles, rules)
+        if last is not None:  # "two weeks after the sixth ketamine infusion"
+            best, sentence = last
     if best in (None, 1, 2) and design in rules.crossover_designs:
         periods = _periods(text, roles, rules) or _conditions(text, roles, rules)
         if periods:  # "a three-period crossover": one session per period
@@ -285,6 +306,16 @@ def extract_sessions(
     if best is not None:
         found.sessions = best
         found.provenance.append(("sessions", str(best), *text.sentences[sentence][::2]))
+
+
+def _last_ordinal(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:
+    """(n, sentence) of the highest "after the nth infusion" the rows report, if any."""
+    found = [
+        (ORDINALS[m["ord"].lower()], j)
+        for j in text.where(rules.last_ordinal, rows)
+        for m in text.finditer(rules.last_ordinal, j)
+    ]
+    return max(found) if found else None
 
 
 def _periods(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:

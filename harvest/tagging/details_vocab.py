@@ -27,9 +27,10 @@ NUM = r"(?:(?<![\d.:])\d+(?:\.\d+)?|(?<![\d.:])\.\d+)"
 TIME_UNIT = (
     r"(?:weeks?|days?|months?|hours?|minutes?|mins?|hrs?|h|years?|mg|mcg|\u00b5g|g|ml|%)(?![\w])"
 )
+# ("one group session with psilocybin": "group" may stand before a session word)
 GAP_STOP = (r"(?:of|per|and|or|to|with|after|before|every|each|the|in|at|for|on|from|than|"
-            r"patients?|participants?|subjects?|groups?|arms?|completed|received|had|attended|"
-            r"underwent|were|was|who)\b")  # fmt: skip
+            r"patients?|participants?|subjects?|groups?(?!\s+(?:[\w-]+\s+)?sessions?\b)|arms?|"
+            r"completed|received|had|attended|underwent|were|was|who)\b")  # fmt: skip
 # "45 (very low), 115 (low) ... micrograms/kg": a dose level's name between the numbers.
 LEVEL = r"(?:\s*\((?:very )?(?:low|lower|medium|moderate|intermediate|high|higher)(?: dose)?\))?"
 # "0.5 mg/kg", "56 or 84 mg", "10 mg/70 kg", "0.5 mg/kg/h" (a rate: the code drops it).
@@ -50,8 +51,8 @@ DRUG_CLASSES = frozenset({"ssri", "ssris", "snri", "snris", "antidepressant", "a
                           "benzodiazepines", "nsaid", "nsaids"})  # fmt: skip
 TERM = re.compile(r"\{([a-z_]+)\}")  # a `terms` name in a pattern ("{comparator_drugs}")
 # The named groups the sessions code reads from these patterns, checked at load.
-SESSION_GROUPS = {"next_session": ("ord",), "first_second": ("what",), "times_given": ("n",),
-                  "crossover_periods": ("n",), "dosing_days": ("days",),
+SESSION_GROUPS = {"next_session": ("ord",), "last_ordinal": ("ord",), "first_second": ("what",),
+                  "times_given": ("n",), "crossover_periods": ("n",), "dosing_days": ("days",),
                   "interval": ("every", "fortnight", "month", "span", "unit"),
                   "conditions": ("n", "n2", "plus")}  # fmt: skip
 # The named checks of `comparator_checks` (details.py reads them), each a pattern.
