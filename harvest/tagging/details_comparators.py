@@ -96,8 +96,10 @@ def _comparators(
                 continue
             if pooled and slug == "active-drug" and _either_drug(text, i, group, rules):
                 continue  # "trials of racemic ketamine or esketamine": the review's scope
-            # every match: "intravenous or intranasal ketamine ... compared with NSAIDs"
-            if not any(_counts(slug, m, text, i, rules, focal) for m in text.every_match(group, i)):
+            # a head-to-head cue's every match: "intravenous or intranasal ketamine ... compared
+            # with NSAIDs" (the others' first matches suffice)
+            read = text.every_match if slug == "active-drug" else text.matches
+            if not any(_counts(slug, m, text, i, rules, focal) for m in read(group, i)):
                 continue
             if i not in usable:
                 usable[i] = bool(
