@@ -110,7 +110,7 @@ def _sections(record: dict) -> list[tuple[str, str | None, str | None]]:
         return []
     out = []
     for text, label, category in raw:
-        if not INLINE_LABEL.search(text):
+        if ":" not in text or not INLINE_LABEL.search(text):  # every inline label has a colon
             out.append((text, label, category))
             continue
         pieces = INLINE_LABEL.split(text)
