@@ -475,3 +475,39 @@ def test_last_ordinal_yields_to_a_stated_count():
         "Mood was rated after the second infusion."
     )
     assert found(text, design="open-label-trial").sessions == 4
+
+
+# -- round 6: another formulation of one drug; urination; memory unaffected ----------------------
+
+FORMULATIONS = [
+    ("To compare intranasal ketamine given as drops with ketamine given as an atomized spray in "
+     "children.", ["active-drug"]),
+    ("Children were randomly assigned to receive ketamine as drops at one visit and as an "
+     "atomised spray at the next.", ["active-drug"]),
+    # twins: one formulation with a placebo; an add-on taken as tablets by every arm
+    ("Patients were randomised to esketamine as a nasal spray or placebo, each with an oral "
+     "antidepressant taken as tablets.", ["placebo"]),
+    ("Ketamine was given as drops to all children, who were randomised to two sedation depths.",
+     []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), FORMULATIONS)
+def test_another_formulation_is_head_to_head(abstract, expected):
+    assert comparators(abstract, title="Intranasal ketamine for dental sedation") == expected
+
+
+ROUND6_SAFETY = [
+    ("Persistent adverse events included urination problems and acne.", "observational",
+     ["urological"]),
+    ("Spatial and working memory were not affected.", "preclinical", ["general-tolerability"]),
+    ("Working memory stayed intact after repeated dosing.", "preclinical",
+     ["general-tolerability"]),
+    # twin: memory named without any effect on it
+    ("Spatial memory was tested in a Y maze.", "preclinical", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "design", "expected"), ROUND6_SAFETY)
+def test_round6_safety(abstract, design, expected):
+    assert safety(abstract, design=design, conditions=()) == expected
