@@ -443,3 +443,19 @@ def test_an_outcome_listed_beside_adverse_events(taxonomy, sentence, conditions)
 def test_anxiolysis_before_surgery_is_no_anxiety(taxonomy, title, abstract, conditions, on_topic):
     found = tags(taxonomy, title, abstract)
     assert (found.conditions, found.on_topic) == (conditions, on_topic)
+
+
+@pytest.mark.parametrize(
+    "title, conditions",
+    [
+        # "procedural sedation and analgesia" names a procedure, not pain studied
+        ("Ketamine with propofol for procedural sedation and analgesia in children with "
+         "fractures", ("physical-injury",)),
+        ("Analgosedation with ketamine in ventilated adults", ()),
+        # twin: analgesia as the aim is pain
+        ("Intranasal ketamine for analgesia in children with fractures",
+         ("physical-injury", "pain")),
+    ],
+)  # fmt: skip
+def test_sedation_and_analgesia_names_a_procedure(taxonomy, title, conditions):
+    assert tags(taxonomy, title, "").conditions == conditions
