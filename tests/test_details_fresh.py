@@ -511,3 +511,24 @@ ROUND6_SAFETY = [
 @pytest.mark.parametrize(("abstract", "design", "expected"), ROUND6_SAFETY)
 def test_round6_safety(abstract, design, expected):
     assert safety(abstract, design=design, conditions=()) == expected
+
+
+# -- round 7: a list of arms whose other drug has its own route and dose ------------------------
+
+ARM_LISTS = [
+    ("In a four-session double-blind study, users received oral MDMA (0.75 and 1.5 mg/kg), "
+     "intranasal oxytocin (20 or 40 IU) and placebo.",
+     ["placebo", "active-drug", "dose-comparison"]),
+    ("In a four-session study, volunteers received MDMA (0.75 and 1.5 mg/kg) and placebo.",
+     ["placebo", "dose-comparison"]),
+    # twins: two doses of the study drug by two routes, no other drug, are no dose arms; an
+    # add-on trial's placebo arm
+    ("Patients were randomised to MDMA 10 mg intravenously or a 25 mg sublingual wafer.", []),
+    ("Patients were randomised to MDMA plus an antidepressant or the antidepressant plus "
+     "placebo.", ["placebo"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), ARM_LISTS)
+def test_lists_of_arms(abstract, expected):
+    assert comparators(abstract, title="MDMA and oxytocin", conditions=()) == expected

@@ -15,7 +15,7 @@ from harvest.tagging.details_vocab import COMPARATORS
 # "X plus placebo" is an add-on trial's placebo arm; "..., methamphetamine 20 mg and placebo"
 # lists the arms.
 ADD_ON = re.compile(
-    r"\b(?:alone|only)\b|(?<!mg )(?<!mg/kg )(?<!\u00b5g )\b(?:plus|and) (?:an? |matching )?"
+    r"\b(?:alone|only)\b|(?<!mg )(?<!mg/kg )(?<!\u00b5g )(?<!\) )\b(?:plus|and) (?:an? |matching )?"
     r"placebo\b",
     re.I,
 )

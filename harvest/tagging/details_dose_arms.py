@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from harvest.tagging.details_config import DetailRules
-from harvest.tagging.details_doses import dose_amounts, dose_arms
+from harvest.tagging.details_doses import INERT, dose_amounts, dose_arms, drug_spans
 from harvest.tagging.details_text import Text
 from harvest.tagging.details_vocab import COMPARATORS
 
@@ -53,8 +53,14 @@ def find_dose_arms(
             continue  # "25 mg psilocybin or 1 mg psilocybin, which served as the control"
         if rules.one_arm_doses.search(sentence) or text.search(rules.no_comparison, i):
             continue
-        if len({r.removesuffix("ly") for r in ROUTE.findall(sentence.lower())}) > 1:
-            continue  # "10 mg intravenously or a 25 mg sublingual wafer": routes compared
+        if len({r.removesuffix("ly") for r in ROUTE.findall(sentence.lower())}) > 1 and not any(
+            drug == "other" and not INERT.fullmatch(sentence[start:end])
+            for start, end, drug in drug_spans(text, i, rules)
+        ):
+            # "10 mg intravenously or a 25 mg sublingual wafer": routes compared (with another
+            # drug named, "oral MDMA (0.75 and 1.5 mg/kg), intranasal oxytocin", a route may be
+            # that drug's)
+            continue
         arms = dose_arms(text, i, rules)
         if _routes_only(text, i, rules, arms):
             continue  # "ketamine (4 mg/kg IM or 1 mg/kg IV)": one arm, a dose per route
