@@ -459,3 +459,22 @@ def test_anxiolysis_before_surgery_is_no_anxiety(taxonomy, title, abstract, cond
 )  # fmt: skip
 def test_sedation_and_analgesia_names_a_procedure(taxonomy, title, conditions):
     assert tags(taxonomy, title, "").conditions == conditions
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        # a trial recommended or awaited is future work, not this study's design
+        ("Methods: We reviewed the records of 300 children sedated with ketamine. Results: "
+         "Vomiting followed in 9%. Conclusions: A randomised controlled trial of prophylactic "
+         "ondansetron is recommended.", "observational"),
+        ("Methods: We reviewed the records of 60 adults given esketamine with vortioxetine. "
+         "Conclusions: The combination may help, pending randomised trials in larger "
+         "samples.", "observational"),
+        # twin: the study's own randomisation
+        ("Methods: 300 children sedated with ketamine were randomised to ondansetron or "
+         "placebo. Results: Vomiting followed in 9%.", "rct"),
+    ],
+)  # fmt: skip
+def test_a_trial_recommended_is_future_work(taxonomy, abstract, design):
+    assert tags(taxonomy, "Ketamine and vomiting", abstract).design == design
