@@ -532,3 +532,38 @@ ARM_LISTS = [
 @pytest.mark.parametrize(("abstract", "expected"), ARM_LISTS)
 def test_lists_of_arms(abstract, expected):
     assert comparators(abstract, title="MDMA and oxytocin", conditions=()) == expected
+
+
+# -- an unstructured abstract may open with four background sentences before its aim ------------
+
+OPENING = (
+    "The population is ageing fast. Depression becomes more common with age. Its symptoms can "
+    "include sadness and, when severe, suicidal thoughts. Conventional treatments are often "
+    "limited by side effects. This review considers psychedelic treatment in older adults."
+)
+
+
+def test_four_background_sentences_before_the_aim():
+    assert safety(OPENING, design="narrative-review", conditions=()) == []
+
+
+def test_a_harm_after_the_aim_still_counts():
+    text = OPENING + " Across trials psilocybin was well tolerated by older adults."
+    assert safety(text, design="narrative-review", conditions=()) == ["general-tolerability"]
+
+
+# -- dissociation as a predictor or mediator of response is no reported harm ---------------------
+
+PREDICTORS = [
+    ("We meta-analysed how subjective symptoms and dissociation correlate with therapeutic "
+     "outcome after ketamine.", []),
+    ("Dissociation did not predict the antidepressant response.", []),
+    # twins: dissociation reported as an effect, or peaking during the infusion
+    ("Dissociation was mild and transient in every patient.", ["dissociation"]),
+    ("Peak dissociation during the infusion correlated with improvement.", ["dissociation"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), PREDICTORS)
+def test_dissociation_as_a_predictor(abstract, expected):
+    assert safety(abstract, design="meta-analysis") == expected

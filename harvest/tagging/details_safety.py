@@ -86,6 +86,10 @@ ACUTE = re.compile(
     r"after (?:the |each )?(?:infusion|dose|session))\b",
     re.I,
 )
+# "how dissociation correlates with therapeutic outcome": a predictor of response, not a harm.
+PREDICTOR = re.compile(
+    r"\b(?:correlat\w*|predict\w*|mediat\w*|moderat(?:ed|es|ing|ors?|ion))\b", re.I
+)
 HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
 # "morphine consumption", "opioid requirements": another drug as the trial's measure.
 CO_MEDICATION = re.compile(
@@ -169,6 +173,13 @@ def extract_safety(
                 and not ACUTE.search(sentence.text)
             ):
                 continue  # "anxiety and dissociation decreased": the trauma target improving
+            if (
+                slug in TRAUMA_SYMPTOMS
+                and PREDICTOR.search(sentence.text)
+                and not AS_HARM.search(sentence.text)
+                and not ACUTE.search(sentence.text)
+            ):
+                continue  # "dissociation correlated with outcome": a predictor of response
             if (
                 slug in USE_SYMPTOMS
                 and conditions & USE_TARGETS

@@ -35,7 +35,7 @@ AIM = re.compile(
     r"aimed to|(?:was|were) randomi[sz]ed|in this)\b",
     re.I,
 )
-AIM_WITHIN = 3  # an aim statement this many sentences in makes the ones before it background
+AIM_WITHIN = 4  # an aim statement this many sentences in makes the ones before it background
 STUDY_WORDS = re.compile(
     r"\b(?:we|this|here|our|participants|patients were|randomi[sz]ed|enrolled|received|"
     r"trial|study|studies)\b",
