@@ -478,3 +478,25 @@ def test_sedation_and_analgesia_names_a_procedure(taxonomy, title, conditions):
 )  # fmt: skip
 def test_a_trial_recommended_is_future_work(taxonomy, abstract, design):
     assert tags(taxonomy, "Ketamine and vomiting", abstract).design == design
+
+
+@pytest.mark.parametrize(
+    "title, abstract, on_topic",
+    [
+        # ketamine for a mood disorder outside the catalog's conditions is mental-health use
+        ("Intranasal ketamine in juvenile bipolar disorder: a chart review",
+         "Methods: We reviewed the charts of 45 young patients given intranasal ketamine "
+         "every few days. Results: Most improved.", 1),
+        ("Esketamine in mood disorders: a case report",
+         "A patient with a long treatment resistance received esketamine and improved.", 1),
+        # twins: ketamine in an anaesthesia setting or for another indication stays off-topic
+        ("Ketamine anaesthesia in patients with bipolar disorder having surgery",
+         "Methods: We reviewed the charts of 45 patients given ketamine at induction. "
+         "Results: Haemodynamics were stable.", 0),
+        ("Intranasal ketamine for migraine: a chart review",
+         "Methods: We reviewed the charts of 45 patients given intranasal ketamine. Results: "
+         "Most improved.", 0),
+    ],
+)  # fmt: skip
+def test_mood_disorders_outside_the_catalog(taxonomy, title, abstract, on_topic):
+    assert tags(taxonomy, title, abstract).on_topic == on_topic
