@@ -567,3 +567,22 @@ PREDICTORS = [
 @pytest.mark.parametrize(("abstract", "expected"), PREDICTORS)
 def test_dissociation_as_a_predictor(abstract, expected):
     assert safety(abstract, design="meta-analysis") == expected
+
+
+# -- a finding before a call for further work still counts ---------------------------------------
+
+FINDING_THEN_WORK = [
+    ("Esketamine reduces postoperative depression but carries a higher risk of adverse effects, "
+     "so dosing strategies to limit them need further work.", ["general-tolerability"]),
+    ("Blood pressure rose transiently in a third of patients, but larger trials are needed.",
+     ["cardiovascular"]),
+    # twins: the call for work alone; hearsay after a semicolon
+    ("Larger trials are needed to weigh risks such as abuse liability.", []),
+    ("Concern about the risks was lower than before; few agreed that use raises the risk of "
+     "cognitive impairment.", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "expected"), FINDING_THEN_WORK)
+def test_finding_before_a_call_for_work(abstract, expected):
+    assert safety(abstract, design="meta-analysis", conditions=()) == expected

@@ -90,6 +90,9 @@ ACUTE = re.compile(
 PREDICTOR = re.compile(
     r"\b(?:correlat\w*|predict\w*|mediat\w*|moderat(?:ed|es|ing|ors?|ion))\b", re.I
 )
+# Where a finding gives way to a call for work: "... carries a higher risk of adverse effects,
+# so dosing needs further work" (a clause after a semicolon may still be hearsay).
+CLAUSE = re.compile(r",\s+(?:and )?(?:so|but|while|whereas|though|although)\s+", re.I)
 HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
 # "morphine consumption", "opioid requirements": another drug as the trial's measure.
 CO_MEDICATION = re.compile(
@@ -129,8 +132,12 @@ def extract_safety(
     compared = "active-drug" in found.comparators
     for i in sorted(hits):
         sentence = text.sentences[i]
-        if sentence.role not in SAFETY_ROLES or text.search(rules.not_reported, i):
+        if sentence.role not in SAFETY_ROLES:
             continue
+        if text.search(rules.not_reported, i):
+            hits[i] = _reported_clauses(sentence.text, hits[i], rules)
+            if not hits[i]:  # "larger trials are needed to weigh the risk of abuse"
+                continue  # a finding in a clause before the call for work still counts
         if design in rules.scope_designs and (scope := rules.review_scope.search(sentence.text)):
             hits[i] = _after_scope(sentence.text, scope, hits[i], rules)
             if not hits[i]:  # a review's scope ("we discuss monitoring of blood pressure")
@@ -217,6 +224,17 @@ def extract_safety(
                 found.safety.append(slug)
                 found.provenance.append(("safety", slug, sentence.source, sentence.text))
     found.safety.sort(key=SAFETY.index)
+
+
+def _reported_clauses(sentence: str, slugs: list[str], rules: DetailRules) -> list:
+    """The topics of `slugs` named in a clause of `sentence` that neither looks ahead nor
+    explains ("... but carries a higher risk of adverse effects, so dosing needs further work")."""
+    clauses = [c for c in CLAUSE.split(sentence) if not rules.not_reported.pattern.search(c)]
+    if not clauses:
+        return []
+    rest = " ; ".join(clauses)
+    groups = dict(rules.safety)
+    return [s for s in slugs if any(r.pattern.search(rest) for r in groups[s].rules)]
 
 
 def _after_scope(sentence: str, scope: re.Match, slugs: list[str], rules: DetailRules) -> list:
