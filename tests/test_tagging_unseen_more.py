@@ -500,3 +500,19 @@ def test_a_trial_recommended_is_future_work(taxonomy, abstract, design):
 )  # fmt: skip
 def test_mood_disorders_outside_the_catalog(taxonomy, title, abstract, on_topic):
     assert tags(taxonomy, title, abstract).on_topic == on_topic
+
+
+@pytest.mark.parametrize(
+    "title, conditions",
+    [
+        # other names of treatment-resistant depression
+        ("Esketamine more effective than quetiapine for hard-to-treat depression",
+         ("depression", "treatment-resistant-depression")),
+        ("Ketamine in refractory major depressive disorder",
+         ("depression", "treatment-resistant-depression")),
+        # twin: major depression with no resistance named
+        ("Ketamine in major depressive disorder", ("depression",)),
+    ],
+)  # fmt: skip
+def test_names_of_treatment_resistant_depression(taxonomy, title, conditions):
+    assert tags(taxonomy, title, "").conditions == conditions
