@@ -586,3 +586,9 @@ FINDING_THEN_WORK = [
 @pytest.mark.parametrize(("abstract", "expected"), FINDING_THEN_WORK)
 def test_finding_before_a_call_for_work(abstract, expected):
     assert safety(abstract, design="meta-analysis", conditions=()) == expected
+
+
+def test_comparator_arm_of_another_drug():
+    assert comparators("The comparator arm received sertraline 50 mg daily.") == ["active-drug"]
+    assert comparators("The comparison group was given escitalopram.") == ["active-drug"]
+    assert comparators("The comparison group received saline.") == ["placebo"]

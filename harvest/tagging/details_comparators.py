@@ -48,9 +48,9 @@ TRIAL_DESIGN = re.compile(
 )
 # "a control arm of intravenous metoclopramide": the control is a drug, not a placebo.
 CONTROL_ARM = re.compile(
-    r"\bcontrol (?:regimens?|groups?|arms?|conditions?)\b,?\s*(?:\(|of |receiving |received |"
-    r"given |with |consisting of )(?!(?:an? |the |matching |normal |0\.9% )?(?:placebo|saline|"
-    r"vehicle|sham|inactive|inert)\b)",
+    r"\b(?:control|comparator|comparison) (?:regimens?|groups?|arms?|conditions?)\b,?\s*"
+    r"(?:\(|of |receiving |received |given |with |consisting of |took |was given |were given )"
+    r"(?!(?:an? |the |matching |normal |0\.9% )?(?:placebo|saline|vehicle|sham|inactive|inert)\b)",
     re.I,
 )
 MIMICKING = re.compile(r"\b(?:psycho)?active[- ]placebo\b|\bpsychoactive[- ]control", re.I)
