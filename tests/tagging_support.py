@@ -3,6 +3,8 @@ types (the fields the tagger reads from own-sentence cases), as harvest.pubmed.p
 
 from pathlib import Path
 
+from harvest.tagging.tag import Tags, tag_record
+
 TAXONOMY = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yml"
 
 
@@ -21,3 +23,8 @@ def edited_taxonomy(folder: Path, old: str, new: str) -> Path:
     path = folder / "taxonomy.yml"
     path.write_text(text.replace(old, new), encoding="utf-8")
     return path
+
+
+def tags(taxonomy, title: str, abstract: str) -> Tags:
+    """The tags of an own-sentence case: `record(title, abstract)` through `tag_record`."""
+    return tag_record(record(title, abstract), taxonomy)

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from harvest.errors import ConfigError
-from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
-from tests.tagging_support import edited_taxonomy, record
+from tests.tagging_support import edited_taxonomy, tags
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,10 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def taxonomy():
     return load_taxonomy(ROOT / "config" / "taxonomy.yml")
-
-
-def tags(taxonomy, title, abstract):
-    return tag_record(record(title, abstract), taxonomy)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from harvest.tagging.tag import tag_record
 from harvest.tagging.taxonomy import load_taxonomy
-from tests.tagging_support import record
+from tests.tagging_support import record, tags
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,10 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def taxonomy():
     return load_taxonomy(ROOT / "config" / "taxonomy.yml")
-
-
-def tags(taxonomy, title, abstract):
-    return tag_record(record(title, abstract), taxonomy)
 
 
 @pytest.mark.parametrize(
