@@ -1,4 +1,4 @@
-"""Study details on fresh unseen-style text (issue 14, session 6): the error classes of the new
+"""Study details on unseen-style text (issue 14, session 6): the error classes of the new
 tuning records t460+, written as own sentences with near-miss twins that must not change."""
 
 from __future__ import annotations
