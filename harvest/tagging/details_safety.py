@@ -174,19 +174,16 @@ def extract_safety(
                 continue  # "ketamine did not lower migraine pain": the condition treated
             if (
                 slug in TRAUMA_SYMPTOMS
-                and conditions & TRAUMA_TARGETS
-                and IMPROVED.search(sentence.text)
+                and (
+                    (conditions & TRAUMA_TARGETS and IMPROVED.search(sentence.text))
+                    or PREDICTOR.search(sentence.text)
+                )
                 and not AS_HARM.search(sentence.text)
                 and not ACUTE.search(sentence.text)
             ):
-                continue  # "anxiety and dissociation decreased": the trauma target improving
-            if (
-                slug in TRAUMA_SYMPTOMS
-                and PREDICTOR.search(sentence.text)
-                and not AS_HARM.search(sentence.text)
-                and not ACUTE.search(sentence.text)
-            ):
-                continue  # "dissociation correlated with outcome": a predictor of response
+                # "anxiety and dissociation decreased": the trauma target improving;
+                # "dissociation correlated with outcome": a predictor of response
+                continue
             if (
                 slug in USE_SYMPTOMS
                 and conditions & USE_TARGETS
