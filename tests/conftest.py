@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from harvest.cli import cli
+from harvest.tagging.taxonomy import load_taxonomy
 from tests.browser_support import ARGS, CHROMIUM
 from tests.standin import EutilsStandin
 from tests.standin_ctgov import CtgovStandin
@@ -21,6 +22,13 @@ from tests.standin_records import (
     make_article_set,
     make_book_article,
 )
+from tests.tagging_support import TAXONOMY
+
+
+@pytest.fixture(scope="session")
+def taxonomy():
+    """The checkout's config/taxonomy.yml, compiled once for every tagger test (it is frozen)."""
+    return load_taxonomy(TAXONOMY)
 
 
 @pytest.fixture(scope="session")

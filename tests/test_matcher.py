@@ -9,7 +9,6 @@ from harvest.pubmed.parse import parse_pubmed_xml
 from harvest.tagging.context import Doc
 from harvest.tagging.matcher import Hit
 from harvest.tagging.reference import ReferenceMatcher
-from harvest.tagging.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -18,11 +17,6 @@ XML_FIXTURES = sorted(
     + list((FIXTURES / "tuning").glob("*.xml"))
 )
 SEPARATORS = [" ", " ", " ", "-", ", ", " (", ") ", " - ", "/", ": ", "  ", "'", "\u2013", "\u00a0"]
-
-
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "config" / "taxonomy.yml")
 
 
 @pytest.fixture(scope="module")

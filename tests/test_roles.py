@@ -27,11 +27,6 @@ KNOWN = {
 
 
 @pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "config" / "taxonomy.yml")
-
-
-@pytest.fixture(scope="module")
 def tagged(taxonomy):
     with open(TUNING / "tuning_records.xml", "rb") as fp:
         records = [r for r in parse_pubmed_xml(fp) if isinstance(r, dict)]

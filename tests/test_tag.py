@@ -6,15 +6,9 @@ from pathlib import Path
 import pytest
 
 from harvest.tagging.tag import Tags, tag_record
-from harvest.tagging.taxonomy import load_taxonomy
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yml"
 SOURCES = {"mesh", "publication_type", "title", "abstract", "keyword", "rule"}
-
-
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(CONFIG)
 
 
 def record(title="", abstract=None, sections=(), mesh=(), pts=("Journal Article",), **extra):

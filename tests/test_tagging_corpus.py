@@ -17,7 +17,6 @@ import pytest
 from harvest.pubmed.parse import parse_pubmed_xml
 from harvest.tagging.evaluate import evaluate, format_report, load_labels
 from harvest.tagging.tag import tag_record
-from harvest.tagging.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "fixtures" / "tagging_corpus.xml"
@@ -25,11 +24,6 @@ LABELS = ROOT / "tests" / "fixtures" / "tagging_labels.json"
 TARGETS = {"conditions": 0.92, "modalities": 0.95, "routes": 0.90}
 FLAG_TARGETS = {"human": 0.97, "on_topic": 0.90, "retracted": 1.0}
 DESIGN_TARGET = 0.88
-
-
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "config" / "taxonomy.yml")
 
 
 @pytest.fixture(scope="module")

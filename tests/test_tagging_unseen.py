@@ -14,11 +14,6 @@ from tests.tagging_support import edited_taxonomy, tags
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "config" / "taxonomy.yml")
-
-
 @pytest.mark.parametrize(
     "title, abstract, expected",
     [

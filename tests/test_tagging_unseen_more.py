@@ -9,15 +9,9 @@ from pathlib import Path
 import pytest
 
 from harvest.tagging.tag import tag_record
-from harvest.tagging.taxonomy import load_taxonomy
 from tests.tagging_support import record, tags
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "config" / "taxonomy.yml")
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,6 @@ CONFIG = Path(__file__).resolve().parents[1] / "config" / "taxonomy.yml"
 
 
 @pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(CONFIG)
-
-
-@pytest.fixture(scope="module")
 def raw():
     return yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
 

@@ -19,11 +19,6 @@ EXPOSURE = "developmental or anaesthetic exposure, not a model of therapy"
 NO_TARGET = "no target condition studied"
 
 
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "config" / "taxonomy.yml")
-
-
 def topic(taxonomy, title, abstract):
     tags = tag_record(record(title, abstract), taxonomy)
     return tags.on_topic, next(p[3] for p in tags.provenance if p[0] == "on_topic")
