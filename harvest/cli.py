@@ -36,7 +36,6 @@ from harvest.config import (
 from harvest.errors import ConfigError, HarvestError
 from harvest.pubmed.eutils import EutilsClient
 from harvest.tagging.changes import format_changes
-from harvest.tagging.config_check import check_details_slugs
 from harvest.tagging.details import load_details
 from harvest.tagging.evaluate import evaluate_catalog
 from harvest.tagging.taxonomy import load_taxonomy, tagger_version
@@ -115,9 +114,7 @@ def _rules(config_dir: Path | None) -> tuple:
     """The taxonomy and the study-details rules, each loaded (and checked) once."""
     folder = Path(config_dir or default_config_dir())
     taxonomy = load_taxonomy(folder / "taxonomy.yml")
-    details = load_details(folder / "details.yml")
-    check_details_slugs(taxonomy, folder / "details.yml")
-    return taxonomy, details
+    return taxonomy, load_details(folder / "details.yml", taxonomy)
 
 
 def _enricher(config_dir: Path | None):

@@ -2,8 +2,8 @@
 
 details.yml picks designs and conditions by their taxonomy slugs (`comparator_designs`,
 `active_placebo_conditions`, ...). Renaming or removing such a tag in taxonomy.yml would leave
-that rule silently dead; loading both files through `check_details_slugs` makes it a
-ConfigError naming the place instead.
+that rule silently dead; `load_details(path, taxonomy)` runs `check_details_slugs` on the file
+it reads and makes it a ConfigError naming the place instead.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harvest.config import read_yaml
 from harvest.errors import ConfigError
 from harvest.tagging.taxonomy import Taxonomy
 
@@ -32,9 +31,10 @@ def _lists(node, where: str):
             yield from _lists(value, place)
 
 
-def check_details_slugs(taxonomy: Taxonomy, details_path: Path | str) -> None:
-    """Raise ConfigError when details.yml names a design or condition the taxonomy lacks."""
-    for place, key, values in _lists(read_yaml(Path(details_path)), ""):
+def check_details_slugs(taxonomy: Taxonomy, data: dict, details_path: Path | str) -> None:
+    """Raise ConfigError when details.yml (`data`, read from `details_path`) names a design or
+    condition the taxonomy lacks."""
+    for place, key, values in _lists(data, ""):
         for pattern, facet in SLUG_LISTS.items():
             if not pattern.search(key):
                 continue

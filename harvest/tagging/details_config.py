@@ -10,6 +10,7 @@ import ahocorasick
 
 from harvest.config import read_yaml
 from harvest.errors import ConfigError
+from harvest.tagging.config_check import check_details_slugs
 from harvest.tagging.details_checks import (
     check_bands,
     expand_terms,
@@ -35,6 +36,7 @@ from harvest.tagging.details_vocab import (
     SESSION_GROUPS,
     TIME_UNIT,
 )
+from harvest.tagging.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -153,10 +155,13 @@ class DetailRules:
         return (*schedules, self.interval, self.dosing_days)
 
 
-def load_details(path: Path | str) -> DetailRules:
-    """Load and check config/details.yml; a missing slug or a bad pattern is a ConfigError."""
+def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRules:
+    """Load and check config/details.yml; a missing slug or a bad pattern is a ConfigError, and
+    so (given the `taxonomy`) is a design or condition slug the taxonomy does not have."""
     path = Path(path)
     data = read_yaml(path)
+    if taxonomy is not None:
+        check_details_slugs(taxonomy, data, path)
     drugs = data.get("study_drugs") or {}
     if sorted(drugs) != sorted(DRUGS):
         raise ConfigError(f"{path}: study_drugs must name exactly {', '.join(DRUGS)}")
