@@ -227,19 +227,19 @@ def _reported_clauses(sentence: str, slugs: list[str], rules: DetailRules) -> li
     """The topics of `slugs` named in a clause of `sentence` that neither looks ahead nor
     explains ("... but carries a higher risk of adverse effects, so dosing needs further work")."""
     clauses = [c for c in CLAUSE.split(sentence) if not rules.not_reported.pattern.search(c)]
-    if not clauses:
-        return []
-    rest = " ; ".join(clauses)
-    groups = dict(rules.safety)
-    return [s for s in slugs if any(r.pattern.search(rest) for r in groups[s].rules)]
+    return _named_in(" ; ".join(clauses), slugs, rules) if clauses else []
 
 
 def _after_scope(sentence: str, scope: re.Match, slugs: list[str], rules: DetailRules) -> list:
     """The topics of `slugs` still named after the clause of a review's scope statement."""
     end = sentence.find(";", scope.end())
-    rest = sentence[end + 1 :] if end >= 0 else ""
+    return _named_in(sentence[end + 1 :] if end >= 0 else "", slugs, rules)
+
+
+def _named_in(text: str, slugs: list[str], rules: DetailRules) -> list:
+    """The topics of `slugs` whose safety patterns match in `text`."""
     groups = dict(rules.safety)
-    return [s for s in slugs if any(r.pattern.search(rest) for r in groups[s].rules)]
+    return [s for s in slugs if any(r.pattern.search(text) for r in groups[s].rules)]
 
 
 def _other_treatments(text: Text, i: int, harm: int, rules: DetailRules) -> bool:
