@@ -179,12 +179,6 @@ def _comparator_routes(doc: Doc, strong: Found, where: dict) -> None:
                 where[hit.name] = {doc.where[h] for h in others}
 
 
-def _titled(doc: Doc, cue: str) -> bool:
-    """The cue is named in the title."""
-    hits = doc.cues.get(cue, ())
-    return bool(hits) and doc.sentence_of(hits[0]).source == "title"
-
-
 def _default_population(doc: Doc, taxonomy: Taxonomy, populations: Found) -> None:
     """Participants of no stated age group ("veterans", "patients") get the default, if any."""
     roles = taxonomy.roles
@@ -342,7 +336,7 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
         )
     if on_topic and design in roles.off_topic_designs:
         on_topic, topic_reason = 0, f"a {design} is not evidence"
-    if on_topic and design not in roles.primary_designs and _titled(doc, "bibliometric"):
+    if on_topic and design not in roles.primary_designs and in_title(doc, "bibliometric"):
         on_topic, topic_reason = 0, "a bibliometric analysis is not evidence"
     news = [p.get("name") for p in record.get("publication_types") or []
             if (p.get("name") or "").lower() in roles.off_topic_types]  # fmt: skip
