@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pickle
 import pstats
 import sys
@@ -128,7 +129,9 @@ def main() -> None:
         profile.enable()
         stages[args.profile]()
         profile.disable()
-        pstats.Stats(profile).sort_stats("tottime").print_stats(20)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+            int(os.environ.get("TOP", "20"))
+        )
 
 
 if __name__ == "__main__":
