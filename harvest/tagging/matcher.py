@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
@@ -60,12 +61,17 @@ class Pattern(NamedTuple):
     name: str
     kind: str
     negative: bool
+    # (fewest, most) characters before the anchor in a match, when few (see reach_of): only
+    # the starts that many characters before an anchor in the text can start a match
+    reach: tuple[int, int] | None = None
 
 
 _START = itemgetter(2)  # Hit.start
 _END = itemgetter(3)
 _VALUE = itemgetter(1)
 MIN_ANCHOR = 3  # shorter anchors are looked for one by one
+# the most start positions tried around each anchor; wider: the regex engine scans the text
+MAX_REACH = 16
 SPACES = re.compile(" +")
 
 
@@ -176,7 +182,8 @@ class Matcher:
             if p.anchor not in present and (len(p.anchor) >= MIN_ANCHOR or p.anchor not in lower):
                 continue
             target = blocks if p.negative else hits
-            for m in p.regex.finditer(lower):
+            matches = p.regex.finditer(lower) if p.reach is None else _near_anchor(p, lower)
+            for m in matches:
                 start, end = m.span()
                 if p.boundary and start and lower[start - 1].isalnum():
                     continue
@@ -186,12 +193,39 @@ class Matcher:
         return drop_blocked(hits, blocks)
 
 
+def _near_anchor(p: Pattern, lower: str) -> Iterator[re.Match]:
+    """The matches `p.regex.finditer(lower)` gives, found by trying only the starts that put
+    an occurrence of the anchor where the pattern has it (a pattern like "(?:post[- ]hoc|
+    secondary) analys" has no fixed first character, so the engine would try every start)."""
+    fewest, most = p.reach
+    match, find, anchor = p.regex.match, lower.find, p.anchor
+    tried = 0  # every start before it was tried or lies inside a match already given
+    at = find(anchor)
+    while at >= 0:
+        start = max(tried, at - most)
+        while start <= at - fewest:
+            m = match(lower, start)
+            if m is None:
+                start += 1
+            else:
+                yield m
+                start = m.end()  # never empty: a match holds its anchor
+        tried = start
+        at = find(anchor, at + 1)
+
+
 def anchor_of(pattern: str) -> str:
     """The longest fixed text every match of `pattern` contains ("" if none is obvious)."""
-    runs, current, depth, i = [], "", 0, 0
+    return _anchor_at(pattern)[0]
+
+
+def _anchor_at(pattern: str) -> tuple[str, int]:
+    """`anchor_of(pattern)` and where its run of literal characters begins in `pattern`."""
+    runs, current, begin, depth, i = [], "", 0, 0, 0
     while i < len(pattern):
         char = pattern[i]
         literal = None
+        at = i
         if char == "\\":
             following = pattern[i + 1 : i + 2]
             if following and not following.isalnum():
@@ -206,20 +240,89 @@ def anchor_of(pattern: str) -> str:
                 i = pattern.find("}", i) + 1 or len(pattern)
             else:
                 i += 1
-            runs.append(current)
+            runs.append((current, begin))
             current = ""
             continue
         elif char == "|" and depth == 0:
-            return ""
+            return "", 0
         else:
             depth += char == "("
             depth -= char == ")"
             literal = None if char in "()|.^$" else char
             i += 1
         if literal is not None and depth == 0:
+            begin = begin if current else at
             current += literal
         else:
-            runs.append(current)
+            runs.append((current, begin))
             current = ""
-    runs.append(current)
-    return max(runs, key=len)
+    runs.append((current, begin))
+    return max(runs, key=lambda run: len(run[0]))
+
+
+def reach_of(pattern: str) -> tuple[int, int] | None:
+    """(fewest, most) characters a match of `pattern` has before its anchor, when the pattern
+    opens with a group, class or escape and what comes before the anchor has a bounded width
+    (else None: the engine finds a pattern that opens with a fixed character fast itself)."""
+    anchor, begin = _anchor_at(pattern)
+    if not anchor or pattern[:1] not in ("(", "[", "\\"):
+        return None
+    width = _width(pattern[:begin], 0)
+    if width is None or width[2] != begin or width[1] - width[0] > MAX_REACH:
+        return None
+    return width[0], width[1]
+
+
+def _width(pattern: str, i: int) -> tuple[int, int, int] | None:
+    """(fewest, most characters, where it stops) of the alternatives from pattern[i] up to
+    their closing ")" or the end; None for what it does not measure (lookarounds, flags,
+    back references, unbounded repeats)."""
+    options, low, high = [], 0, 0
+    while i < len(pattern) and pattern[i] != ")":
+        char = pattern[i]
+        if char == "|":
+            options.append((low, high))
+            low = high = 0
+            i += 1
+            continue
+        if char == "(":
+            if pattern.startswith("(?:", i):
+                inner = _width(pattern, i + 3)
+            elif pattern.startswith("(?", i):
+                return None
+            else:
+                inner = _width(pattern, i + 1)
+            if inner is None or inner[2] >= len(pattern):
+                return None
+            least, most, i = inner[0], inner[1], inner[2] + 1
+        elif char == "[":
+            end = pattern.find("]", i + 2)
+            if end < 0 or "\\" in pattern[i:end]:
+                return None
+            least, most, i = 1, 1, end + 1
+        elif char == "\\":
+            following = pattern[i + 1 : i + 2]
+            if following.isdigit() or following in "AZzGxuUN":
+                return None
+            least = most = 0 if following in "bB" else 1
+            i += 2
+        else:
+            least = most = 0 if char in "^$" else 1
+            i += 1
+        quantifier = pattern[i : i + 1]
+        if quantifier in ("*", "+"):
+            return None
+        if quantifier == "?":
+            least, i = 0, i + 1
+        elif quantifier == "{":
+            close = pattern.find("}", i)
+            bounds = pattern[i + 1 : close].split(",")
+            if close < 0 or len(bounds) > 2 or not all(b.isdigit() for b in bounds):
+                return None
+            least, most = least * int(bounds[0]), most * int(bounds[-1])
+            i = close + 1
+        if pattern[i : i + 1] == "?":
+            i += 1  # a lazy quantifier matches the same widths
+        low, high = low + least, high + most
+    options.append((low, high))
+    return min(o[0] for o in options), max(o[1] for o in options), i
