@@ -14,7 +14,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
 
-from harvest.tagging.matcher import TOKEN, Hit
+from harvest.tagging.matcher import TOKEN, Hit, tokens_of
 from harvest.tagging.sections import _lower, _sections, _split_sentences, label_role
 from harvest.tagging.taxonomy import Taxonomy
 
@@ -90,7 +90,8 @@ class Doc:
         self.text = "\n".join(texts)
         self.lower = _lower(self.text)
         self.starts = starts
-        self.hits = hits = taxonomy.matcher.find(self.text, self.lower)
+        self.tokens = tokens_of(self.lower)  # for the matcher and every on-demand cue
+        self.hits = hits = taxonomy.matcher.find(self.text, self.lower, self.tokens)
         # sentence index of each hit: bisect_right(starts, start) - 1, as starts[0] is 0
         sentence_numbers = map(bisect_right, repeat(starts[1:]), map(_START, hits))
         self.where = dict(zip(hits, sentence_numbers, strict=True))
@@ -151,7 +152,7 @@ class Doc:
         found = self.cues.get(name)
         if found is None and name in self._on_demand and name not in self._matched:
             self._matched.add(name)
-            found = self._on_demand[name].find(self.text, self.lower)
+            found = self._on_demand[name].find(self.text, self.lower, self.tokens)
             for hit in found:
                 self.where[hit] = bisect_right(self.starts, hit.start) - 1
             if found:  # self.cues holds no empty lists

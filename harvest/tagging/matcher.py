@@ -83,6 +83,38 @@ def _squeeze(sentence: str) -> str:
 _new = tuple.__new__  # Hit(...) without the Python-level __new__
 
 
+class Tokens(NamedTuple):
+    """A lower-cased text as the phrase automaton reads it (see tokens_of)."""
+
+    joined: str
+    runs: list[int]
+    shifts: list[int]
+
+
+def tokens_of(lower: str) -> Tokens:
+    """The tokens of `lower` joined by one " " within a sentence and one "\\n" between
+    sentences, with a "\\n" at both ends, and how to find their positions in `lower`.
+
+    Every run of separators (all but letters and digits) in "\\n" + lower + "\\n" shrinks to
+    one character. `runs` holds where in `joined` a run shrank, `shifts[i]` how far text
+    positions lie from `joined` positions after i such runs. A record's text is made into
+    tokens once, for the main matcher and every on-demand cue.
+    """
+    norm = lower.translate(ASCII_SEPARATORS) if lower.isascii() else SEPARATOR.sub(" ", lower)
+    joined = "\n" + "\n".join(filter(None, map(_squeeze, norm.split("\n")))) + "\n"
+    flat = " " + norm.replace("\n", " ") + " "
+    runs, shifts = [], [-1]  # -1: `joined` starts one character before the text
+    removed, find, spaces = -1, flat.find, SPACES.match
+    i = find("  ")
+    while i >= 0:
+        end = spaces(flat, i).end()
+        runs.append(i - removed - 1)
+        removed += end - i - 1
+        shifts.append(removed)
+        i = find("  ", end)
+    return Tokens(joined, runs, shifts)
+
+
 def drop_blocked(hits: list[Hit], blocks: list[Hit]) -> list[Hit]:
     """Hits minus those overlapping a block of the same tag, deduplicated, in text order."""
     if blocks:
@@ -139,24 +171,10 @@ class Matcher:
             anchors.make_automaton()
         object.__setattr__(self, "anchors", anchors)
 
-    def find(self, text: str, lower: str) -> list[Hit]:
-        """All non-blocked hits in `text` (`lower` is `text` lower-cased, same length)."""
-        norm = lower.translate(ASCII_SEPARATORS) if lower.isascii() else SEPARATOR.sub(" ", lower)
-        # The tokens joined by one " " within a sentence and one "\n" between sentences, with a
-        # "\n" at both ends: every run of separators in "\n" + norm + "\n" shrinks to one
-        # character. `runs` holds where in `joined` a run shrank, `shifts[i]` how far text
-        # positions lie from `joined` positions after i such runs.
-        joined = "\n" + "\n".join(filter(None, map(_squeeze, norm.split("\n")))) + "\n"
-        flat = " " + norm.replace("\n", " ") + " "
-        runs, shifts = [], [-1]  # -1: `joined` starts one character before the text
-        removed, find, spaces = -1, flat.find, SPACES.match
-        i = find("  ")
-        while i >= 0:
-            end = spaces(flat, i).end()
-            runs.append(i - removed - 1)
-            removed += end - i - 1
-            shifts.append(removed)
-            i = find("  ", end)
+    def find(self, text: str, lower: str, tokens: Tokens | None = None) -> list[Hit]:
+        """All non-blocked hits in `text` (`lower` is `text` lower-cased, same length;
+        `tokens` is `tokens_of(lower)`, made here unless the caller has it already)."""
+        joined, runs, shifts = tokens or tokens_of(lower)
         hits: list[Hit] = []
         blocks: list[Hit] = []
         keep, block = hits.append, blocks.append
