@@ -21,9 +21,10 @@ from typing import NamedTuple
 import ahocorasick
 
 TOKEN = re.compile(r"[^\W_]+")
-# every character but letters, digits and the sentence end "\n" becomes a space
-ASCII_SEPARATORS = str.maketrans(
-    {chr(c): " " for c in range(128) if not chr(c).isalnum() and chr(c) != "\n"}
+# every character but letters, digits and the sentence end "\n" becomes a space (a table for
+# bytes.translate, much faster than str.translate on the ASCII text most records have)
+ASCII_SEPARATORS = bytes(
+    c if c > 127 or chr(c).isalnum() or chr(c) == "\n" else ord(" ") for c in range(256)
 )
 SEPARATOR = re.compile(r"[^\w\n]|_")
 ASCII_TOKEN = re.compile(r"[a-z0-9]+")
@@ -75,11 +76,6 @@ MAX_REACH = 16
 SPACES = re.compile(" +")
 
 
-def _squeeze(sentence: str) -> str:
-    """A sentence's tokens one space apart."""
-    return " ".join(sentence.split())
-
-
 _new = tuple.__new__  # Hit(...) without the Python-level __new__
 
 
@@ -96,23 +92,30 @@ def tokens_of(lower: str) -> Tokens:
     sentences, with a "\\n" at both ends, and how to find their positions in `lower`.
 
     Every run of separators (all but letters and digits) in "\\n" + lower + "\\n" shrinks to
-    one character. `runs` holds where in `joined` a run shrank, `shifts[i]` how far text
-    positions lie from `joined` positions after i such runs. A record's text is made into
-    tokens once, for the main matcher and every on-demand cue.
+    one character, "\\n" if the run holds a sentence end. `runs` holds where in `joined` a run
+    shrank, `shifts[i]` how far text positions lie from `joined` positions after i such runs.
+    A record's text is made into tokens once, for the main matcher and every on-demand cue.
     """
-    norm = lower.translate(ASCII_SEPARATORS) if lower.isascii() else SEPARATOR.sub(" ", lower)
-    joined = "\n" + "\n".join(filter(None, map(_squeeze, norm.split("\n")))) + "\n"
-    flat = " " + norm.replace("\n", " ") + " "
-    runs, shifts = [], [-1]  # -1: `joined` starts one character before the text
-    removed, find, spaces = -1, flat.find, SPACES.match
+    if lower.isascii():
+        norm = lower.encode().translate(ASCII_SEPARATORS).decode()
+    else:
+        norm = SEPARATOR.sub(" ", lower)
+    padded = "\n" + norm + "\n"
+    flat = padded.replace("\n", " ")  # where the runs are
+    pieces, runs, shifts = [], [], [-1]  # -1: `joined` starts one character before the text
+    removed, done, find, spaces, newline = -1, 0, flat.find, SPACES.match, padded.find
     i = find("  ")
-    while i >= 0:
+    while i >= 0:  # one-character runs stay as they are
         end = spaces(flat, i).end()
+        pieces.append(padded[done:i])
+        pieces.append("\n" if newline("\n", i, end) >= 0 else " ")
+        done = end
         runs.append(i - removed - 1)
         removed += end - i - 1
         shifts.append(removed)
         i = find("  ", end)
-    return Tokens(joined, runs, shifts)
+    pieces.append(padded[done:])
+    return Tokens("".join(pieces), runs, shifts)
 
 
 def drop_blocked(hits: list[Hit], blocks: list[Hit]) -> list[Hit]:
