@@ -62,9 +62,6 @@ class Pattern(NamedTuple):
     name: str
     kind: str
     negative: bool
-    # (fewest, most) characters before the anchor in a match, when few (see reach_of): only
-    # the starts that many characters before an anchor in the text can start a match
-    reach: tuple[int, int] | None = None
 
 
 _START = itemgetter(2)  # Hit.start
@@ -143,6 +140,11 @@ class Matcher:
     automaton: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
     # the patterns' anchors of three or more characters: a text without one skips its patterns
     anchors: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
+    # per pattern: the other fixed texts every match contains (a text without one of them
+    # skips it too) and its reach_of (where to try it)
+    plans: tuple[tuple[Pattern, tuple[str, ...], tuple[int, int] | None], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self):
         grouped: dict[tuple, list] = {}
@@ -173,6 +175,11 @@ class Matcher:
         if len(anchors):
             anchors.make_automaton()
         object.__setattr__(self, "anchors", anchors)
+        plans = []
+        for p in self.patterns:
+            fixed = {run for run, _ in _literal_runs(p.regex.pattern) if len(run) >= MIN_ANCHOR}
+            plans.append((p, tuple(sorted(fixed - {p.anchor})), reach_of(p.regex.pattern)))
+        object.__setattr__(self, "plans", tuple(plans))
 
     def find(self, text: str, lower: str, tokens: Tokens | None = None) -> list[Hit]:
         """All non-blocked hits in `text` (`lower` is `text` lower-cased, same length;
@@ -199,11 +206,13 @@ class Matcher:
                     for facet, name, kind in case_blocks:
                         block(_new(Hit, (facet, name, start, end, kind)))
         present = set(map(_VALUE, self.anchors.iter(lower))) if len(self.anchors) else ()
-        for p in self.patterns:
+        for p, others, reach in self.plans:
             if p.anchor not in present and (len(p.anchor) >= MIN_ANCHOR or p.anchor not in lower):
                 continue
+            if others and not all(other in lower for other in others):
+                continue
             target = blocks if p.negative else hits
-            matches = p.regex.finditer(lower) if p.reach is None else _near_anchor(p, lower)
+            matches = p.regex.finditer(lower) if reach is None else _near_anchor(p, reach, lower)
             for m in matches:
                 start, end = m.span()
                 if p.boundary and start and lower[start - 1].isalnum():
@@ -214,11 +223,11 @@ class Matcher:
         return drop_blocked(hits, blocks)
 
 
-def _near_anchor(p: Pattern, lower: str) -> Iterator[re.Match]:
+def _near_anchor(p: Pattern, reach: tuple[int, int], lower: str) -> Iterator[re.Match]:
     """The matches `p.regex.finditer(lower)` gives, found by trying only the starts that put
     an occurrence of the anchor where the pattern has it (a pattern like "(?:post[- ]hoc|
     secondary) analys" has no fixed first character, so the engine would try every start)."""
-    fewest, most = p.reach
+    fewest, most = reach
     match, find, anchor = p.regex.match, lower.find, p.anchor
     tried = 0  # every start before it was tried or lies inside a match already given
     at = find(anchor)
@@ -242,6 +251,13 @@ def anchor_of(pattern: str) -> str:
 
 def _anchor_at(pattern: str) -> tuple[str, int]:
     """`anchor_of(pattern)` and where its run of literal characters begins in `pattern`."""
+    return max(_literal_runs(pattern), key=lambda run: len(run[0]), default=("", 0))
+
+
+def _literal_runs(pattern: str) -> list[tuple[str, int]]:
+    """The runs of literal characters outside groups and classes, which every match of
+    `pattern` contains, each with where it begins in `pattern` (none if a "|" is outside
+    groups)."""
     runs, current, begin, depth, i = [], "", 0, 0, 0
     while i < len(pattern):
         char = pattern[i]
@@ -265,7 +281,7 @@ def _anchor_at(pattern: str) -> tuple[str, int]:
             current = ""
             continue
         elif char == "|" and depth == 0:
-            return "", 0
+            return []
         else:
             depth += char == "("
             depth -= char == ")"
@@ -278,7 +294,7 @@ def _anchor_at(pattern: str) -> tuple[str, int]:
             runs.append((current, begin))
             current = ""
     runs.append((current, begin))
-    return max(runs, key=lambda run: len(run[0]))
+    return runs
 
 
 def reach_of(pattern: str) -> tuple[int, int] | None:

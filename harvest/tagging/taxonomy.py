@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from harvest.config import read_yaml
 from harvest.errors import ConfigError
-from harvest.tagging.matcher import TOKEN, Matcher, Pattern, Phrase, anchor_of, reach_of
+from harvest.tagging.matcher import TOKEN, Matcher, Pattern, Phrase, anchor_of
 from harvest.tagging.roles import Roles, load_roles
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -310,9 +310,7 @@ class _Builder:
                         "characters outside brackets (it is used to skip texts quickly)"
                     )
                 self.patterns.append(
-                    Pattern(
-                        re.compile(body), anchor, boundary, *key, kind, negative, reach_of(body)
-                    )
+                    Pattern(re.compile(body), anchor, boundary, key[0], key[1], kind, negative)
                 )
                 continue
             tokens = tuple(TOKEN.findall(item))
