@@ -7,6 +7,7 @@ role names raises ConfigError naming the role and the tag; a design without a pr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from harvest.errors import ConfigError
@@ -72,7 +73,8 @@ class Roles:
     primary_target_designs: frozenset[str]
     primary_target_reviews: frozenset[str]  # conditions of the title and aim (and narrower)
     off_topic_types: frozenset[str]
-    section_labels: tuple[tuple[str, tuple[str, ...]], ...]
+    # design slug -> a regex finding any of its upper-case label parts
+    section_labels: tuple[tuple[str, re.Pattern], ...]
     precedence: tuple[DesignRule, ...] = field(default=())
 
 
@@ -208,8 +210,9 @@ def _slug(value, facet: str | None, facets: dict, where: str) -> None:
         raise ConfigError(f"{where} names {value!r}, a {facets[value]} tag, not a {facet} tag")
 
 
-def _labels(data, facets: dict, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Abstract section labels that name a design (design slug -> upper-case label parts)."""
+def _labels(data, facets: dict, where: str) -> tuple[tuple[str, re.Pattern], ...]:
+    """Abstract section labels that name a design (design slug -> a regex finding any of its
+    upper-case label parts in a label: one search per label instead of one per part)."""
     where = f"{where}.section_labels"
     if not isinstance(data, dict):
         raise ConfigError(f"{where} must map design slugs to lists of section labels")
@@ -218,7 +221,8 @@ def _labels(data, facets: dict, where: str) -> tuple[tuple[str, tuple[str, ...]]
         _slug(slug, "design", facets, where)
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
             raise ConfigError(f"{where}.{slug} must be a list of section labels")
-        out.append((slug, tuple(x.upper() for x in labels)))
+        parts = sorted({x.upper() for x in labels})
+        out.append((slug, re.compile("|".join(map(re.escape, parts)) or "(?!)")))
     return tuple(out)
 
 

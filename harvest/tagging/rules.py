@@ -78,7 +78,7 @@ class DesignSignals:
         # "we gave psilocybin to healthy volunteers": the people who received it, uncounted
         self.given_to_people = bool(given & doc.cue_sentences("human"))
         for slug, parts in roles.section_labels:
-            labels = [label for label in doc.labels if any(p in label for p in parts)]
+            labels = [label for label in doc.labels if parts.search(label)]
             if labels:
                 self.body[slug] += 2
                 self.evidence.setdefault((slug, "term"), labels[0].title())
