@@ -145,6 +145,10 @@ class Matcher:
     plans: tuple[tuple[Pattern, tuple[str, ...], tuple[int, int] | None], ...] = field(
         init=False, repr=False, compare=False
     )
+    # anchor -> the numbers of the plans with that anchor, so that a record looks only at the
+    # few patterns whose anchor it holds; and the anchors too short for the automaton
+    by_anchor: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    short: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         grouped: dict[tuple, list] = {}
@@ -180,6 +184,11 @@ class Matcher:
             fixed = {run for run, _ in _literal_runs(p.regex.pattern) if len(run) >= MIN_ANCHOR}
             plans.append((p, tuple(sorted(fixed - {p.anchor})), reach_of(p.regex.pattern)))
         object.__setattr__(self, "plans", tuple(plans))
+        by_anchor: dict[str, list[int]] = {}
+        for k, p in enumerate(self.patterns):
+            by_anchor.setdefault(p.anchor, []).append(k)
+        object.__setattr__(self, "by_anchor", {a: tuple(ks) for a, ks in by_anchor.items()})
+        object.__setattr__(self, "short", tuple(a for a in by_anchor if len(a) < MIN_ANCHOR))
 
     def find(self, text: str, lower: str, tokens: Tokens | None = None) -> list[Hit]:
         """All non-blocked hits in `text` (`lower` is `text` lower-cased, same length;
@@ -205,10 +214,12 @@ class Matcher:
                         keep(_new(Hit, (facet, name, start, end, kind)))
                     for facet, name, kind in case_blocks:
                         block(_new(Hit, (facet, name, start, end, kind)))
-        present = set(map(_VALUE, self.anchors.iter(lower))) if len(self.anchors) else ()
-        for p, others, reach in self.plans:
-            if p.anchor not in present and (len(p.anchor) >= MIN_ANCHOR or p.anchor not in lower):
-                continue
+        present = set(map(_VALUE, self.anchors.iter(lower))) if len(self.anchors) else set()
+        present.update(a for a in self.short if a in lower)
+        plans, by_anchor = self.plans, self.by_anchor
+        # in pattern order, as hits at one span keep the order they were found in
+        for k in sorted(k for anchor in present for k in by_anchor[anchor]):
+            p, others, reach = plans[k]
             if others and not all(other in lower for other in others):
                 continue
             target = blocks if p.negative else hits
