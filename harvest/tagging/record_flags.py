@@ -24,9 +24,9 @@ def decide_human(record: dict, doc: Doc) -> tuple[int, str, str]:
         return 0, "mesh", "Animals"
     animal = [h for h in doc.by_facet.get("populations", ()) if h.name == "animals"]
     animal = [h for h in animal if doc.strength(h) == "strong"]
-    people = [h for h in doc.cues.get("human", ()) if doc.strength(h) == "strong"]
     if not animal:
         return 1, "rule", "no animal or in-vitro terms"
+    people = [h for h in doc.cues.get("human", ()) if doc.strength(h) == "strong"]
     evidence = doc.snippet(animal[0])
     in_title = [h for h in animal if doc.sentence_of(h).source == "title"]
     people_in_title = [h for h in people if doc.sentence_of(h).source == "title"]
