@@ -7,7 +7,7 @@ import pytest
 
 from harvest.pubmed.parse import parse_pubmed_xml
 from harvest.tagging.context import Doc
-from harvest.tagging.matcher import Hit
+from harvest.tagging.matcher import Hit, _near_anchor, reach_of
 from harvest.tagging.reference import ReferenceMatcher
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,3 +131,31 @@ def test_on_demand_cues_have_their_own_matcher_with_identical_hits(taxonomy):
     hits = doc.cue_hits("therapeutic")
     assert [(doc.snippet(h), doc.where[h]) for h in hits] == [("treatment", 2)]
     assert doc.cues["therapeutic"] == hits
+
+
+@pytest.mark.parametrize(
+    "pattern, reach",
+    [
+        (r"(?:post[- ]hoc|secondary) analys[ie]s of", (8, 9)),
+        (r"(?:chart|case[- ]note|records) review\b", (5, 9)),
+        (r"(?:a|bc)?(?:d|ef){1,2}\.ghij", (1, 6)),
+        (r"post hoc analys", None),  # opens with a fixed character: the engine is fast
+        (r"(?:[a-z]+ )+trial", None),  # unbounded before the anchor
+        (r"(?=x)(?:ab|c)defg", None),  # a lookahead is not measured
+    ],
+)
+def test_reach_is_how_far_before_its_anchor_a_match_starts(pattern, reach):
+    assert reach_of(pattern) == reach
+
+
+def test_trying_patterns_near_their_anchors_finds_what_finditer_finds(taxonomy):
+    rng = random.Random(7)
+    words = ["post-hoc", "post hoc", "secondary", "analysis", "analyses", "of", "a", "the",
+             "trial", "chart", "review", "records", "case-note", "x", "\n"]  # fmt: skip
+    plans = [(p, reach) for p, _, reach in taxonomy.matcher.plans if reach]
+    assert len(plans) >= 2
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 40)))
+        for p, reach in plans:
+            expected = [m.span() for m in p.regex.finditer(text)]
+            assert [m.span() for m in _near_anchor(p, reach, text)] == expected, (p, text)
