@@ -7,7 +7,7 @@ import pytest
 
 from harvest.pubmed.parse import parse_pubmed_xml
 from harvest.tagging.context import Doc
-from harvest.tagging.matcher import Hit, _near_anchor, reach_of
+from harvest.tagging.matcher import Hit, anchor_of, literal_runs
 from harvest.tagging.reference import ReferenceMatcher
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,28 +134,16 @@ def test_on_demand_cues_have_their_own_matcher_with_identical_hits(taxonomy):
 
 
 @pytest.mark.parametrize(
-    "pattern, reach",
+    "pattern, runs",
     [
-        (r"(?:post[- ]hoc|secondary) analys[ie]s of", (8, 9)),
-        (r"(?:chart|case[- ]note|records) review\b", (5, 9)),
-        (r"(?:a|bc)?(?:d|ef){1,2}\.ghij", (1, 6)),
-        (r"post hoc analys", None),  # opens with a fixed character: the engine is fast
-        (r"(?:[a-z]+ )+trial", None),  # unbounded before the anchor
-        (r"(?=x)(?:ab|c)defg", None),  # a lookahead is not measured
+        (r"post[- ]hoc analys[ie]s of", ["post", "hoc analys", "s of"]),
+        (r"[^]]abcd", ["abcd"]),  # a "]" first in a class belongs to it
+        (r"[]x]yz{2}w", ["y", "w"]),  # a quantifier takes the character before it
+        (r"ab[\]c]def", ["ab", "def"]),  # so does an escaped "]"
+        (r"abc\.def(?=ghi)", ["abc.def"]),  # nothing inside groups
+        (r"abc|def", []),  # an alternation outside groups: no fixed text
     ],
 )
-def test_reach_is_how_far_before_its_anchor_a_match_starts(pattern, reach):
-    assert reach_of(pattern) == reach
-
-
-def test_trying_patterns_near_their_anchors_finds_what_finditer_finds(taxonomy):
-    rng = random.Random(7)
-    words = ["post-hoc", "post hoc", "secondary", "analysis", "analyses", "of", "a", "the",
-             "trial", "chart", "review", "records", "case-note", "x", "\n"]  # fmt: skip
-    plans = [(p, reach) for p, _, reach in taxonomy.matcher.plans if reach]
-    assert len(plans) >= 2
-    for _ in range(300):
-        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 40)))
-        for p, reach in plans:
-            expected = [m.span() for m in p.regex.finditer(text)]
-            assert [m.span() for m in _near_anchor(p, reach, text)] == expected, (p, text)
+def test_literal_runs_are_the_fixed_texts_every_match_holds(pattern, runs):
+    assert [run for run in literal_runs(pattern) if run] == runs
+    assert anchor_of(pattern) == max(runs, key=len, default="")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
@@ -68,8 +67,6 @@ _START = itemgetter(2)  # Hit.start
 _END = itemgetter(3)
 _VALUE = itemgetter(1)
 MIN_ANCHOR = 3  # shorter anchors are looked for one by one
-# the most start positions tried around each anchor; wider: the regex engine scans the text
-MAX_REACH = 16
 SPACES = re.compile(" +")
 
 
@@ -141,8 +138,8 @@ class Matcher:
     # the patterns' anchors of three or more characters: a text without one skips its patterns
     anchors: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
     # per pattern: the other fixed texts every match contains (a text without one of them
-    # skips it too) and its reach_of (where to try it)
-    plans: tuple[tuple[Pattern, tuple[str, ...], tuple[int, int] | None], ...] = field(
+    # skips it too)
+    plans: tuple[tuple[Pattern, tuple[str, ...]], ...] = field(
         init=False, repr=False, compare=False
     )
     # anchor -> the numbers of the plans with that anchor, so that a record looks only at the
@@ -181,8 +178,8 @@ class Matcher:
         object.__setattr__(self, "anchors", anchors)
         plans = []
         for p in self.patterns:
-            fixed = {run for run, _ in _literal_runs(p.regex.pattern) if len(run) >= MIN_ANCHOR}
-            plans.append((p, tuple(sorted(fixed - {p.anchor})), reach_of(p.regex.pattern)))
+            fixed = {run for run in literal_runs(p.regex.pattern) if len(run) >= MIN_ANCHOR}
+            plans.append((p, tuple(sorted(fixed - {p.anchor}))))
         object.__setattr__(self, "plans", tuple(plans))
         by_anchor: dict[str, list[int]] = {}
         for k, p in enumerate(self.patterns):
@@ -219,12 +216,11 @@ class Matcher:
         plans, by_anchor = self.plans, self.by_anchor
         # in pattern order, as hits at one span keep the order they were found in
         for k in sorted(k for anchor in present for k in by_anchor[anchor]):
-            p, others, reach = plans[k]
+            p, others = plans[k]
             if others and not all(other in lower for other in others):
                 continue
             target = blocks if p.negative else hits
-            matches = p.regex.finditer(lower) if reach is None else _near_anchor(p, reach, lower)
-            for m in matches:
+            for m in p.regex.finditer(lower):
                 start, end = m.span()
                 if p.boundary and start and lower[start - 1].isalnum():
                     continue
@@ -234,61 +230,32 @@ class Matcher:
         return drop_blocked(hits, blocks)
 
 
-def _near_anchor(p: Pattern, reach: tuple[int, int], lower: str) -> Iterator[re.Match]:
-    """The matches `p.regex.finditer(lower)` gives, found by trying only the starts that put
-    an occurrence of the anchor where the pattern has it (a pattern like "(?:post[- ]hoc|
-    secondary) analys" has no fixed first character, so the engine would try every start)."""
-    fewest, most = reach
-    match, find, anchor = p.regex.match, lower.find, p.anchor
-    tried = 0  # every start before it was tried or lies inside a match already given
-    at = find(anchor)
-    while at >= 0:
-        start = max(tried, at - most)
-        while start <= at - fewest:
-            m = match(lower, start)
-            if m is None:
-                start += 1
-            else:
-                yield m
-                start = m.end()  # never empty: a match holds its anchor
-        tried = start
-        at = find(anchor, at + 1)
-
-
 def anchor_of(pattern: str) -> str:
     """The longest fixed text every match of `pattern` contains ("" if none is obvious)."""
-    return _anchor_at(pattern)[0]
+    return max(literal_runs(pattern), key=len, default="")
 
 
-def _anchor_at(pattern: str) -> tuple[str, int]:
-    """`anchor_of(pattern)` and where its run of literal characters begins in `pattern`."""
-    return max(_literal_runs(pattern), key=lambda run: len(run[0]), default=("", 0))
-
-
-def _literal_runs(pattern: str) -> list[tuple[str, int]]:
+def literal_runs(pattern: str) -> list[str]:
     """The runs of literal characters outside groups and classes, which every match of
-    `pattern` contains, each with where it begins in `pattern` (none if a "|" is outside
-    groups)."""
-    runs, current, begin, depth, i = [], "", 0, 0, 0
+    `pattern` contains (none if a "|" is outside groups)."""
+    runs, current, depth, i = [], "", 0, 0
     while i < len(pattern):
         char = pattern[i]
         literal = None
-        at = i
         if char == "\\":
             following = pattern[i + 1 : i + 2]
             if following and not following.isalnum():
                 literal = following
             i += 2
         elif char == "[":
-            end = pattern.find("]", i + 2)
-            i = len(pattern) if end < 0 else end + 1
+            i = _class_end(pattern, i)
         elif char in "?*+{":
             current = current[:-1]  # a quantifier makes the character before it optional
             if char == "{":
                 i = pattern.find("}", i) + 1 or len(pattern)
             else:
                 i += 1
-            runs.append((current, begin))
+            runs.append(current)
             current = ""
             continue
         elif char == "|" and depth == 0:
@@ -299,78 +266,27 @@ def _literal_runs(pattern: str) -> list[tuple[str, int]]:
             literal = None if char in "()|.^$" else char
             i += 1
         if literal is not None and depth == 0:
-            begin = begin if current else at
             current += literal
         else:
-            runs.append((current, begin))
+            runs.append(current)
             current = ""
-    runs.append((current, begin))
+    runs.append(current)
     return runs
 
 
-def reach_of(pattern: str) -> tuple[int, int] | None:
-    """(fewest, most) characters a match of `pattern` has before its anchor, when the pattern
-    opens with a group, class or escape and what comes before the anchor has a bounded width
-    (else None: the engine finds a pattern that opens with a fixed character fast itself)."""
-    anchor, begin = _anchor_at(pattern)
-    if not anchor or pattern[:1] not in ("(", "[", "\\"):
-        return None
-    width = _width(pattern[:begin], 0)
-    if width is None or width[2] != begin or width[1] - width[0] > MAX_REACH:
-        return None
-    return width[0], width[1]
-
-
-def _width(pattern: str, i: int) -> tuple[int, int, int] | None:
-    """(fewest, most characters, where it stops) of the alternatives from pattern[i] up to
-    their closing ")" or the end; None for what it does not measure (lookarounds, flags,
-    back references, unbounded repeats)."""
-    options, low, high = [], 0, 0
-    while i < len(pattern) and pattern[i] != ")":
-        char = pattern[i]
-        if char == "|":
-            options.append((low, high))
-            low = high = 0
-            i += 1
-            continue
-        if char == "(":
-            if pattern.startswith("(?:", i):
-                inner = _width(pattern, i + 3)
-            elif pattern.startswith("(?", i):
-                return None
-            else:
-                inner = _width(pattern, i + 1)
-            if inner is None or inner[2] >= len(pattern):
-                return None
-            least, most, i = inner[0], inner[1], inner[2] + 1
-        elif char == "[":
-            end = pattern.find("]", i + 2)
-            if end < 0 or "\\" in pattern[i:end]:
-                return None
-            least, most, i = 1, 1, end + 1
-        elif char == "\\":
-            following = pattern[i + 1 : i + 2]
-            if following.isdigit() or following in "AZzGxuUN":
-                return None
-            least = most = 0 if following in "bB" else 1
-            i += 2
+def _class_end(pattern: str, i: int) -> int:
+    """Where the character class opening at pattern[i] ("[") ends, one past its "]": a "]"
+    right after "[" or "[^", or escaped, belongs to the class."""
+    j = i + 1
+    if pattern[j : j + 1] == "^":
+        j += 1
+    if pattern[j : j + 1] == "]":
+        j += 1
+    while j < len(pattern):
+        if pattern[j] == "\\":
+            j += 2
+        elif pattern[j] == "]":
+            return j + 1
         else:
-            least = most = 0 if char in "^$" else 1
-            i += 1
-        quantifier = pattern[i : i + 1]
-        if quantifier in ("*", "+"):
-            return None
-        if quantifier == "?":
-            least, i = 0, i + 1
-        elif quantifier == "{":
-            close = pattern.find("}", i)
-            bounds = pattern[i + 1 : close].split(",")
-            if close < 0 or len(bounds) > 2 or not all(b.isdigit() for b in bounds):
-                return None
-            least, most = least * int(bounds[0]), most * int(bounds[-1])
-            i = close + 1
-        if pattern[i : i + 1] == "?":
-            i += 1  # a lazy quantifier matches the same widths
-        low, high = low + least, high + most
-    options.append((low, high))
-    return min(o[0] for o in options), max(o[1] for o in options), i
+            j += 1
+    return len(pattern)
