@@ -13,7 +13,14 @@ import yaml
 from harvest.errors import ConfigError
 from harvest.pubmed.sources import read_units, realise
 from harvest.tagging.details import SAFETY, combine_funding, extract_details, load_details
-from harvest.tagging.details_text import Group, Rule, Text, literals_of, sentences
+from harvest.tagging.details_text import (
+    Group,
+    Rule,
+    Text,
+    literal_parts,
+    literals_of,
+    sentences,
+)
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "details.yml"
 RULES = load_details(CONFIG)
@@ -560,6 +567,22 @@ def test_literals_every_match_contains(pattern, expected):
     assert literals_of(pattern) == expected
 
 
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (
+            r"\b(?:ketamine|mdma)\b[^.]{0,40}\b(?:versus|vs) placebo\b",
+            [{"versus placebo", "vs placebo"}, {"ketamine", "mdma"}],
+        ),
+        (r"\b(?:two|three) \w+ sessions\b", [{" sessions"}, {"two ", "three "}]),
+        (r"\b\d+ doses\b", [{" doses"}]),
+        (r"\w+", []),
+    ],
+)
+def test_literal_parts_each_held_by_every_match(pattern, expected):
+    assert literal_parts(pattern) == expected
+
+
 def test_the_prefilter_never_hides_a_match():
     """Every rule, tried through the automaton, matches exactly the sentences its regex does."""
     corpus = Path(__file__).resolve().parent / "fixtures" / "tagging_corpus.xml"
@@ -572,7 +595,7 @@ def test_the_prefilter_never_hides_a_match():
                 flat.extend(item.rules if isinstance(item, Group) else [item])
     checked = 0
     for rec in records:
-        text = Text(sentences(rec), RULES.automaton)
+        text = Text(sentences(rec), RULES.automaton, RULES.needs)
         for rule in flat:
             for i, sentence in enumerate(text.sentences):
                 expected = rule.pattern.search(sentence.text)

@@ -147,6 +147,7 @@ class DetailRules:
     no_funding: re.Pattern
     registry_classes: dict
     automaton: ahocorasick.Automaton = field(repr=False, compare=False)
+    needs: dict = field(default_factory=dict, repr=False, compare=False)  # RuleSet.needs
 
     @property
     def schedules(self) -> tuple[Rule, ...]:
@@ -312,4 +313,5 @@ def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRu
         no_funding=plain(funding, "no_funding", "funding"),
         registry_classes=dict(funding.get("registry_classes") or {}),
         automaton=rules.automaton(),
+        needs=rules.needs,
     )

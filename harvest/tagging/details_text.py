@@ -1,10 +1,11 @@
 """The text side of study details: sentences with roles, and rules that run only where they can.
 
-Every rule of config/details.yml is compiled with the literal strings one of which any match
-must contain (read from the pattern's parse tree). `RuleSet` puts all of them in one
+Every rule of config/details.yml is compiled with the literal strings any match must contain
+(read from the pattern's parse tree): up to MAX_PARTS sets, a match holding one literal of each
+("ketamine ... versus placebo": a drug name and "placebo"). `RuleSet` puts all of them in one
 Aho-Corasick automaton (pyahocorasick); `Text` runs it once over a record's lower-cased
-sentences, so a rule's regular expression is tried only on the sentences holding one of its
-literals. Sentences come from the tagger's own splitter (harvest.tagging.context).
+sentences, so a rule's regular expression is tried only on the sentences holding one literal of
+each of its sets. Sentences come from the tagger's own splitter (harvest.tagging.context).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from harvest.tagging.context import _sections, _split_sentences, label_role
 
 MAX_LITERALS = 64  # more alternatives than this: the part gives no shortcut
 MIN_LITERAL = 2  # a shortest literal below this: the rule runs on every sentence
+MAX_PARTS = 3  # a rule is tried where one literal of each of this many parts occurs
 ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
 REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
 # An unstructured abstract's sentences before its aim statement are background.
@@ -115,16 +117,10 @@ def _score(found: set[str] | None) -> tuple[int, int]:
     return (min(map(len, found)), -len(found)) if found else (0, 0)
 
 
-def _required(items) -> set[str] | None:
-    """Literals one of which every match of a parse tree contains (None when none is known)."""
-    best: set[str] | None = None
+def _parts(items) -> list[set[str]]:
+    """Sets of literals, every match of a parse tree holding one literal of each set."""
+    parts: list[set[str]] = []
     run: set[str] = {""}
-
-    def consider(found):
-        nonlocal best
-        if found and _score(found) > _score(best):
-            best = found
-
     for op, av in items:
         if op in ZERO_WIDTH:
             continue
@@ -134,32 +130,45 @@ def _required(items) -> set[str] | None:
             if joined is not None:
                 run = joined
                 continue
-            consider(run)
+            parts.append(run)
             run = exact
             continue
-        consider(run)
+        parts.append(run)
         run = {""}
         if op is _sre.SUBPATTERN:
-            consider(_required(av[-1]))
+            parts.append(_required(av[-1]))
         elif op is _sre.BRANCH:
-            parts = [_required(branch) for branch in av[1]]
-            consider(None if None in parts else set().union(*parts))
+            branches = [_required(branch) for branch in av[1]]
+            parts.append(None if None in branches else set().union(*branches))
         elif op in REPEATS and av[0] >= 1:
-            consider(_required(av[2]))
-    consider(run)
-    return best
+            parts.append(_required(av[2]))
+    parts.append(run)
+    return [found for found in parts if _score(found) > (0, 0)]
+
+
+def _required(items) -> set[str] | None:
+    """Literals one of which every match of a parse tree contains (None when none is known):
+    of its parts, the one with the longest shortest literal, then the fewest literals."""
+    parts = _parts(items)
+    return max(parts, key=_score) if parts else None
+
+
+def literal_parts(pattern: str) -> list[set[str]]:
+    """Sets of lower-cased literals, every match of `pattern` holding one literal of each; the
+    best first (longest shortest literal, then fewest), at most MAX_PARTS of them."""
+    try:
+        parts = _parts(_parser.parse(pattern))
+    except (re.error, TypeError, ValueError, RecursionError):
+        return []
+    parts = sorted(parts, key=_score, reverse=True)
+    parts = [{s.lower() for s in found} for found in parts]
+    return [found for found in parts if min(map(len, found)) >= MIN_LITERAL][:MAX_PARTS]
 
 
 def literals_of(pattern: str) -> set[str] | None:
     """Lower-cased literals one of which every match of `pattern` contains, or None."""
-    try:
-        found = _required(_parser.parse(pattern))
-    except (re.error, TypeError, ValueError, RecursionError):
-        return None
-    if not found:
-        return None
-    found = {s.lower() for s in found}
-    return found if min(map(len, found)) >= MIN_LITERAL else None
+    parts = literal_parts(pattern)
+    return parts[0] if parts else None
 
 
 class RuleSet:
@@ -167,18 +176,23 @@ class RuleSet:
 
     def __init__(self):
         self.literals: dict[str, list[int]] = {}
+        self.needs: dict[int, tuple[int, ...]] = {}  # a rule: the numbers of its other parts
         self.count = 0
 
     def add(self, pattern: str, flags: int = re.I, indexed: bool = True) -> Rule:
-        """Compile `pattern` (re.error propagates) and register its literals; a rule that is
-        only ever tried on a few sentences another rule found is not `indexed`."""
+        """Compile `pattern` (re.error propagates) and register its literals, each part's under
+        a number of its own (the first part's is the rule's); a rule that is only ever tried on
+        a few sentences another rule found is not `indexed`."""
         compiled = re.compile(pattern, flags)
-        rid = self.count
-        self.count += 1
-        found = literals_of(pattern) if indexed else None
-        for literal in found or ():
-            self.literals.setdefault(literal, []).append(rid)
-        return Rule(compiled, rid, found is None)
+        parts = literal_parts(pattern) if indexed else []
+        keys = list(range(self.count, self.count + max(1, len(parts))))
+        self.count += len(keys)
+        for key, found in zip(keys, parts, strict=False):
+            for literal in found:
+                self.literals.setdefault(literal, []).append(key)
+        if len(keys) > 1:
+            self.needs[keys[0]] = tuple(keys[1:])
+        return Rule(compiled, keys[0], not parts)
 
     def group(self, patterns: list[str]) -> Group:
         """One rule per pattern, plus a number for the group: where any of them can match."""
@@ -242,18 +256,28 @@ def _role(role: str, background: bool, sentence: str) -> str:
 
 
 class Text:
-    """A record's sentences and, per rule, the sentences where its literals occur."""
+    """A record's sentences and, per rule, the sentences where its literals occur (one of each
+    of its parts, `needs` giving a rule's other parts: RuleSet.needs)."""
 
-    def __init__(self, sentences: list[Sentence], automaton: ahocorasick.Automaton):
+    def __init__(
+        self,
+        sentences: list[Sentence],
+        automaton: ahocorasick.Automaton,
+        needs: dict[int, tuple[int, ...]] | None = None,
+    ):
         self.sentences = sentences
         self.cache: dict = {}  # what a record's extractors work out once
         present: dict[int, list[int]] = {}
         self.at: list[set[int]] = []  # per sentence, the rules whose literals it holds
         if len(automaton):
             scan = automaton.iter
+            parted = (needs or {}).keys()
             for i, sentence in enumerate(sentences):
                 # every hit's rule numbers, gathered without a Python-level loop
                 rids = set(chain.from_iterable(map(_RIDS, scan(sentence.text.lower()))))
+                for rid in parted & rids:
+                    if not rids.issuperset(needs[rid]):
+                        rids.discard(rid)  # one of its other parts is missing
                 self.at.append(rids)
                 for rid in rids:
                     where = present.get(rid)
