@@ -14,6 +14,7 @@ from harvest.errors import ConfigError
 from harvest.pubmed.sources import read_units, realise
 from harvest.tagging.details import SAFETY, combine_funding, extract_details, load_details
 from harvest.tagging.details_text import (
+    DIGIT,
     Group,
     Rule,
     Text,
@@ -575,7 +576,7 @@ def test_literals_every_match_contains(pattern, expected):
             [{"versus placebo", "vs placebo"}, {"ketamine", "mdma"}],
         ),
         (r"\b(?:two|three) \w+ sessions\b", [{" sessions"}, {"two ", "three "}]),
-        (r"\b\d+ doses\b", [{" doses"}]),
+        (r"\b\d+ doses\b", [{" doses"}, {DIGIT}]),  # a digit: DIGIT
         (r"\w+", []),
     ],
 )
@@ -595,7 +596,7 @@ def test_the_prefilter_never_hides_a_match():
                 flat.extend(item.rules if isinstance(item, Group) else [item])
     checked = 0
     for rec in records:
-        text = Text(sentences(rec), RULES.automaton, RULES.needs)
+        text = Text(sentences(rec), RULES.automaton, RULES.needs, RULES.digits)
         for rule in flat:
             for i, sentence in enumerate(text.sentences):
                 expected = rule.pattern.search(sentence.text)

@@ -148,6 +148,7 @@ class DetailRules:
     registry_classes: dict
     automaton: ahocorasick.Automaton = field(repr=False, compare=False)
     needs: dict = field(default_factory=dict, repr=False, compare=False)  # RuleSet.needs
+    digits: frozenset = field(default=frozenset(), repr=False, compare=False)  # RuleSet.digits
 
     @property
     def schedules(self) -> tuple[Rule, ...]:
@@ -314,4 +315,5 @@ def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRu
         registry_classes=dict(funding.get("registry_classes") or {}),
         automaton=rules.automaton(),
         needs=rules.needs,
+        digits=frozenset(rules.digits),
     )

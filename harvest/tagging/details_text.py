@@ -5,7 +5,9 @@ Every rule of config/details.yml is compiled with the literal strings any match 
 ("ketamine ... versus placebo": a drug name and "placebo"). `RuleSet` puts all of them in one
 Aho-Corasick automaton (pyahocorasick); `Text` runs it once over a record's lower-cased
 sentences, so a rule's regular expression is tried only on the sentences holding one literal of
-each of its sets. Sentences come from the tagger's own splitter (harvest.tagging.context).
+each of its sets. Any digit counts as a literal ("6 infusions" as "six infusions"), found by one
+search per sentence instead of the automaton. Sentences come from the tagger's own splitter
+(harvest.tagging.context).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from harvest.tagging.context import _sections, _split_sentences, label_role
 MAX_LITERALS = 64  # more alternatives than this: the part gives no shortcut
 MIN_LITERAL = 2  # a shortest literal below this: the rule runs on every sentence
 MAX_PARTS = 3  # a rule is tried where one literal of each of this many parts occurs
+DIGIT = "\0"  # in a set of literals: any decimal digit (\d), which Text looks for with DIGITS
+DIGITS = re.compile(r"\d")
 ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
 REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
 # An unstructured abstract's sentences before its aim statement are background.
@@ -135,7 +139,9 @@ def _parts(items) -> list[set[str]]:
             continue
         parts.append(run)
         run = {""}
-        if op is _sre.SUBPATTERN:
+        if op is _sre.IN and av == [(_sre.CATEGORY, _sre.CATEGORY_DIGIT)]:
+            parts.append({DIGIT})
+        elif op is _sre.SUBPATTERN:
             parts.append(_required(av[-1]))
         elif op is _sre.BRANCH:
             branches = [_required(branch) for branch in av[1]]
@@ -162,7 +168,12 @@ def literal_parts(pattern: str) -> list[set[str]]:
         return []
     parts = sorted(parts, key=_score, reverse=True)
     parts = [{s.lower() for s in found} for found in parts]
-    return [found for found in parts if min(map(len, found)) >= MIN_LITERAL][:MAX_PARTS]
+    return [found for found in parts if _shortest(found) >= MIN_LITERAL][:MAX_PARTS]
+
+
+def _shortest(found: set[str]) -> int:
+    """The length of the shortest literal of `found`, a digit passing for one long enough."""
+    return min((len(s) for s in found if s != DIGIT), default=MIN_LITERAL)
 
 
 def literals_of(pattern: str) -> set[str] | None:
@@ -177,6 +188,7 @@ class RuleSet:
     def __init__(self):
         self.literals: dict[str, list[int]] = {}
         self.needs: dict[int, tuple[int, ...]] = {}  # a rule: the numbers of its other parts
+        self.digits: set[int] = set()  # the numbers of the parts any digit stands for
         self.count = 0
 
     def add(self, pattern: str, flags: int = re.I, indexed: bool = True) -> Rule:
@@ -189,7 +201,10 @@ class RuleSet:
         self.count += len(keys)
         for key, found in zip(keys, parts, strict=False):
             for literal in found:
-                self.literals.setdefault(literal, []).append(key)
+                if literal == DIGIT:
+                    self.digits.add(key)
+                else:
+                    self.literals.setdefault(literal, []).append(key)
         if len(keys) > 1:
             self.needs[keys[0]] = tuple(keys[1:])
         return Rule(compiled, keys[0], not parts)
@@ -202,6 +217,8 @@ class RuleSet:
         for rids in self.literals.values():
             if any(r.rid in rids for r in rules):
                 rids.append(gid)
+        if any(r.rid in self.digits for r in rules):
+            self.digits.add(gid)
         return Group(rules, gid, any(r.always for r in rules))
 
     def automaton(self) -> ahocorasick.Automaton:
@@ -257,13 +274,15 @@ def _role(role: str, background: bool, sentence: str) -> str:
 
 class Text:
     """A record's sentences and, per rule, the sentences where its literals occur (one of each
-    of its parts, `needs` giving a rule's other parts: RuleSet.needs)."""
+    of its parts, `needs` giving a rule's other parts, `digits` the parts a digit stands for:
+    RuleSet.needs and RuleSet.digits)."""
 
     def __init__(
         self,
         sentences: list[Sentence],
         automaton: ahocorasick.Automaton,
         needs: dict[int, tuple[int, ...]] | None = None,
+        digits: frozenset[int] = frozenset(),
     ):
         self.sentences = sentences
         self.cache: dict = {}  # what a record's extractors work out once
@@ -275,6 +294,8 @@ class Text:
             for i, sentence in enumerate(sentences):
                 # every hit's rule numbers, gathered without a Python-level loop
                 rids = set(chain.from_iterable(map(_RIDS, scan(sentence.text.lower()))))
+                if digits and DIGITS.search(sentence.text):
+                    rids |= digits
                 for rid in parted & rids:
                     if not rids.issuperset(needs[rid]):
                         rids.discard(rid)  # one of its other parts is missing
