@@ -12,9 +12,11 @@ import yaml
 
 from harvest.errors import ConfigError
 from harvest.pubmed.sources import read_units, realise
+from harvest.tagging import details_comparators, details_safety, details_text
 from harvest.tagging.details import SAFETY, combine_funding, extract_details, load_details
 from harvest.tagging.details_text import (
     DIGIT,
+    Gated,
     Group,
     Rule,
     Text,
@@ -604,6 +606,28 @@ def test_the_prefilter_never_hides_a_match():
                 assert (got and got.span()) == (expected and expected.span()), (rule, sentence)
                 checked += expected is not None
     assert checked > 800
+
+
+def test_a_gated_pattern_never_hides_a_match():
+    """The extractors' own gated patterns find, on every sentence, what their regex finds."""
+    corpus = Path(__file__).resolve().parent / "fixtures" / "tagging_corpus.xml"
+    records = [r for unit in read_units([corpus]) for r in realise(unit) if isinstance(r, dict)]
+    gated = [
+        value
+        for module in (details_text, details_safety, details_comparators)
+        for value in vars(module).values()
+        if isinstance(value, Gated)
+    ]
+    assert len(gated) >= 8 and all(g.gate for g in gated)
+    checked = 0
+    for sentence in (s.text for rec in records for s in sentences(rec)):
+        for g in gated:
+            expected = g.pattern.search(sentence)
+            got = g.search(sentence)
+            assert (got and got.span()) == (expected and expected.span()), (g.pattern, sentence)
+            assert g.sub("", sentence) == g.pattern.sub("", sentence)
+            checked += expected is not None
+    assert checked > 100
 
 
 # -- comparators and sessions stated every common way (issue 14: rules that generalise) -----

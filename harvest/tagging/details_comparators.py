@@ -9,7 +9,7 @@ from harvest.tagging.details_config import DetailRules
 from harvest.tagging.details_dose_arms import control_dose_only, find_dose_arms
 from harvest.tagging.details_doses import record_drugs
 from harvest.tagging.details_sessions import listed_drugs
-from harvest.tagging.details_text import Text
+from harvest.tagging.details_text import Gated, Text
 from harvest.tagging.details_vocab import COMPARATORS
 
 # "X plus placebo" is an add-on trial's placebo arm; "..., methamphetamine 20 mg and placebo"
@@ -37,8 +37,8 @@ CARE_ALONE = re.compile(r"\s*(?:alone|only)\b", re.I)
 CARE_VERSUS = re.compile(
     r"\b(?:versus|vs\.?|or|compared (?:with|to)|to|against)\s+(?:\w+\s+)?$", re.I
 )
-ACTIVE_PLACEBO_NAMED = re.compile(
-    r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine", re.I
+ACTIVE_PLACEBO_NAMED = Gated(
+    r"(?:psycho)?active[- ]placebo|midazolam|niacin|methylphenidate|diphenhydramine"
 )
 DOSE_TAIL = re.compile(r"\d+(?:\.\d+)?(?:\s*(?:,|or|and|to|-|\u2013)\s*\d+(?:\.\d+)?)*\s*\S*$")
 # The design's name ("a double-blind, randomized, controlled, emergency department trial"): no

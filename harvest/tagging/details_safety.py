@@ -6,7 +6,7 @@ import re
 
 from harvest.tagging.details_config import DetailRules
 from harvest.tagging.details_doses import record_drugs
-from harvest.tagging.details_text import Text
+from harvest.tagging.details_text import Gated, Text
 from harvest.tagging.details_vocab import SAFETY
 
 GENERIC = ("serious-adverse-events", "general-tolerability")
@@ -17,27 +17,25 @@ SUICIDALITY_AS_HARM = re.compile(
     re.I,
 )
 # "Adverse events (side effects) ...": the generic words, taken out to see what else is named.
-ADVERSE_WORDS = re.compile(
-    r"\b(?:(?:serious )?adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b", re.I
+ADVERSE_WORDS = Gated(
+    r"\b(?:(?:serious )?adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b"
 )
 # "Adverse events were nausea and headache": the generic words only introduce specific harms.
-LISTS_HARMS = re.compile(
+LISTS_HARMS = Gated(
     r"\b(?:adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b[^.;]{0,30}?"
     r"(?:\b(?:includ\w*|such as|consist\w*|compris\w*|mainly|mostly|most commonly)\b"
     # not "changes in vital signs and adverse events were similar": a comparison, not a list
     r"|\b(?:were|was)\b(?! (?:similar|comparable|equal|alike|balanced|(?:not |no )?differ\w*))"
     r"|[:,])|\b(?:were|was) (?:the )?(?:most )?(?:common(?:est)?|frequent|main|only) "
-    r"(?:adverse|side)",
-    re.I,
+    r"(?:adverse|side)"
 )
 # "a trial to test the efficacy and safety of ...": an aim, wherever it stands.
-AIM_PHRASE = re.compile(
+AIM_PHRASE = Gated(
     r"\bto (?:test|assess|evaluate|examine|investigate|determine|compare|establish|explore|"
     r"draw|reach|gain|understand|clarify|characteri[sz]e|describe|review|summari[sz]e|study|"
     r"measure|quantify|analy[sz]e|estimate|synthesi[sz]e|learn)\b"
     r"[^.;]{0,50}\b(?:safety|tolerability)\b|\b(?:trials?|study|studies) (?:of|on|assessing|"
-    r"evaluating) (?:the )?(?:efficacy and )?(?:safety|tolerability)\b",
-    re.I,
+    r"evaluating) (?:the )?(?:efficacy and )?(?:safety|tolerability)\b"
 )
 # A sentence that calls a topic a harm ("adverse events were headache and nausea").
 AS_HARM = re.compile(r"\b(?:adverse|side[- ]effects?|emergent|worsen\w*|harms?)\b", re.I)
@@ -75,10 +73,9 @@ TRAUMA_TARGETS = frozenset({"ptsd", "psychological-trauma"})
 # So are craving and dependence in a substance-use study: "it reduced craving" is the target.
 USE_SYMPTOMS = frozenset({"abuse-liability"})
 USE_TARGETS = frozenset({"substance-use"})
-IMPROVED = re.compile(
+IMPROVED = Gated(
     r"\b(?:decreased|decreasing|improved|improving|reduced|reductions?|lessened|fell|declined|"
-    r"diminished|eased|lower(?:ed)?)\b",
-    re.I,
+    r"diminished|eased|lower(?:ed)?)\b"
 )
 ACUTE = re.compile(
     r"\b(?:peak\w*|transient\w*|acute\w*|minutes?|min|hours?|h|post-?(?:infusion|dose|dosing)|"
@@ -87,18 +84,15 @@ ACUTE = re.compile(
     re.I,
 )
 # "how dissociation correlates with therapeutic outcome": a predictor of response, not a harm.
-PREDICTOR = re.compile(
-    r"\b(?:correlat\w*|predict\w*|mediat\w*|moderat(?:ed|es|ing|ors?|ion))\b", re.I
-)
+PREDICTOR = Gated(r"\b(?:correlat\w*|predict\w*|mediat\w*|moderat(?:ed|es|ing|ors?|ion))\b")
 # Where a finding gives way to a call for work: "... carries a higher risk of adverse effects,
 # so dosing needs further work" (a clause after a semicolon may still be hearsay).
 CLAUSE = re.compile(r",\s+(?:and )?(?:so|but|while|whereas|though|although)\s+", re.I)
-HEDGED = re.compile(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
+HEDGED = Gated(r"\b(?:may|might|could|suggests?|possibly|perhaps)\b", re.I)
 # "morphine consumption", "opioid requirements": another drug as the trial's measure.
 CO_MEDICATION = re.compile(
     r"\s*(?:consumption|requirements?|use|usage|needs?|doses?|dosing|rescue|equivalents?|"
-    r"sparing|intake)\b",
-    re.I,
+    r"sparing|intake)\b"
 )
 SAFETY_ROLES = frozenset({"objective", "methods", "results", "conclusions", "body"})
 

@@ -61,15 +61,6 @@ THIS_STUDY = re.compile(
     r"(?! (?:is|was) (?:needed|warranted|important|necessary|timely))",
     re.I,
 )
-# An aim stated inside a BACKGROUND or CONTEXT section ("They asked whether sub-dissociative
-# doses of ketamine, 0.3 mg/kg, control pain"): read as the objective.
-AIM_STATED = re.compile(
-    r"\b(?:we|the authors|they) (?:therefore |then |here |now |also |first )?(?:aimed|sought|"
-    r"asked|tested|investigated|examined|evaluated|assessed|compared|hypothesi[sz]ed|set out)\b"
-    r"|\b(?:the )?(?:aim|objective|purpose|goal) (?:of (?:this|the present|our) (?:study|trial)|"
-    r"was|is) to\b",
-    re.I,
-)
 _RIDS = itemgetter(1)  # an automaton hit is (end, rule numbers)
 ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as another
 
@@ -159,16 +150,19 @@ def _required(items) -> set[str] | None:
     return max(parts, key=_score) if parts else None
 
 
+def _lowered(parts: list[set[str]]) -> list[set[str]]:
+    """`parts` lower-cased, best first, without those of too short a literal; MAX_PARTS."""
+    parts = [{s.lower() for s in found} for found in sorted(parts, key=_score, reverse=True)]
+    return [found for found in parts if _shortest(found) >= MIN_LITERAL][:MAX_PARTS]
+
+
 def literal_parts(pattern: str) -> list[set[str]]:
     """Sets of lower-cased literals, every match of `pattern` holding one literal of each; the
     best first (longest shortest literal, then fewest), at most MAX_PARTS of them."""
     try:
-        parts = _parts(_parser.parse(pattern))
+        return _lowered(_parts(_parser.parse(pattern)))
     except (re.error, TypeError, ValueError, RecursionError):
         return []
-    parts = sorted(parts, key=_score, reverse=True)
-    parts = [{s.lower() for s in found} for found in parts]
-    return [found for found in parts if _shortest(found) >= MIN_LITERAL][:MAX_PARTS]
 
 
 def _shortest(found: set[str]) -> int:
@@ -229,6 +223,57 @@ class RuleSet:
         if self.literals:
             automaton.make_automaton()
         return automaton
+
+
+class Gated:
+    """One of the extractors' own patterns (outside the automaton), searched only in text
+    holding, for one of its top-level alternatives, a literal of each of that alternative's
+    parts (lower-cased, as the automaton reads): a handful of `in` tests cost less than a
+    search that finds nothing."""
+
+    def __init__(self, pattern: str, flags: int = re.I):
+        self.pattern = re.compile(pattern, flags)
+        items = [(op, av) for op, av in _parser.parse(pattern) if op not in ZERO_WIDTH]
+        branches = items[0][1][1] if len(items) == 1 and items[0][0] is _sre.BRANCH else [items]
+        gate = [[p for p in _lowered(_parts(branch)) if DIGIT not in p] for branch in branches]
+        # no gate when an alternative has no literal part: it may match anywhere
+        self.gate = None if [] in gate else [[sorted(p, key=len) for p in alt] for alt in gate]
+
+    def holds(self, text: str) -> bool:
+        """Whether `text` may hold a match."""
+        if self.gate is None:
+            return True
+        lower = text.lower()
+        for alternative in self.gate:  # plain loops: generators here cost more than they save
+            for part in alternative:
+                if not _one_in(part, lower):
+                    break
+            else:
+                return True
+        return False
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(text) if self.holds(text) else None
+
+    def sub(self, repl: str, text: str) -> str:
+        return self.pattern.sub(repl, text) if self.holds(text) else text
+
+
+def _one_in(literals: list[str], lower: str) -> bool:
+    for literal in literals:
+        if literal in lower:
+            return True
+    return False
+
+
+# An aim stated inside a BACKGROUND or CONTEXT section ("They asked whether sub-dissociative
+# doses of ketamine, 0.3 mg/kg, control pain"): read as the objective.
+AIM_STATED = Gated(
+    r"\b(?:we|the authors|they) (?:therefore |then |here |now |also |first )?(?:aimed|sought|"
+    r"asked|tested|investigated|examined|evaluated|assessed|compared|hypothesi[sz]ed|set out)\b"
+    r"|\b(?:the )?(?:aim|objective|purpose|goal) (?:of (?:this|the present|our) (?:study|trial)|"
+    r"was|is) to\b"
+)
 
 
 class Sentence(NamedTuple):
