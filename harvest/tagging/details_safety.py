@@ -111,10 +111,11 @@ def extract_safety(
     targets_suicidality = rules.suicidality_target in conditions
     title = text.sentences[0].text if text.sentences and text.sentences[0].role == "title" else ""
     targets = {slug for slug, pattern in rules.title_targets.items() if pattern.search(title)}
-    psychotic = dict(rules.safety)["psychotic-symptoms"]
+    groups = dict(rules.safety)
+    psychotic = groups["psychotic-symptoms"]
     intended = None
-    tolerability = dict(rules.safety)["general-tolerability"]
-    serious = dict(rules.safety)["serious-adverse-events"]
+    tolerability = groups["general-tolerability"]
+    serious = groups["serious-adverse-events"]
     reviews = rules.scope_designs | rules.pooled_designs
     hits: dict[int, list[str]] = {}
     first: dict[int, int] = {}  # where a sentence's first harm is named

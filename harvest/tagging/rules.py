@@ -77,8 +77,8 @@ class DesignSignals:
         self.intervention = bool(given)
         # "we gave psilocybin to healthy volunteers": the people who received it, uncounted
         self.given_to_people = bool(given & doc.cue_sentences("human"))
-        for slug, parts in roles.section_labels:
-            labels = [label for label in doc.labels if parts.search(label)]
+        for slug, label_parts in roles.section_labels:
+            labels = [label for label in doc.labels if label_parts.search(label)]
             if labels:
                 self.body[slug] += 2
                 self.evidence.setdefault((slug, "term"), labels[0].title())
