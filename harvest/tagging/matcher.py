@@ -65,7 +65,6 @@ class Pattern(NamedTuple):
 
 _START = itemgetter(2)  # Hit.start
 _END = itemgetter(3)
-_VALUE = itemgetter(1)
 MIN_ANCHOR = 3  # shorter anchors are looked for one by one
 SPACES = re.compile(" +")
 
@@ -134,9 +133,9 @@ class Matcher:
 
     phrases: tuple[Phrase, ...]
     patterns: tuple[Pattern, ...]
+    # the phrases' token strings, and the patterns' anchors as the tokens show them: a pattern
+    # is tried only when the automaton saw its anchor (anchor_keys)
     automaton: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
-    # the patterns' anchors of three or more characters: a text without one skips its patterns
-    anchors: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
     # per pattern: the other fixed texts every match contains (a text without one of them
     # skips it too)
     plans: tuple[tuple[Pattern, tuple[str, ...]], ...] = field(
@@ -151,7 +150,7 @@ class Matcher:
         grouped: dict[tuple, list] = {}
         for p in self.phrases:
             grouped.setdefault(p.tokens, []).append(p)
-        automaton = ahocorasick.Automaton()
+        values: dict[str, tuple] = {}
         for tokens, members in grouped.items():
             checks: dict = {}
             for p in members:
@@ -165,27 +164,31 @@ class Matcher:
             for before in ENDS:
                 for after in ENDS:
                     key = before + body + after
-                    value = (len(key), len(tokens) == 1, tuple(hits), tuple(blocks), cased)
-                    automaton.add_word(key, value)
+                    single = len(tokens) == 1
+                    values[key] = (len(key), single, tuple(hits), tuple(blocks), cased, ())
+        by_anchor: dict[str, list[int]] = {}
+        for k, p in enumerate(self.patterns):
+            by_anchor.setdefault(p.anchor, []).append(k)
+        short = []
+        for anchor in by_anchor:
+            keys = anchor_keys(anchor)
+            if not keys:
+                short.append(anchor)
+            for key in keys:  # a phrase's key also names the anchor; size 0: an anchor only
+                *phrase, anchors = values.get(key, (0, True, (), (), (), ()))
+                values[key] = (*phrase, (*anchors, anchor))
+        automaton = ahocorasick.Automaton()
+        for key, value in values.items():
+            automaton.add_word(key, value)
         automaton.make_automaton()
         object.__setattr__(self, "automaton", automaton)
-        anchors = ahocorasick.Automaton()
-        for p in self.patterns:
-            if len(p.anchor) >= MIN_ANCHOR:
-                anchors.add_word(p.anchor, p.anchor)
-        if len(anchors):
-            anchors.make_automaton()
-        object.__setattr__(self, "anchors", anchors)
         plans = []
         for p in self.patterns:
             fixed = {run for run in literal_runs(p.regex.pattern) if len(run) >= MIN_ANCHOR}
             plans.append((p, tuple(sorted(fixed - {p.anchor}))))
         object.__setattr__(self, "plans", tuple(plans))
-        by_anchor: dict[str, list[int]] = {}
-        for k, p in enumerate(self.patterns):
-            by_anchor.setdefault(p.anchor, []).append(k)
         object.__setattr__(self, "by_anchor", {a: tuple(ks) for a, ks in by_anchor.items()})
-        object.__setattr__(self, "short", tuple(a for a in by_anchor if len(a) < MIN_ANCHOR))
+        object.__setattr__(self, "short", tuple(short))
 
     def find(self, text: str, lower: str, tokens: Tokens | None = None) -> list[Hit]:
         """All non-blocked hits in `text` (`lower` is `text` lower-cased, same length;
@@ -193,8 +196,13 @@ class Matcher:
         joined, runs, shifts = tokens or tokens_of(lower)
         hits: list[Hit] = []
         blocks: list[Hit] = []
+        present: set[str] = set()  # the anchors seen
         keep, block = hits.append, blocks.append
-        for last, (size, single, positive, negative, cased) in self.automaton.iter(joined):
+        for last, (size, single, positive, negative, cased, anchors) in self.automaton.iter(joined):
+            if anchors:
+                present.update(anchors)
+                if not size:
+                    continue  # an anchor only
             first = last - size + 2
             start = first + shifts[bisect_left(runs, first)]
             end = start + size - 2 if single else last + shifts[bisect_left(runs, last)]
@@ -211,7 +219,6 @@ class Matcher:
                         keep(_new(Hit, (facet, name, start, end, kind)))
                     for facet, name, kind in case_blocks:
                         block(_new(Hit, (facet, name, start, end, kind)))
-        present = set(map(_VALUE, self.anchors.iter(lower))) if len(self.anchors) else set()
         present.update(a for a in self.short if a in lower)
         plans, by_anchor = self.plans, self.by_anchor
         # in pattern order, as hits at one span keep the order they were found in
@@ -228,6 +235,23 @@ class Matcher:
                     continue  # never across a sentence end
                 target.append(_new(Hit, (p.facet, p.name, start, end, p.kind)))
         return drop_blocked(hits, blocks)
+
+
+def anchor_keys(anchor: str) -> tuple[str, ...]:
+    """What the joined tokens (tokens_of) hold wherever `anchor` is in the lower-cased text,
+    as automaton keys; none for an anchor whose tokens are under MIN_ANCHOR characters.
+
+    Inside the anchor each run of separators is one " "; a separator at either end may be
+    the start of a longer run, shrunk to " " or "\\n" (" review" -> " review", "\\nreview").
+    The tokens hold a key wherever the text holds the anchor (and sometimes where it does
+    not: "-review" for " review"), so a pattern is still tried on every text it can match.
+    """
+    core = " ".join("".join(c if c.isalnum() else " " for c in anchor).split())
+    if len(core) < MIN_ANCHOR or "\n" in anchor:
+        return ()
+    before = ENDS if not anchor[0].isalnum() else ("",)
+    after = ENDS if not anchor[-1].isalnum() else ("",)
+    return tuple(b + core + a for b in before for a in after)
 
 
 def anchor_of(pattern: str) -> str:
