@@ -99,7 +99,9 @@ def tokens_of(lower: str) -> Tokens:
     removed, done, find, spaces, newline = -1, 0, flat.find, SPACES.match, padded.find
     i = find("  ")
     while i >= 0:  # one-character runs stay as they are
-        end = spaces(flat, i).end()
+        end = i + 2  # most runs are ", " or ". "
+        if flat[end : end + 1] == " ":
+            end = spaces(flat, i).end()
         pieces.append(padded[done:i])
         pieces.append("\n" if newline("\n", i, end) >= 0 else " ")
         done = end
