@@ -116,7 +116,11 @@ class DesignSignals:
 def decide_design(signals: DesignSignals, human: int) -> tuple[str, str, str]:
     """Exactly one design: the first row of the taxonomy's precedence table that holds."""
     signals.human = human
+    named = {*signals.pt, *signals.pt_weak, *signals.title, *signals.title_weak}
+    named.update(signals.body, signals.body_weak)
     for rule in signals.roles.precedence:
+        if rule.when in OWN_SIGNAL_TESTS and rule.design not in named:
+            continue  # (most rows: a record names one or two designs)
         found = DESIGN_TESTS[rule.when](signals, rule)
         if found:
             return rule.design, *found
@@ -316,6 +320,15 @@ def _few_participants(s: DesignSignals, rule) -> tuple[str, str] | None:
         return "rule", f"{count} participant(s) described"
     return None
 
+
+# The tests that can hold only when the record names their row's design somewhere: in a
+# publication type, the title or the abstract's own sentences (DesignSignals' pt, pt_weak,
+# title, title_weak, body, body_weak).
+OWN_SIGNAL_TESTS = frozenset({
+    "named", "named_alone", "in_abstract", "weak_title_without_abstract", "only_type", "title",
+    "title_says", "protocol", "pooled", "type_without_primary", "cited_without_primary_type",
+    "cited", "weakly_cited", "weak_type",
+})  # fmt: skip
 
 DESIGN_TESTS = {
     "named": _named,
