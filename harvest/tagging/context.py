@@ -160,7 +160,8 @@ class Doc:
         return found or []
 
     def cue_sentences(self, name: str) -> set[int]:
-        return {self.where[h] for h in self.cues.get(name, ())}
+        hits = self.cues.get(name)
+        return {self.where[h] for h in hits} if hits else set()
 
     def snippet(self, hit: Hit) -> str:
         return self.text[hit.start : hit.end]
@@ -170,6 +171,8 @@ class Doc:
         general = self.cue_sentences("general")
         future = self.cue_sentences("future")
         aims = self.cue_sentences("objective")
+        if not (literature or general or future or aims):
+            return sentences  # every change below starts from one of these cues
         # sentences that describe this study's own method: a design term and a dose given
         designed = {self.where[h] for h in self.by_facet.get("design", ()) if h.kind == "term"}
         methods = (designed & self.cue_sentences("intervention")) - literature - general
