@@ -85,18 +85,22 @@ def _mesh_tags(record: dict, taxonomy: Taxonomy) -> tuple[dict[str, Found], set[
         if not by_ui and not by_name:
             continue
         pairs = dict.fromkeys(by_ui + by_name)
-        induced = any(
-            (q.get("name") or "").lower() in ADVERSE_QUALIFIERS
-            for q in heading.get("qualifiers") or []
-        )
         for facet, slug in pairs:
-            if facet == "conditions" and induced:
+            if facet == "conditions" and _induced(heading):
                 continue  # "Anxiety/chemically induced": an adverse effect, not a studied condition
             if facet in found:
                 found[facet].add(slug, "mesh", name)
                 if heading.get("major"):
                     major.add(slug)
     return found, major
+
+
+def _induced(heading: dict) -> bool:
+    """A heading qualified as an adverse effect ("chemically induced")."""
+    for qualifier in heading.get("qualifiers") or ():
+        if (qualifier.get("name") or "").lower() in ADVERSE_QUALIFIERS:
+            return True
+    return False
 
 
 def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool, survey: str = ""):
@@ -320,10 +324,8 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             for umbrella in taxonomy.implies[slug]:
                 if umbrella not in found.tags:
                     found.add(umbrella, "rule", f"implied by {slug}")
-    ordered = {
-        facet: tuple(s for s in taxonomy.slugs(facet) if s in facets[facet].tags)
-        for facet in LIST_FACETS
-    }
+    by_place = taxonomy.order.__getitem__  # (every facet holds only its own slugs)
+    ordered = {facet: tuple(sorted(facets[facet].tags, key=by_place)) for facet in LIST_FACETS}
     on_topic, topic_reason = decide_on_topic(
         taxonomy, doc, list(ordered["conditions"]), list(ordered["modalities"]), primary, review
     )

@@ -108,6 +108,7 @@ class Taxonomy:
     tagger_version: str  # changes with taxonomy.yml, details.yml and the tagger's code
     # cues matched only when a rule asks for them (their own matcher, run at most once a record)
     on_demand: Mapping[str, Matcher]
+    order: Mapping[str, int]  # each slug's place in its facet (file order)
 
     def slugs(self, facet: str) -> tuple[str, ...]:
         """The tag slugs of one facet, in file order."""
@@ -161,6 +162,7 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
         negation=negation,
         roles=roles,
         tagger_version=tagger_version(path),
+        order={t.slug: i for f in built.values() for i, t in enumerate(f.tags)},
     )
 
 
