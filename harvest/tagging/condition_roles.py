@@ -18,7 +18,11 @@ class Found:
         self.tags: dict[str, dict[str, str]] = {}
 
     def add(self, slug: str, source: str, evidence: str) -> None:
-        self.tags.setdefault(slug, {}).setdefault(source, evidence)
+        sources = self.tags.get(slug)
+        if sources is None:  # (not setdefault: no new dict for a tag already found)
+            self.tags[slug] = {source: evidence}
+        else:
+            sources.setdefault(source, evidence)
 
     def merge(self, other: Found, only=None) -> None:
         for slug, sources in other.tags.items():

@@ -66,9 +66,17 @@ WORD = re.compile(r"\w+")
 NUMBER_WORDS = frozenset(UNITS + TENS)
 
 
+# every ASCII character that WORD does not match becomes a space: an ASCII text's split() is
+# then WORD.findall(text), without a match object per word (a full table: no lookup fails)
+NOT_WORD = {c: chr(c) if WORD.match(chr(c)) else " " for c in range(128)}
+
+
 def _numberish(text: str) -> bool:
     """Whether NUMBERISH finds a digit or a number word in `text`."""
-    return DIGIT.search(text) is not None or not NUMBER_WORDS.isdisjoint(WORD.findall(text))
+    if DIGIT.search(text) is not None:
+        return True
+    words = text.translate(NOT_WORD).split() if text.isascii() else WORD.findall(text)
+    return not NUMBER_WORDS.isdisjoint(words)
 
 
 def _number_before(window: str) -> int | None:
