@@ -99,6 +99,7 @@ class Doc:
         self.negation = taxonomy.negation
         self._on_demand = taxonomy.on_demand
         self._matched: set[str] = set()  # on-demand cues already matched
+        self.titled: dict[str, bool] = {}  # on-demand cues matched in the title alone
         self.roles = taxonomy.roles
         self.cues: dict[str, list[Hit]] = {}
         self.by_facet: dict[str, list[Hit]] = {}
@@ -158,6 +159,24 @@ class Doc:
             if found:  # self.cues holds no empty lists
                 self.cues[name] = found
         return found or []
+
+    def in_title(self, name: str) -> bool:
+        """Whether the title (the first sentence, when there is a title) names a cue.
+
+        An on-demand cue of phrases alone that is not matched yet is matched in the title
+        only (`titled`): a phrase never spans a sentence end, so the title holds the same hits
+        alone as in the whole text, and most records never need the rest.
+        """
+        if not self.sentences or self.sentences[0].source != "title":
+            return False
+        matcher = self._on_demand.get(name)
+        if matcher is not None and not matcher.patterns and name not in self._matched:
+            if name not in self.titled:
+                end = self.sentences[0].end
+                self.titled[name] = bool(matcher.find(self.text[:end], self.lower[:end]))
+            return self.titled[name]
+        hits = self.cue_hits(name)
+        return bool(hits) and self.where[hits[0]] == 0
 
     def cue_sentences(self, name: str) -> set[int]:
         hits = self.cues.get(name)

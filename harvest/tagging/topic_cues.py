@@ -88,17 +88,18 @@ def is_use_survey(doc: Doc) -> bool:
 
 
 def cues_in_title(doc: Doc) -> set[str]:
-    """The cues named in the title (the first sentence, when there is a title)."""
+    """The cues named in the title (the first sentence, when there is a title), of those
+    matched so far (on-demand cues only once asked for)."""
     if not doc.sentences or doc.sentences[0].source != "title":
         return set()
     where = doc.where  # each cue's hits are in text order: the first is in the title, if any
-    return {name for name, hits in doc.cues.items() if where[hits[0]] == 0}
+    named = {name for name, hits in doc.cues.items() if where[hits[0]] == 0}
+    return named.union(name for name, titled in doc.titled.items() if titled)
 
 
 def in_title(doc: Doc, cue: str) -> bool:
     """An on-demand cue named in the title (the first sentence, when there is a title)."""
-    hits = doc.cue_hits(cue)
-    return bool(hits) and doc.sentences[0].source == "title" and doc.where[hits[0]] == 0
+    return doc.in_title(cue)
 
 
 def _strong_count(doc: Doc, cue: str) -> int:
