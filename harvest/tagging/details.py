@@ -57,7 +57,7 @@ def extract_details(
 ) -> Details:
     """Comparators, doses, sessions, harms and funding of one record, with provenance."""
     found = Details()
-    text = Text(sentences(record), rules.automaton, rules.needs, rules.digits)
+    text = Text(sentences(record), rules.index)
     reporting = {i for i, s in enumerate(text.sentences) if s.role in REPORTING}
     focal = title_drugs(text, rules)
     if design in rules.comparator_designs:

@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ahocorasick
-
 from harvest.config import read_yaml
 from harvest.errors import ConfigError
 from harvest.tagging.config_check import check_details_slugs
@@ -22,7 +20,7 @@ from harvest.tagging.details_checks import (
     term_alternations,
     whole_words,
 )
-from harvest.tagging.details_text import Group, Rule, RuleSet
+from harvest.tagging.details_text import Group, Index, Rule, RuleSet
 from harvest.tagging.details_vocab import (
     COMPARATORS,
     DOSE,
@@ -41,7 +39,7 @@ from harvest.tagging.taxonomy import Taxonomy
 
 @dataclass(frozen=True)
 class DetailRules:
-    """config/details.yml, compiled; `automaton` holds every rule's literals."""
+    """config/details.yml, compiled; `index` holds every rule's literals."""
 
     drug_names: tuple[tuple[str, Rule], ...]
     other_drugs: Rule
@@ -146,9 +144,7 @@ class DetailRules:
     public: re.Pattern
     no_funding: re.Pattern
     registry_classes: dict
-    automaton: ahocorasick.Automaton = field(repr=False, compare=False)
-    needs: dict = field(default_factory=dict, repr=False, compare=False)  # RuleSet.needs
-    digits: frozenset = field(default=frozenset(), repr=False, compare=False)  # RuleSet.digits
+    index: Index = field(repr=False, compare=False)  # RuleSet.index: the automaton and more
 
     @property
     def schedules(self) -> tuple[Rule, ...]:
@@ -313,7 +309,5 @@ def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRu
         public=plain(funding, "public", "funding"),
         no_funding=plain(funding, "no_funding", "funding"),
         registry_classes=dict(funding.get("registry_classes") or {}),
-        automaton=rules.automaton(),
-        needs=rules.needs,
-        digits=frozenset(rules.digits),
+        index=rules.index(),
     )

@@ -224,6 +224,31 @@ class RuleSet:
             automaton.make_automaton()
         return automaton
 
+    def index(self) -> Index:
+        """What `Text` reads a record with: the automaton, each rule's other parts, the parts a
+        digit stands for, and the rules that have such a part."""
+        parts = frozenset(chain.from_iterable(self.needs.values()))
+        counting = frozenset(r for r, others in self.needs.items() if self.digits & set(others))
+        return Index(
+            self.automaton(),
+            self.needs,
+            frozenset(self.digits),
+            parts,
+            # a digit that is a rule's own first part: every sentence is searched for digits
+            counting if self.digits <= parts else None,
+        )
+
+
+class Index(NamedTuple):
+    """A RuleSet, built for `Text`: `parts` are the numbers of the rules' other parts (only
+    ever looked at in `needs`), `counting` the rules with a digit part (None: every rule)."""
+
+    automaton: ahocorasick.Automaton
+    needs: dict[int, tuple[int, ...]]
+    digits: frozenset[int]
+    parts: frozenset[int]
+    counting: frozenset[int] | None
+
 
 class Gated:
     """One of the extractors' own patterns (outside the automaton), searched only in text
@@ -319,31 +344,32 @@ def _role(role: str, background: bool, sentence: str) -> str:
 
 class Text:
     """A record's sentences and, per rule, the sentences where its literals occur (one of each
-    of its parts, `needs` giving a rule's other parts, `digits` the parts a digit stands for:
-    RuleSet.needs and RuleSet.digits)."""
+    of its parts: RuleSet.needs, a digit standing for the parts of RuleSet.digits)."""
 
-    def __init__(
-        self,
-        sentences: list[Sentence],
-        automaton: ahocorasick.Automaton,
-        needs: dict[int, tuple[int, ...]] | None = None,
-        digits: frozenset[int] = frozenset(),
-    ):
+    def __init__(self, sentences: list[Sentence], index: Index):
         self.sentences = sentences
         self.cache: dict = {}  # what a record's extractors work out once
         present: dict[int, list[int]] = {}
         self.at: list[set[int]] = []  # per sentence, the rules whose literals it holds
-        if len(automaton):
-            scan = automaton.iter
-            parted = (needs or {}).keys()
+        if len(index.automaton):
+            scan = index.automaton.iter
+            needs, digits, parts, counting = index.needs, index.digits, index.parts, index.counting
+            parted = needs.keys()
             for i, sentence in enumerate(sentences):
                 # every hit's rule numbers, gathered without a Python-level loop
                 rids = set(chain.from_iterable(map(_RIDS, scan(sentence.text.lower()))))
-                if digits and DIGITS.search(sentence.text):
+                # digits matter only to a sentence holding a rule with a digit part
+                if (
+                    digits
+                    and (counting is None or not rids.isdisjoint(counting))
+                    and DIGITS.search(sentence.text)
+                ):
                     rids |= digits
                 for rid in parted & rids:
                     if not rids.issuperset(needs[rid]):
                         rids.discard(rid)  # one of its other parts is missing
+                # the parts' own numbers have done their work (set difference iterates rids)
+                rids = rids - parts
                 self.at.append(rids)
                 for rid in rids:
                     where = present.get(rid)
