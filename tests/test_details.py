@@ -14,17 +14,8 @@ from harvest.errors import ConfigError
 from harvest.pubmed.sources import read_units, realise
 from harvest.tagging import details_comparators, details_safety, details_text
 from harvest.tagging.details import SAFETY, combine_funding, extract_details, load_details
-from harvest.tagging.details_text import (
-    DIGIT,
-    Gated,
-    Group,
-    Index,
-    Rule,
-    Text,
-    literal_parts,
-    literals_of,
-    sentences,
-)
+from harvest.tagging.details_literals import DIGIT, literal_parts, literals_of
+from harvest.tagging.details_text import Gated, Group, Index, Rule, Text, sentences
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "details.yml"
 RULES = load_details(CONFIG)

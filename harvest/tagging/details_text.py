@@ -1,12 +1,14 @@
 """The text side of study details: sentences with roles, and rules that run only where they can.
 
 Every rule of config/details.yml is compiled with the literal strings any match must contain
-(read from the pattern's parse tree): up to MAX_PARTS sets, a match holding one literal of each
-("ketamine ... versus placebo": a drug name and "placebo"). `RuleSet` puts all of them in one
-Aho-Corasick automaton (pyahocorasick); `Text` runs it once over a record's lower-cased
-sentences, so a rule's regular expression is tried only on the sentences holding one literal of
-each of its sets. Any digit counts as a literal ("6 infusions" as "six infusions"), found by one
-search per sentence instead of the automaton. Sentences come from the tagger's own splitter
+(read from the pattern's parse tree, harvest.tagging.details_literals): up to MAX_PARTS sets, a
+match holding one literal of each ("ketamine ... versus placebo": a drug name and "placebo").
+`RuleSet` puts all of them in one Aho-Corasick automaton (pyahocorasick); `Text` runs it once
+over a record's lower-cased sentences, so a rule's regular expression is tried only on the
+sentences holding one literal of each of its sets. Any digit counts as a literal ("6 infusions"
+as "six infusions"), found by one search of a sentence that holds a rule with a digit part. A
+few costly rules also search the lower-cased sentence with a case-sensitive twin first
+(harvest.tagging.details_fold). Sentences come from the tagger's own splitter
 (harvest.tagging.context).
 """
 
@@ -22,14 +24,10 @@ from typing import NamedTuple
 import ahocorasick
 
 from harvest.tagging.context import _sections, _split_sentences, label_role
+from harvest.tagging.details_fold import twin
+from harvest.tagging.details_literals import DIGIT, ZERO_WIDTH, literal_parts, lowered_parts
 
-MAX_LITERALS = 64  # more alternatives than this: the part gives no shortcut
-MIN_LITERAL = 2  # a shortest literal below this: the rule runs on every sentence
-MAX_PARTS = 3  # a rule is tried where one literal of each of this many parts occurs
-DIGIT = "\0"  # in a set of literals: any decimal digit (\d), which Text looks for with DIGITS
-DIGITS = re.compile(r"\d")
-ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
-REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
+DIGITS = re.compile(r"\d")  # what a DIGIT of a rule's literals stands for
 # An unstructured abstract's sentences before its aim statement are background.
 AIM = re.compile(
     r"\b(?:we (?:therefore |then |here |now |also |first )?(?:aimed|sought|investigated|examined|"
@@ -66,11 +64,13 @@ ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as a
 
 
 class Rule(NamedTuple):
-    """A compiled pattern, its number in the rule set, and whether it must run everywhere."""
+    """A compiled pattern, its number in the rule set, whether it must run everywhere, and its
+    case-sensitive twin for lower-cased ASCII sentences (details_fold; None: it has none)."""
 
     pattern: re.Pattern
     rid: int
     always: bool
+    folded: re.Pattern | None = None
 
 
 class Group(NamedTuple):
@@ -79,101 +79,6 @@ class Group(NamedTuple):
     rules: tuple[Rule, ...]
     rid: int
     always: bool
-
-
-def _product(left: set[str], right: set[str]) -> set[str] | None:
-    out = {a + b for a in left for b in right}
-    return out if len(out) <= MAX_LITERALS else None
-
-
-def _exact(items) -> set[str] | None:
-    """Every string a literal-only piece of a parse tree can match, or None."""
-    out = {""}
-    for op, av in items:
-        if op in ZERO_WIDTH:
-            continue
-        if op is _sre.LITERAL:
-            inner = {chr(av)}
-        elif op is _sre.SUBPATTERN:
-            inner = _exact(av[-1])
-        elif op is _sre.BRANCH:
-            parts = [_exact(branch) for branch in av[1]]
-            inner = None if None in parts else set().union(*parts)
-        elif op is _sre.IN and len(av) <= 4 and all(o is _sre.LITERAL for o, _ in av):
-            inner = {chr(v) for _, v in av}
-        else:
-            return None
-        if inner is None or (out := _product(out, inner)) is None:
-            return None
-    return out
-
-
-def _score(found: set[str] | None) -> tuple[int, int]:
-    return (min(map(len, found)), -len(found)) if found else (0, 0)
-
-
-def _parts(items) -> list[set[str]]:
-    """Sets of literals, every match of a parse tree holding one literal of each set."""
-    parts: list[set[str]] = []
-    run: set[str] = {""}
-    for op, av in items:
-        if op in ZERO_WIDTH:
-            continue
-        exact = _exact([(op, av)])
-        if exact is not None:
-            joined = _product(run, exact)
-            if joined is not None:
-                run = joined
-                continue
-            parts.append(run)
-            run = exact
-            continue
-        parts.append(run)
-        run = {""}
-        if op is _sre.IN and av == [(_sre.CATEGORY, _sre.CATEGORY_DIGIT)]:
-            parts.append({DIGIT})
-        elif op is _sre.SUBPATTERN:
-            parts.append(_required(av[-1]))
-        elif op is _sre.BRANCH:
-            branches = [_required(branch) for branch in av[1]]
-            parts.append(None if None in branches else set().union(*branches))
-        elif op in REPEATS and av[0] >= 1:
-            parts.append(_required(av[2]))
-    parts.append(run)
-    return [found for found in parts if _score(found) > (0, 0)]
-
-
-def _required(items) -> set[str] | None:
-    """Literals one of which every match of a parse tree contains (None when none is known):
-    of its parts, the one with the longest shortest literal, then the fewest literals."""
-    parts = _parts(items)
-    return max(parts, key=_score) if parts else None
-
-
-def _lowered(parts: list[set[str]]) -> list[set[str]]:
-    """`parts` lower-cased, best first, without those of too short a literal; MAX_PARTS."""
-    parts = [{s.lower() for s in found} for found in sorted(parts, key=_score, reverse=True)]
-    return [found for found in parts if _shortest(found) >= MIN_LITERAL][:MAX_PARTS]
-
-
-def literal_parts(pattern: str) -> list[set[str]]:
-    """Sets of lower-cased literals, every match of `pattern` holding one literal of each; the
-    best first (longest shortest literal, then fewest), at most MAX_PARTS of them."""
-    try:
-        return _lowered(_parts(_parser.parse(pattern)))
-    except (re.error, TypeError, ValueError, RecursionError):
-        return []
-
-
-def _shortest(found: set[str]) -> int:
-    """The length of the shortest literal of `found`, a digit passing for one long enough."""
-    return min((len(s) for s in found if s != DIGIT), default=MIN_LITERAL)
-
-
-def literals_of(pattern: str) -> set[str] | None:
-    """Lower-cased literals one of which every match of `pattern` contains, or None."""
-    parts = literal_parts(pattern)
-    return parts[0] if parts else None
 
 
 class RuleSet:
@@ -185,10 +90,11 @@ class RuleSet:
         self.digits: set[int] = set()  # the numbers of the parts any digit stands for
         self.count = 0
 
-    def add(self, pattern: str, flags: int = re.I, indexed: bool = True) -> Rule:
+    def add(self, pattern: str, flags: int = re.I, indexed: bool = True, fold=False) -> Rule:
         """Compile `pattern` (re.error propagates) and register its literals, each part's under
         a number of its own (the first part's is the rule's); a rule that is only ever tried on
-        a few sentences another rule found is not `indexed`."""
+        a few sentences another rule found is not `indexed`; one to `fold` gets a case-sensitive
+        twin (details_fold), when its pattern allows."""
         compiled = re.compile(pattern, flags)
         parts = literal_parts(pattern) if indexed else []
         keys = list(range(self.count, self.count + max(1, len(parts))))
@@ -201,7 +107,7 @@ class RuleSet:
                     self.literals.setdefault(literal, []).append(key)
         if len(keys) > 1:
             self.needs[keys[0]] = tuple(keys[1:])
-        return Rule(compiled, keys[0], not parts)
+        return Rule(compiled, keys[0], not parts, twin(pattern, flags) if fold else None)
 
     def group(self, patterns: list[str]) -> Group:
         """One rule per pattern, plus a number for the group: where any of them can match."""
@@ -260,7 +166,7 @@ class Gated:
         self.pattern = re.compile(pattern, flags)
         items = [(op, av) for op, av in _parser.parse(pattern) if op not in ZERO_WIDTH]
         branches = items[0][1][1] if len(items) == 1 and items[0][0] is _sre.BRANCH else [items]
-        gate = [[p for p in _lowered(_parts(branch)) if DIGIT not in p] for branch in branches]
+        gate = [[p for p in lowered_parts(branch) if DIGIT not in p] for branch in branches]
         # no gate when an alternative has no literal part: it may match anywhere
         self.gate = None if [] in gate else [[sorted(p, key=len) for p in alt] for alt in gate]
 
@@ -351,13 +257,18 @@ class Text:
         self.cache: dict = {}  # what a record's extractors work out once
         present: dict[int, list[int]] = {}
         self.at: list[set[int]] = []  # per sentence, the rules whose literals it holds
+        lower = [s.text.lower() for s in sentences]
+        # what the rules' case-sensitive twins read (details_fold): ASCII sentences, lower-cased
+        self.folded = [
+            low if s.text.isascii() else None for s, low in zip(sentences, lower, strict=True)
+        ]
         if len(index.automaton):
             scan = index.automaton.iter
             needs, digits, parts, counting = index.needs, index.digits, index.parts, index.counting
             parted = needs.keys()
             for i, sentence in enumerate(sentences):
                 # every hit's rule numbers, gathered without a Python-level loop
-                rids = set(chain.from_iterable(map(_RIDS, scan(sentence.text.lower()))))
+                rids = set(chain.from_iterable(map(_RIDS, scan(lower[i]))))
                 # digits matter only to a sentence holding a rule with a digit part
                 if (
                     digits
@@ -394,30 +305,45 @@ class Text:
         """`rule` searched in sentence `i` (None at once when its literals are absent)."""
         if not rule.always and rule.rid not in self.at[i]:
             return None
-        return rule.pattern.search(self.sentences[i].text)
+        start = _start(rule, self.folded[i])
+        return None if start is None else rule.pattern.search(self.sentences[i].text, start)
 
     def finditer(self, rule: Rule, i: int):
         """`rule`'s matches in sentence `i`."""
         if not rule.always and rule.rid not in self.at[i]:
             return iter(())
-        return rule.pattern.finditer(self.sentences[i].text)
+        start = _start(rule, self.folded[i])
+        return iter(()) if start is None else rule.pattern.finditer(self.sentences[i].text, start)
 
     def matches(self, group: Group, i: int):
         """The first match of each of the group's rules in sentence `i`, in their order."""
-        here, text = self.at[i], self.sentences[i].text
+        here, text, low = self.at[i], self.sentences[i].text, self.folded[i]
         for rule in group.rules:
             if rule.always or rule.rid in here:
-                match = rule.pattern.search(text)
+                start = _start(rule, low)
+                match = None if start is None else rule.pattern.search(text, start)
                 if match is not None:
                     yield match
 
     def every_match(self, group: Group, i: int):
         """Every match of each of the group's rules in sentence `i`, rule by rule."""
-        here, text = self.at[i], self.sentences[i].text
+        here, text, low = self.at[i], self.sentences[i].text, self.folded[i]
         for rule in group.rules:
             if rule.always or rule.rid in here:
-                yield from rule.pattern.finditer(text)
+                start = _start(rule, low)
+                if start is not None:
+                    yield from rule.pattern.finditer(text, start)
 
     def has(self, rule: Rule) -> bool:
         """Whether `rule` matches anywhere in the record."""
         return any(self.search(rule, i) for i in self.where(rule))
+
+
+def _start(rule: Rule, folded: str | None) -> int | None:
+    """Where `rule`'s first match can start in a sentence (None: nowhere): 0, or where its
+    case-sensitive twin's first match starts in the lower-cased ASCII sentence `folded`; the
+    rule searched from there finds the match it would find searching it all (details_fold)."""
+    if rule.folded is None or folded is None:
+        return 0
+    first = rule.folded.search(folded)
+    return None if first is None else first.start()
