@@ -264,8 +264,10 @@ class Text:
         ]
         if len(index.automaton):
             scan = index.automaton.iter
-            needs, digits, parts, counting = index.needs, index.digits, index.parts, index.counting
+            needs, parts, counting = index.needs, index.parts, index.counting
             parted = needs.keys()
+            # one search of the whole record spares the sentences of most records theirs
+            digits = index.digits if index.digits and _has_digit("".join(lower)) else ()
             for i, sentence in enumerate(sentences):
                 # every hit's rule numbers, gathered without a Python-level loop
                 rids = set(chain.from_iterable(map(_RIDS, scan(lower[i]))))
@@ -273,7 +275,7 @@ class Text:
                 if (
                     digits
                     and (counting is None or not rids.isdisjoint(counting))
-                    and DIGITS.search(sentence.text)
+                    and _has_digit(sentence.text)
                 ):
                     rids |= digits
                 for rid in parted & rids:
@@ -337,6 +339,15 @@ class Text:
     def has(self, rule: Rule) -> bool:
         """Whether `rule` matches anywhere in the record."""
         return any(self.search(rule, i) for i in self.where(rule))
+
+
+def _has_digit(text: str) -> bool:
+    """Whether `text` holds a decimal digit (DIGITS): ten `in` tests, each a fast scan of
+    the string, cost less than one search of it; a non-ASCII text may hold other digits."""
+    for digit in "0123456789":
+        if digit in text:
+            return True
+    return not text.isascii() and DIGITS.search(text) is not None
 
 
 def _start(rule: Rule, folded: str | None) -> int | None:
