@@ -128,7 +128,7 @@ def _comparators(
             found.provenance.remove(row)
     if "active-drug" in found.comparators and "placebo" in found.comparators:
         placebo = dict(rules.comparators)["placebo"]
-        told = [i for i in text.where(placebo, reporting) if any(text.matches(placebo, i))]
+        told = [i for i in text.where(placebo, reporting) if text.first(placebo, i)]
         if told and all(rules.dummy_placebo.search(text.sentences[i].text) for i in told):
             # "psilocybin with daily placebo, or escitalopram": the placebo keeps it blind
             row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
@@ -197,7 +197,7 @@ def _placebo_design_only(text: Text, reporting: set[int], rules: DetailRules, fo
     ):
         return  # an active drug besides a placebo-controlled design is an arm more
     placebo = dict(rules.comparators)["placebo"]
-    told = [i for i in text.where(placebo, reporting) if any(text.matches(placebo, i))]
+    told = [i for i in text.where(placebo, reporting) if text.first(placebo, i)]
     if told and all(_design_word_only(text.sentences[i].text, placebo) for i in told):
         row = next(r for r in found.provenance if r[:2] == ("comparators", "placebo"))
         found.comparators.remove("placebo")

@@ -121,7 +121,7 @@ def extract_safety(
     first: dict[int, int] = {}  # where a sentence's first harm is named
     for slug, group in rules.safety:
         for i in text.where(group, reporting):
-            if match := next(text.matches(group, i), None):
+            if match := text.first(group, i):
                 hits.setdefault(i, []).append(slug)
                 first[i] = min(first.get(i, match.start()), match.start())
     compared = "active-drug" in found.comparators
@@ -201,10 +201,10 @@ def extract_safety(
             slugs.append(slug)
         specific = [s for s in slugs if s not in GENERIC]  # "serious AEs were reported": no list
         if "general-tolerability" in slugs and specific:
-            rest = ADVERSE_WORDS.sub("", sentence.text)
-            named = any(rule.pattern.search(rest) for rule in tolerability.rules)
-            if LISTS_HARMS.search(sentence.text) and not named:
-                slugs.remove("general-tolerability")  # "adverse events included nausea"
+            if LISTS_HARMS.search(sentence.text):  # then: are harms named besides the words?
+                rest = ADVERSE_WORDS.sub("", sentence.text)
+                if not any(rule.pattern.search(rest) for rule in tolerability.rules):
+                    slugs.remove("general-tolerability")  # "adverse events included nausea"
         if "general-tolerability" in slugs and "serious-adverse-events" in slugs:
             rest = sentence.text
             for rule in serious.rules:

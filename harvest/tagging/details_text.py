@@ -174,10 +174,10 @@ class Gated:
         """Whether `text` may hold a match."""
         if self.gate is None:
             return True
-        lower = text.lower()
+        holds = text.lower().__contains__
         for alternative in self.gate:  # plain loops: generators here cost more than they save
             for part in alternative:
-                if not _one_in(part, lower):
+                if not any(map(holds, part)):  # a part's literals tried in C, no Python frame
                     break
             else:
                 return True
@@ -188,13 +188,6 @@ class Gated:
 
     def sub(self, repl: str, text: str) -> str:
         return self.pattern.sub(repl, text) if self.holds(text) else text
-
-
-def _one_in(literals: list[str], lower: str) -> bool:
-    for literal in literals:
-        if literal in lower:
-            return True
-    return False
 
 
 # An aim stated inside a BACKGROUND or CONTEXT section ("They asked whether sub-dissociative
@@ -316,6 +309,17 @@ class Text:
             return iter(())
         start = _start(rule, self.folded[i])
         return iter(()) if start is None else rule.pattern.finditer(self.sentences[i].text, start)
+
+    def first(self, group: Group, i: int) -> re.Match | None:
+        """The first match of the group's first rule that matches in sentence `i`, if any."""
+        here, text, low = self.at[i], self.sentences[i].text, self.folded[i]
+        for rule in group.rules:
+            if rule.always or rule.rid in here:
+                start = _start(rule, low)
+                match = None if start is None else rule.pattern.search(text, start)
+                if match is not None:
+                    return match
+        return None
 
     def matches(self, group: Group, i: int):
         """The first match of each of the group's rules in sentence `i`, in their order."""
