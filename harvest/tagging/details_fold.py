@@ -28,13 +28,14 @@ REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", 
 PLAIN = (_sre.AT, _sre.ANY, _sre.CATEGORY, _sre.NEGATE, _sre.GROUPREF)
 
 
-def twin(pattern: str, flags: int) -> re.Pattern | None:
-    """`pattern` compiled case-sensitively, when it is case-insensitive (`flags`) and reads a
-    lower-cased ASCII text as it reads the text itself; else None."""
+def twin(pattern: str, flags: int, tree=None) -> re.Pattern | None:
+    """`pattern` (its parse `tree`, when made already) compiled case-sensitively, when it is
+    case-insensitive (`flags`) and reads a lower-cased ASCII text as it reads the text itself;
+    else None."""
     if not flags & re.I:
         return None
     try:
-        tree = _parser.parse(pattern, flags)
+        tree = _parser.parse(pattern, flags) if tree is None else tree
     except (re.error, RecursionError):
         return None
     return re.compile(pattern, flags & ~re.I) if _case_free(tree) else None

@@ -24,24 +24,33 @@ def _product(left: set[str], right: set[str]) -> set[str] | None:
 
 def _exact(items) -> set[str] | None:
     """Every string a literal-only piece of a parse tree can match, or None."""
-    out = {""}
-    for op, av in items:
+    out, tail = {""}, ""  # tail: the characters still to append to each string of out
+    for op, av in getattr(items, "data", items):  # a SubPattern's list iterates faster
         if op in ZERO_WIDTH:
             continue
         if op is _sre.LITERAL:
-            inner = {chr(av)}
-        elif op is _sre.SUBPATTERN:
+            tail += chr(av)  # one character more for each string: no more strings
+            continue
+        if op is _sre.SUBPATTERN:
             inner = _exact(av[-1])
         elif op is _sre.BRANCH:
-            parts = [_exact(branch) for branch in av[1]]
-            inner = None if None in parts else set().union(*parts)
+            inner = set()
+            for branch in av[1]:
+                if (found := _exact(branch)) is None:
+                    return None
+                inner |= found
         elif op is _sre.IN and len(av) <= 4 and all(o is _sre.LITERAL for o, _ in av):
             inner = {chr(v) for _, v in av}
         else:
             return None
-        if inner is None or (out := _product(out, inner)) is None:
+        if inner is None or (out := _product(_append(out, tail), inner)) is None:
             return None
-    return out
+        tail = ""
+    return _append(out, tail)
+
+
+def _append(found: set[str], tail: str) -> set[str]:
+    return {s + tail for s in found} if tail else found
 
 
 def _score(found: set[str] | None) -> tuple[int, int]:
@@ -52,9 +61,14 @@ def _parts(items) -> list[set[str]]:
     """Sets of literals, every match of a parse tree holding one literal of each set."""
     parts: list[set[str]] = []
     run: set[str] = {""}
-    for op, av in items:
+    tail = ""  # characters still to append to each literal of run (see _exact)
+    for op, av in getattr(items, "data", items):
         if op in ZERO_WIDTH:
             continue
+        if op is _sre.LITERAL:
+            tail += chr(av)
+            continue
+        run, tail = _append(run, tail), ""
         exact = _exact([(op, av)])
         if exact is not None:
             joined = _product(run, exact)
@@ -75,7 +89,7 @@ def _parts(items) -> list[set[str]]:
             parts.append(None if None in branches else set().union(*branches))
         elif op in REPEATS and av[0] >= 1:
             parts.append(_required(av[2]))
-    parts.append(run)
+    parts.append(_append(run, tail))
     return [found for found in parts if _score(found) > (0, 0)]
 
 
@@ -97,11 +111,12 @@ def lowered_parts(items) -> list[set[str]]:
     return _lowered(_parts(items))
 
 
-def literal_parts(pattern: str) -> list[set[str]]:
-    """Sets of lower-cased literals, every match of `pattern` holding one literal of each; the
-    best first (longest shortest literal, then fewest), at most MAX_PARTS of them."""
+def literal_parts(pattern: str, tree=None) -> list[set[str]]:
+    """Sets of lower-cased literals, every match of `pattern` (its parse `tree`, when made
+    already) holding one literal of each; the best first (longest shortest literal, then
+    fewest), at most MAX_PARTS of them."""
     try:
-        return lowered_parts(_parser.parse(pattern))
+        return lowered_parts(_parser.parse(pattern) if tree is None else tree)
     except (re.error, TypeError, ValueError, RecursionError):
         return []
 

@@ -96,7 +96,8 @@ class RuleSet:
         a few sentences another rule found is not `indexed`; one to `fold` gets a case-sensitive
         twin (details_fold), when its pattern allows."""
         compiled = re.compile(pattern, flags)
-        parts = literal_parts(pattern) if indexed else []
+        tree = _parser.parse(pattern) if indexed or fold else None  # parsed once, read twice
+        parts = literal_parts(pattern, tree) if indexed else []
         keys = list(range(self.count, self.count + max(1, len(parts))))
         self.count += len(keys)
         for key, found in zip(keys, parts, strict=False):
@@ -107,7 +108,7 @@ class RuleSet:
                     self.literals.setdefault(literal, []).append(key)
         if len(keys) > 1:
             self.needs[keys[0]] = tuple(keys[1:])
-        return Rule(compiled, keys[0], not parts, twin(pattern, flags) if fold else None)
+        return Rule(compiled, keys[0], not parts, twin(pattern, flags, tree) if fold else None)
 
     def group(self, patterns: list[str]) -> Group:
         """One rule per pattern, plus a number for the group: where any of them can match."""
