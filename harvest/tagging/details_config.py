@@ -197,7 +197,10 @@ def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRu
         ),
         other_drugs=add(whole_words(other_drug_names(data), path, "other_drugs")),
         comparator_designs=frozenset(data.get("comparator_designs") or ()),
-        comparators=tuple((s, rules.group(ps)) for s, ps in comparators.items()),
+        # "versus CBT", "ECT arm": tried on most sentences of a trial and seldom matching
+        comparators=tuple(
+            (s, rules.group(ps, fold=s == "active-non-drug")) for s, ps in comparators.items()
+        ),
         comparison_context=add(
             setting(data, "comparison_context", "details"), indexed=False, fold=True
         ),

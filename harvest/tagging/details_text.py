@@ -110,9 +110,10 @@ class RuleSet:
             self.needs[keys[0]] = tuple(keys[1:])
         return Rule(compiled, keys[0], not parts, twin(pattern, flags, tree) if fold else None)
 
-    def group(self, patterns: list[str]) -> Group:
-        """One rule per pattern, plus a number for the group: where any of them can match."""
-        rules = tuple(map(self.add, patterns))
+    def group(self, patterns: list[str], fold=False) -> Group:
+        """One rule per pattern, plus a number for the group: where any of them can match (each
+        rule to `fold` if the group is: RuleSet.add)."""
+        rules = tuple(self.add(pattern, fold=fold) for pattern in patterns)
         gid = self.count
         self.count += 1
         for rids in self.literals.values():
