@@ -127,7 +127,7 @@ class RuleSet:
         """The automaton of every registered literal, each mapped to its rules' numbers."""
         automaton = ahocorasick.Automaton()
         for literal, rids in self.literals.items():
-            automaton.add_word(literal, tuple(rids))
+            automaton.add_word(literal, frozenset(rids))  # merged by set.union unhashed
         if self.literals:
             automaton.make_automaton()
         return automaton
@@ -265,7 +265,7 @@ class Text:
             digits = index.digits if index.digits and _has_digit("".join(lower)) else ()
             for i, sentence in enumerate(sentences):
                 # every hit's rule numbers, gathered without a Python-level loop
-                rids = set(chain.from_iterable(map(_RIDS, scan(lower[i]))))
+                rids = set().union(*map(_RIDS, scan(lower[i])))
                 # digits matter only to a sentence holding a rule with a digit part
                 if (
                     digits
