@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import fields
 from pathlib import Path
+from re import _parser
 
 import pytest
 import yaml
@@ -14,8 +15,17 @@ from harvest.errors import ConfigError
 from harvest.pubmed.sources import read_units, realise
 from harvest.tagging import details_comparators, details_safety, details_text
 from harvest.tagging.details import SAFETY, combine_funding, extract_details, load_details
-from harvest.tagging.details_literals import DIGIT, literal_parts, literals_of
-from harvest.tagging.details_text import Gated, Group, Index, Rule, Text, sentences
+from harvest.tagging.details_literals import DIGIT, leading_literal, literal_parts, literals_of
+from harvest.tagging.details_text import (
+    Gated,
+    Group,
+    Index,
+    Rule,
+    RuleSet,
+    Sentence,
+    Text,
+    sentences,
+)
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "details.yml"
 RULES = load_details(CONFIG)
@@ -576,6 +586,42 @@ def test_literals_every_match_contains(pattern, expected):
 )
 def test_literal_parts_each_held_by_every_match(pattern, expected):
     assert literal_parts(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\btolerab\w*", "tolerab"),
+        (r"\b(?<!serious )Adverse (?:events?|effects?)\b", "adverse e"),  # re hoists the "e"
+        (r"ab(?=c)cd", "ab"),  # up to a lookahead
+        (r"(?:ab|cd)e", None),
+        (r"\bx\w+", None),  # too short to find
+        (r"\u00b5g/kg", None),  # not ASCII
+    ],
+)
+def test_leading_literal_opens_every_match(pattern, expected):
+    assert leading_literal(_parser.parse(pattern)) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Intolerable at first, Tolerability improved.",  # the lead first stands in no match
+        "TOLERABILITY was good; tolerable.",
+        "Nothing of the kind.",
+        "Tolerab\u00edlity (not ASCII) and tolerability",
+    ],
+)
+def test_a_rule_searched_from_its_lead_finds_what_its_pattern_finds(sentence):
+    rules = RuleSet()
+    rule = rules.add(r"(?<!in)tolerab\w*")
+    assert rule.lead == "tolerab" and rule.folded is None
+    text = Text([Sentence("abstract", "results", sentence)], rules.index())
+    got, expected = text.search(rule, 0), rule.pattern.search(sentence)
+    assert (got and got.span()) == (expected and expected.span())
+    assert [m.span() for m in text.finditer(rule, 0)] == [
+        m.span() for m in rule.pattern.finditer(sentence)
+    ]
 
 
 def test_the_prefilter_never_hides_a_match():

@@ -126,6 +126,19 @@ def _shortest(found: set[str]) -> int:
     return min((len(s) for s in found if s != DIGIT), default=MIN_LITERAL)
 
 
+def leading_literal(tree) -> str | None:
+    """The characters, lower-cased, every match of a parse tree opens with (its zero-width
+    items before them look around the match's start), when ASCII and at least MIN_LITERAL of
+    them; else None."""
+    lead = ""
+    for op, av in getattr(tree, "data", tree):
+        if op is _sre.LITERAL:
+            lead += chr(av)
+        elif lead or op not in ZERO_WIDTH:
+            break
+    return lead.lower() if len(lead) >= MIN_LITERAL and lead.isascii() else None
+
+
 def literals_of(pattern: str) -> set[str] | None:
     """Lower-cased literals one of which every match of `pattern` contains, or None."""
     parts = literal_parts(pattern)

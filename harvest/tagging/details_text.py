@@ -8,7 +8,8 @@ over a record's lower-cased sentences, so a rule's regular expression is tried o
 sentences holding one literal of each of its sets. Any digit counts as a literal ("6 infusions"
 as "six infusions"), found by one search of a sentence that holds a rule with a digit part. A
 few costly rules also search the lower-cased sentence with a case-sensitive twin first
-(harvest.tagging.details_fold). Sentences come from the tagger's own splitter
+(harvest.tagging.details_fold); a rule whose every match opens with a literal is searched
+from where that literal first stands in it. Sentences come from the tagger's own splitter
 (harvest.tagging.context).
 """
 
@@ -25,7 +26,13 @@ import ahocorasick
 
 from harvest.tagging.context import _sections, _split_sentences, label_role
 from harvest.tagging.details_fold import twin
-from harvest.tagging.details_literals import DIGIT, ZERO_WIDTH, literal_parts, lowered_parts
+from harvest.tagging.details_literals import (
+    DIGIT,
+    ZERO_WIDTH,
+    leading_literal,
+    literal_parts,
+    lowered_parts,
+)
 
 DIGITS = re.compile(r"\d")  # what a DIGIT of a rule's literals stands for
 # An unstructured abstract's sentences before its aim statement are background.
@@ -64,13 +71,15 @@ ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as a
 
 
 class Rule(NamedTuple):
-    """A compiled pattern, its number in the rule set, whether it must run everywhere, and its
-    case-sensitive twin for lower-cased ASCII sentences (details_fold; None: it has none)."""
+    """A compiled pattern, its number in the rule set, whether it must run everywhere, its
+    case-sensitive twin for lower-cased ASCII sentences (details_fold; None: it has none), and
+    else the lower-cased literal its every match opens with (None: not known)."""
 
     pattern: re.Pattern
     rid: int
     always: bool
     folded: re.Pattern | None = None
+    lead: str | None = None
 
 
 class Group(NamedTuple):
@@ -108,7 +117,9 @@ class RuleSet:
                     self.literals.setdefault(literal, []).append(key)
         if len(keys) > 1:
             self.needs[keys[0]] = tuple(keys[1:])
-        return Rule(compiled, keys[0], not parts, twin(pattern, flags, tree) if fold else None)
+        folded = twin(pattern, flags, tree) if fold else None
+        lead = leading_literal(tree) if tree is not None and folded is None else None
+        return Rule(compiled, keys[0], not parts, folded, lead)
 
     def group(self, patterns: list[str], fold=False) -> Group:
         """One rule per pattern, plus a number for the group: where any of them can match (each
@@ -357,10 +368,17 @@ def _has_digit(text: str) -> bool:
 
 
 def _start(rule: Rule, folded: str | None) -> int | None:
-    """Where `rule`'s first match can start in a sentence (None: nowhere): 0, or where its
-    case-sensitive twin's first match starts in the lower-cased ASCII sentence `folded`; the
-    rule searched from there finds the match it would find searching it all (details_fold)."""
-    if rule.folded is None or folded is None:
+    """Where `rule`'s first match can start in a sentence (None: nowhere): 0, or, in the lower-
+    cased ASCII sentence `folded`, where its case-sensitive twin's first match starts, or else
+    where its lead literal first stands (no match can start before it: lower-casing ASCII keeps
+    every position); the rule searched from there finds the match it would find searching it
+    all (a search from a position still sees the text before it: details_fold)."""
+    if folded is None:
         return 0
-    first = rule.folded.search(folded)
-    return None if first is None else first.start()
+    if rule.folded is not None:
+        first = rule.folded.search(folded)
+        return None if first is None else first.start()
+    if rule.lead is None:
+        return 0
+    start = folded.find(rule.lead)
+    return None if start < 0 else start
