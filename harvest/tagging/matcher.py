@@ -152,6 +152,11 @@ class Matcher:
         grouped: dict[tuple, list] = {}
         for p in self.phrases:
             grouped.setdefault(p.tokens, []).append(p)
+        # key -> (back, width, positive, extra): the phrase starts `back` characters before
+        # the automaton's end position (None: the key is an anchor only) and is `width`
+        # characters long in the text if it is one token (0: mapped from its end); `positive`
+        # holds the (facet, name, kind) of its case-insensitive phrases; `extra` is None for
+        # most keys, else (blocks, case checks, anchors), so that the common hit checks once
         values: dict[str, tuple] = {}
         for tokens, members in grouped.items():
             checks: dict = {}
@@ -163,11 +168,12 @@ class Matcher:
             hits, blocks = checks.pop(None, ((), ()))
             cased = tuple((case, tuple(h), tuple(b)) for case, (h, b) in checks.items())
             body = " ".join(tokens)
+            width = len(body) if len(tokens) == 1 else 0
+            extra = (tuple(blocks), cased, ()) if blocks or cased else None
             for before in ENDS:
                 for after in ENDS:
                     key = before + body + after
-                    single = len(tokens) == 1
-                    values[key] = (len(key), single, tuple(hits), tuple(blocks), cased, ())
+                    values[key] = (len(key) - 2, width, tuple(hits), extra)
         by_anchor: dict[str, list[int]] = {}
         for k, p in enumerate(self.patterns):
             by_anchor.setdefault(p.anchor, []).append(k)
@@ -176,9 +182,10 @@ class Matcher:
             keys = anchor_keys(anchor)
             if not keys:
                 short.append(anchor)
-            for key in keys:  # a phrase's key also names the anchor; size 0: an anchor only
-                *phrase, anchors = values.get(key, (0, True, (), (), (), ()))
-                values[key] = (*phrase, (*anchors, anchor))
+            for key in keys:  # a phrase's key also names the anchor
+                back, width, positive, extra = values.get(key, (None, 0, (), None))
+                negative, cased, anchors = extra or ((), (), ())
+                values[key] = (back, width, positive, (negative, cased, (*anchors, anchor)))
         automaton = ahocorasick.Automaton()
         for key, value in values.items():
             automaton.add_word(key, value)
@@ -200,27 +207,29 @@ class Matcher:
         blocks: list[Hit] = []
         present: set[str] = set()  # the anchors seen
         keep, block = hits.append, blocks.append
-        for last, (size, single, positive, negative, cased, anchors) in self.automaton.iter(joined):
-            if anchors:
-                present.update(anchors)
-                if not size:
-                    continue  # an anchor only
-            first = last - size + 2
+        for last, (back, width, positive, extra) in self.automaton.iter(joined):
+            if extra:
+                negative, cased, anchors = extra
+                if anchors:
+                    present.update(anchors)
+                    if back is None:
+                        continue  # an anchor only
+            first = last - back
             start = first + shifts[bisect_left(runs, first)]
-            end = start + size - 2 if single else last + shifts[bisect_left(runs, last)]
+            end = start + width if width else last + shifts[bisect_left(runs, last)]
             for facet, name, kind in positive:  # case-insensitive phrases
                 keep(_new(Hit, (facet, name, start, end, kind)))
-            if negative:
-                for facet, name, kind in negative:
+            if not extra:
+                continue
+            for facet, name, kind in negative:
+                block(_new(Hit, (facet, name, start, end, kind)))
+            for case, case_hits, case_blocks in cased:  # abbreviations: exact tokens
+                if tuple(TOKEN.findall(text[start:end])) != case:
+                    continue
+                for facet, name, kind in case_hits:
+                    keep(_new(Hit, (facet, name, start, end, kind)))
+                for facet, name, kind in case_blocks:
                     block(_new(Hit, (facet, name, start, end, kind)))
-            if cased:  # abbreviations: exact tokens
-                for case, case_hits, case_blocks in cased:
-                    if tuple(TOKEN.findall(text[start:end])) != case:
-                        continue
-                    for facet, name, kind in case_hits:
-                        keep(_new(Hit, (facet, name, start, end, kind)))
-                    for facet, name, kind in case_blocks:
-                        block(_new(Hit, (facet, name, start, end, kind)))
         present.update(a for a in self.short if a in lower)
         plans, by_anchor = self.plans, self.by_anchor
         # in pattern order, as hits at one span keep the order they were found in
