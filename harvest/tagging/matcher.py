@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 import ahocorasick
 
+from harvest.tagging.details_literals import DIGIT, literal_parts
+
 TOKEN = re.compile(r"[^\W_]+")
 # every character but letters, digits and the sentence end "\n" becomes a space (a table for
 # bytes.translate, much faster than str.translate on the ASCII text most records have)
@@ -138,9 +140,10 @@ class Matcher:
     # the phrases' token strings, and the patterns' anchors as the tokens show them: a pattern
     # is tried only when the automaton saw its anchor (anchor_keys)
     automaton: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
-    # per pattern: the other fixed texts every match contains (a text without one of them
-    # skips it too)
-    plans: tuple[tuple[Pattern, tuple[str, ...]], ...] = field(
+    # per pattern: sets of texts every match holds one of (its other fixed texts, and the
+    # alternatives its parse tree shows, details_literals): a text without any of a set skips
+    # it too ("chart review" or "record review" ... for a pattern of anchor " review")
+    plans: tuple[tuple[Pattern, tuple[tuple[str, ...], ...]], ...] = field(
         init=False, repr=False, compare=False
     )
     # anchor -> the numbers of the plans with that anchor, so that a record looks only at the
@@ -194,7 +197,16 @@ class Matcher:
         plans = []
         for p in self.patterns:
             fixed = {run for run in literal_runs(p.regex.pattern) if len(run) >= MIN_ANCHOR}
-            plans.append((p, tuple(sorted(fixed - {p.anchor}))))
+            known = (p.anchor, *sorted(fixed - {p.anchor}))
+            parts = [(run,) for run in known[1:]]
+            for found in literal_parts(p.regex.pattern):
+                if DIGIT in found or any(s in k for s in found for k in known):
+                    continue  # any digit, or a set a fixed text looked for already implies
+                # a text holding "case file review" holds "file review": one is enough
+                found = {s for s in found if not any(t in s for t in found - {s})}
+                parts.append(tuple(sorted(found)))
+            parts.sort(key=len)  # the sets of fewest texts first: the fewest looks to skip
+            plans.append((p, tuple(parts)))
         object.__setattr__(self, "plans", tuple(plans))
         object.__setattr__(self, "by_anchor", {a: tuple(ks) for a, ks in by_anchor.items()})
         object.__setattr__(self, "short", tuple(short))
@@ -231,11 +243,11 @@ class Matcher:
                 for facet, name, kind in case_blocks:
                     block(_new(Hit, (facet, name, start, end, kind)))
         present.update(a for a in self.short if a in lower)
-        plans, by_anchor = self.plans, self.by_anchor
+        plans, by_anchor, contains = self.plans, self.by_anchor, lower.__contains__
         # in pattern order, as hits at one span keep the order they were found in
         for k in sorted(k for anchor in present for k in by_anchor[anchor]):
-            p, others = plans[k]
-            if others and not all(other in lower for other in others):
+            p, parts = plans[k]
+            if parts and not all(any(map(contains, part)) for part in parts):
                 continue
             target = blocks if p.negative else hits
             for m in p.regex.finditer(lower):
