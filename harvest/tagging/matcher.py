@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -246,21 +247,24 @@ class Matcher:
                     keep(_new(Hit, (facet, name, start, end, kind)))
                 for facet, name, kind in case_blocks:
                     block(_new(Hit, (facet, name, start, end, kind)))
-        present.update(a for a in self.short if a in lower)
-        plans, by_anchor, contains = self.plans, self.by_anchor, lower.__contains__
+        contains = lower.__contains__
+        present.update(filter(contains, self.short))
+        plans, by_anchor = self.plans, self.by_anchor
         # in pattern order, as hits at one span keep the order they were found in
-        for k in sorted(k for anchor in present for k in by_anchor[anchor]):
+        for k in sorted(chain.from_iterable(map(by_anchor.__getitem__, present))):
             p, parts = plans[k]
-            if parts and not all(any(map(contains, part)) for part in parts):
-                continue
-            target = blocks if p.negative else hits
-            for m in p.regex.finditer(lower):
-                start, end = m.span()
-                if p.boundary and start and lower[start - 1].isalnum():
-                    continue
-                if "\n" in lower[start:end]:
-                    continue  # never across a sentence end
-                target.append(_new(Hit, (p.facet, p.name, start, end, p.kind)))
+            for part in parts:
+                if not any(map(contains, part)):
+                    break  # the text holds no literal of this set: no match
+            else:
+                target = blocks if p.negative else hits
+                for m in p.regex.finditer(lower):
+                    start, end = m.span()
+                    if p.boundary and start and lower[start - 1].isalnum():
+                        continue
+                    if "\n" in lower[start:end]:
+                        continue  # never across a sentence end
+                    target.append(_new(Hit, (p.facet, p.name, start, end, p.kind)))
         return drop_blocked(hits, blocks)
 
 
