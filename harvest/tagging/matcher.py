@@ -118,6 +118,11 @@ def tokens_of(lower: str) -> Tokens:
 
 def drop_blocked(hits: list[Hit], blocks: list[Hit]) -> list[Hit]:
     """Hits minus those overlapping a block of the same tag, deduplicated, in text order."""
+    return unblocked(list(dict.fromkeys(hits)), blocks)
+
+
+def unblocked(hits: list[Hit], blocks: list[Hit]) -> list[Hit]:
+    """Distinct `hits` minus those overlapping a block of the same tag, in text order."""
     if blocks:
         spans: dict[tuple, list] = {}
         for b in blocks:
@@ -127,7 +132,7 @@ def drop_blocked(hits: list[Hit], blocks: list[Hit]) -> list[Hit]:
             if (h[0], h[1]) not in spans
             or not any(h[2] < e and s < h[3] for s, e in spans[h[0], h[1]])
         ]  # fmt: skip
-    out = sorted(dict.fromkeys(hits), key=_END, reverse=True)  # stable: longer first ...
+    out = sorted(hits, key=_END, reverse=True)  # stable: longer first ...
     out.sort(key=_START)  # ... at each start
     return out
 
@@ -224,6 +229,8 @@ class Matcher:
         blocks: list[Hit] = []
         present: set[str] = set()  # the anchors seen
         keep, block = hits.append, blocks.append
+        # the phrase hits are distinct (one key matches at a token span, and a key's targets
+        # are distinct): only a case-sensitive or a pattern hit can repeat a hit
         for last, (back, width, positive, extra) in self.automaton.iter(joined):
             if extra:
                 negative, cased, anchors = extra
@@ -243,8 +250,9 @@ class Matcher:
             for case, case_hits, case_blocks in cased:  # abbreviations: exact tokens
                 if tuple(TOKEN.findall(text[start:end])) != case:
                     continue
-                for facet, name, kind in case_hits:
-                    keep(_new(Hit, (facet, name, start, end, kind)))
+                for facet, name, kind in case_hits:  # perhaps a case-insensitive hit too
+                    if (hit := _new(Hit, (facet, name, start, end, kind))) not in hits:
+                        keep(hit)
                 for facet, name, kind in case_blocks:
                     block(_new(Hit, (facet, name, start, end, kind)))
         contains = lower.__contains__
@@ -264,8 +272,10 @@ class Matcher:
                         continue
                     if "\n" in lower[start:end]:
                         continue  # never across a sentence end
-                    target.append(_new(Hit, (p.facet, p.name, start, end, p.kind)))
-        return drop_blocked(hits, blocks)
+                    hit = _new(Hit, (p.facet, p.name, start, end, p.kind))
+                    if hit not in target:  # few: a scan beats hashing every hit
+                        target.append(hit)
+        return unblocked(hits, blocks)
 
 
 def anchor_keys(anchor: str) -> tuple[str, ...]:
