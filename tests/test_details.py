@@ -15,7 +15,6 @@ from harvest.errors import ConfigError
 from harvest.pubmed.sources import read_units, realise
 from harvest.tagging import details_comparators, details_safety, details_text
 from harvest.tagging.details import SAFETY, combine_funding, extract_details, load_details
-from harvest.tagging.details_literals import DIGIT, leading_literal, literal_parts, literals_of
 from harvest.tagging.details_text import (
     Gated,
     Group,
@@ -26,6 +25,7 @@ from harvest.tagging.details_text import (
     Text,
     sentences,
 )
+from harvest.tagging.literals import DIGIT, leading_literal, literal_parts, literals_of
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "details.yml"
 RULES = load_details(CONFIG)

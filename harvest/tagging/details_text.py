@@ -1,7 +1,7 @@
 """The text side of study details: sentences with roles, and rules that run only where they can.
 
 Every rule of config/details.yml is compiled with the literal strings any match must contain
-(read from the pattern's parse tree, harvest.tagging.details_literals): up to MAX_PARTS sets, a
+(read from the pattern's parse tree, harvest.tagging.literals): up to MAX_PARTS sets, a
 match holding one literal of each ("ketamine ... versus placebo": a drug name and "placebo").
 `RuleSet` puts all of them in one Aho-Corasick automaton (pyahocorasick); `Text` runs it once
 over a record's lower-cased sentences, so a rule's regular expression is tried only on the
@@ -26,7 +26,7 @@ import ahocorasick
 
 from harvest.tagging.context import _sections, _split_sentences, label_role
 from harvest.tagging.details_fold import twin
-from harvest.tagging.details_literals import (
+from harvest.tagging.literals import (
     DIGIT,
     ZERO_WIDTH,
     leading_literal,

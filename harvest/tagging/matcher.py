@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from harvest.tagging.details_literals import DIGIT, literal_parts
+from harvest.tagging.literals import DIGIT, literal_parts
 
 TOKEN = re.compile(r"[^\W_]+")
 # every character but letters, digits and the sentence end "\n" becomes a space (a table for
@@ -147,7 +147,7 @@ class Matcher:
     # is tried only when the automaton saw its anchor (anchor_keys)
     automaton: ahocorasick.Automaton = field(init=False, repr=False, compare=False)
     # per pattern: sets of texts every match holds one of (its other fixed texts, and the
-    # alternatives its parse tree shows, details_literals): a text without any of a set skips
+    # alternatives its parse tree shows, literals): a text without any of a set skips
     # it too ("chart review" or "record review" ... for a pattern of anchor " review")
     plans: tuple[tuple[Pattern, tuple[tuple[str, ...], ...]], ...] = field(
         init=False, repr=False, compare=False

@@ -1,6 +1,7 @@
 """The literals every match of a pattern holds, read from its parse tree (for the study-details
-prefilter, harvest.tagging.details_text): up to MAX_PARTS sets, a match holding one literal of
-each ("ketamine ... versus placebo": a drug name and "placebo"); DIGIT stands for any digit.
+prefilter, harvest.tagging.details_text, and the tagger's pattern plans, harvest.tagging.matcher):
+up to MAX_PARTS sets, a match holding one literal of each ("ketamine ... versus placebo": a drug
+name and "placebo"); DIGIT stands for any digit.
 """
 
 from __future__ import annotations
