@@ -314,7 +314,12 @@ def status(db_path, max_age, config_dir):
     help="Re-tag the labelled studies with MeSH, substances and publication types removed "
     "(as In-Process and publisher records arrive) and score that.",
 )
-def evaluate(labels, db_path, config_dir, text_only):
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="Scores only: count the records it got wrong without listing them (a held-out set).",
+)
+def evaluate(labels, db_path, config_dir, text_only, summary):
     """Score the catalog's tags against gold labels (JSON: pmid -> facets).
 
     \b
@@ -324,7 +329,7 @@ def evaluate(labels, db_path, config_dir, text_only):
     with errors_as_messages():
         db = open_db(db_path, create=False, read_only=True)
         taxonomy = load_taxonomy(Path(config_dir or default_config_dir()) / "taxonomy.yml")
-        click.echo(evaluate_catalog(db, labels, taxonomy, text_only=text_only))
+        click.echo(evaluate_catalog(db, labels, taxonomy, text_only=text_only, summary=summary))
 
 
 @cli.command()

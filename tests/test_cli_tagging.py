@@ -32,6 +32,12 @@ def test_evaluate_and_retag_after_a_taxonomy_edit(tmp_path):
     assert lines[4].split()[0] == "modalities" and float(lines[4].split()[3]) >= 0.95
     assert lines[5].split()[0] == "routes" and float(lines[5].split()[3]) >= 0.90
     assert "design accuracy: " in report.stdout and "Wrong (" in report.stdout
+    summary = harvest("evaluate", FIXTURES / "tagging_labels.json", "--db", db, "--summary")
+    assert summary.returncode == 0, summary.stderr
+    counted = next(line for line in lines if line.startswith("Wrong ("))
+    wrong = [line for line in summary.stdout.splitlines() if line.startswith("Wrong (")]
+    assert wrong == [f"{counted} not listed (--summary)"]
+    assert "  9000" not in summary.stdout  # no record's errors (the corpus's PMIDs are 9000xxxx)
 
     unchanged = harvest("retag", "--db", db)
     assert unchanged.stdout.startswith("retag: 0 new, 0 updated, 72 unchanged, 0 failed;")

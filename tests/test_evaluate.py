@@ -187,3 +187,10 @@ def test_evaluate_catalog_reads_the_studies_table(tmp_path):
     )
     assert "conditions        0.667   0.667  0.667     2    1    1  (3 records)" in text
     assert "design accuracy: 0.667 (2/3)" in text
+
+
+def test_format_report_summary_counts_without_listing(report):
+    """`--summary` keeps every score and the count of wrong fields, never a PMID's errors."""
+    full = format_report(report).splitlines()
+    summary = format_report(report, summary=True).splitlines()
+    assert summary == full[: full.index("Wrong (5):")] + ["Wrong (5): not listed (--summary)"]

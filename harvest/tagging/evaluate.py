@@ -172,8 +172,9 @@ def evaluate(
     )
 
 
-def format_report(report: Report) -> str:
-    """The report as text: scores, a design confusion table and the records it got wrong."""
+def format_report(report: Report, summary: bool = False) -> str:
+    """The report as text: scores, a design confusion table and the records it got wrong (with
+    `summary`, only how many: a held-out set's records stay unseen)."""
     lines = [f"Evaluated {report.records} labelled records"]
     if report.missing:
         lines[0] += f" ({len(report.missing)} labelled but not in the catalog)"
@@ -198,6 +199,9 @@ def format_report(report: Report) -> str:
     if report.missing:
         lines += ["", "Labelled but not in the catalog: " + ", ".join(report.missing)]
     lines += ["", f"Wrong ({len(report.misses)}):"]
+    if summary:
+        lines[-1] += " not listed (--summary)"
+        return "\n".join(lines)
     for miss in report.misses:
         if miss.field in FACETS:
             lines.append(
@@ -266,11 +270,14 @@ def _text_only(record: dict) -> dict:
     return dict(record, mesh=[], chemicals=[], publication_types=[])
 
 
-def evaluate_catalog(db, labels_path: Path | str, taxonomy=None, text_only: bool = False) -> str:
+def evaluate_catalog(
+    db, labels_path: Path | str, taxonomy=None, text_only: bool = False, summary: bool = False
+) -> str:
     """Score the tags stored in the catalog's studies table against a gold label file.
 
     With `text_only`, the labelled studies are re-tagged (nothing is written) from their title,
-    abstract and keywords only, as In-Process and publisher records arrive.
+    abstract and keywords only, as In-Process and publisher records arrive. With `summary`, the
+    records it got wrong are counted, not listed.
     """
 
     labels = load_labels(labels_path)
@@ -296,7 +303,7 @@ def evaluate_catalog(db, labels_path: Path | str, taxonomy=None, text_only: bool
                 predictions[str(row["pmid"])] = {**tags.as_columns(), **found.as_columns()}
             else:
                 predictions[str(row["pmid"])] = prediction_from_row(row)
-    report = format_report(evaluate(predictions, labels, taxonomy.implies))
+    report = format_report(evaluate(predictions, labels, taxonomy.implies), summary=summary)
     details = format_details(score_details(predictions, labels))
     if details:
         report = f"{report.rstrip()}\n{details}\n"
