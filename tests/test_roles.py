@@ -310,6 +310,23 @@ def test_use_survey_conditions_are_exposures_even_in_the_title(taxonomy):
 
 
 @pytest.mark.parametrize(
+    "title",
+    [
+        "Is recreational MDMA use associated with more depressive symptoms in students?",
+        "Lower odds of depression among adults reporting past-year ecstasy use",
+    ],
+)
+def test_a_use_survey_that_sets_use_against_a_condition_measures_it(taxonomy, title):
+    tags = tag_record(record(
+        title,
+        "We surveyed 900 students online about their ecstasy use and scored depressive "
+        "symptoms with the PHQ-9; 30% of users had moderate symptoms.",
+    ), taxonomy)  # fmt: skip
+    assert (tags.conditions, tags.on_topic) == (("depression",), 0)
+    assert provenance(tags, "conditions", "depression")[0][0] == "title"
+
+
+@pytest.mark.parametrize(
     "sentence, other_drug",
     [
         ("Adults received esketamine without an oral antidepressant.", False),

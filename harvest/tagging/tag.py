@@ -112,6 +112,7 @@ def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool, survey: s
     """
     strong, weak, primary, where = Found(), Found(), set(), {}
     kept, dropped = set(), set()
+    measured = doc.cue_sentences("use_outcome") if survey and facet == "conditions" else ()
     for hit in doc.by_facet.get(facet, ()):
         sentence = doc.sentence_of(hit)
         known = strong.tags.get(hit.name)
@@ -124,8 +125,16 @@ def _text_tags(doc: Doc, taxonomy: Taxonomy, facet: str, review: bool, survey: s
             continue  # a repeated mention adds nothing
         tag = taxonomy.tags[hit.name]
         strength, role = doc.judge(hit, tag.adverse_sensitive, review)
-        if strength != "drop" and survey and facet == "conditions" and hit.name != survey:
-            # "depressive symptoms among chronic ketamine users", even in the title (the guide)
+        if (
+            strength != "drop"
+            and survey
+            and facet == "conditions"
+            and hit.name != survey
+            and not (sentence.role in PRIMARY_ROLES and doc.where[hit] in measured)
+        ):
+            # "depressive symptoms among chronic ketamine users" is an exposure, even in the
+            # title; a title or aim that sets use against it ("ecstasy use is associated with
+            # depression") names an outcome the study sets out to measure (the guide)
             strength, role = "drop", "use-survey exposure"
         if strength == "drop":
             dropped.add(hit.name)
@@ -262,7 +271,13 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 for slug in strata:
                     del result.tags[slug]
             trauma_senses(doc, taxonomy, result, review)
-            if survey and survey not in result.tags and surveys_users(doc, design, roles):
+            if survey and set(result.tags) - {survey}:
+                # a use survey that sets out to measure depression ("ecstasy use and
+                # depression"): about that condition; substance use only where a use
+                # disorder is named
+                if survey in result.tags:
+                    harms_review(result, survey, roles)
+            elif survey and survey not in result.tags and surveys_users(doc, design, roles):
                 result.add(survey, "rule", "use-survey: a survey of recreational users")
             elif survey in result.tags and design not in roles.primary_designs:
                 harms_review(result, survey, roles)
