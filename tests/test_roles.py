@@ -1273,3 +1273,25 @@ def test_surgery_substance_use_and_meditators_by_primary_outcome(
 def test_a_reviews_background_names_its_uses(taxonomy, title, abstract, expected):
     tags = tag_record(record(title, abstract), taxonomy)
     assert (tags.design, _topic(tags)) == ("narrative-review", expected)
+
+
+@pytest.mark.parametrize(
+    "title, abstract, conditions",
+    [
+        (
+            "Intramuscular ketamine analgesia in traumatized emergency patients",
+            "Thirty patients with fractures and burns received intramuscular ketamine for pain "
+            "in the emergency department.",
+            ("physical-injury", "pain"),
+        ),
+        (
+            "Ketamine-assisted psychotherapy for traumatized refugees",
+            "Twelve refugees with depression and PTSD symptoms received ketamine with "
+            "psychotherapy.",
+            ("ptsd", "psychological-trauma", "depression"),
+        ),
+    ],
+)
+def test_traumatized_takes_its_sense_from_context(taxonomy, title, abstract, conditions):
+    tags = tag_record(record(title, abstract), taxonomy)
+    assert tags.conditions == conditions

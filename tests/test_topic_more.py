@@ -391,3 +391,33 @@ def test_a_missing_on_topic_cue_is_a_config_error(tmp_path, cue):
     path = edited_taxonomy(tmp_path, f"\n  {cue}:\n", "\n  renamed_cue:\n")
     with pytest.raises(ConfigError, match=cue):
         load_taxonomy(path)
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # the anaesthetic's seizures and recovery only: the guide's anaesthesia
+        (
+            "Forty inpatients with major depression were randomized to ketamine or propofol as the "
+            "anaesthetic for their ECT course. Seizure duration and reorientation time were "
+            "recorded at each session.",
+            (0, "anaesthesia for electroconvulsive therapy"),
+        ),
+        # its antidepressant effect an aim, with no primary outcome stated: therapeutic use
+        (
+            "Aims: To test whether ketamine as the ECT anaesthetic brings faster relief of "
+            "depression severity than propofol. Methods: Forty inpatients with major depression "
+            "were randomized to ketamine or propofol.",
+            (1, "ketamine for depression"),
+        ),
+        # or a result the trial reports by arm
+        (
+            "Forty inpatients with major depression were randomized to ketamine or propofol as the "
+            "anaesthetic for ECT. Results: Depression scores fell further with ketamine.",
+            (1, "ketamine for depression"),
+        ),
+    ],
+)
+def test_an_ect_anaesthetic_trial_measuring_depression_is_on_topic(taxonomy, abstract, expected):
+    title = "Ketamine versus propofol anaesthesia for electroconvulsive therapy in depression"
+    assert topic(taxonomy, title, abstract) == expected

@@ -127,8 +127,10 @@ def decide_on_topic(
     if title_cues.intersection(("anaesthesia", "perioperative")):
         targeted = primary_outcome_targeted(doc, tags, allowed)
         if "anaesthesia" in title_cues and in_title(doc, "ect") and not targeted:
-            # the ECT anaesthetic, unless its antidepressant effect is the primary outcome
-            return 0, "anaesthesia for electroconvulsive therapy"
+            # the ECT anaesthetic, unless its antidepressant effect is the primary outcome or,
+            # none stated, an outcome its aim or results name ("depression scores fell more")
+            if targeted is False or not _target_outcome(doc, tags):
+                return 0, "anaesthesia for electroconvulsive therapy"
         if targeted is False:
             # "postoperative anxiety and depression" in the title, pain the primary outcome
             return 0, "perioperative use (its primary outcome is no target condition)"
@@ -150,6 +152,20 @@ def decide_on_topic(
     if context is not None:
         return 1, f"{substances[0]} in a mental-health context ({context})"
     return 1, f"{substances[0]} for {targets[0]}"
+
+
+def _target_outcome(doc: Doc, tags) -> bool:
+    """A target condition named as an outcome in the aim or the results ("to find out
+    whether ... better depression ratings"), not as the population ("patients with MDD")."""
+    for hit in doc.by_facet.get("conditions", ()):
+        sentence = doc.sentence_of(hit)
+        if not tags[hit.name].target or sentence.role not in ("objective", "results"):
+            continue
+        if not doc.excluded(hit) and not POPULATION_BEFORE.search(
+            doc.lower, max(sentence.start, hit.start - 40), hit.start
+        ):
+            return True
+    return False
 
 
 OFF_TOPIC_CONTEXT = ("anaesthesia", "perioperative", "other_indication")
