@@ -1295,3 +1295,35 @@ def test_a_reviews_background_names_its_uses(taxonomy, title, abstract, expected
 def test_traumatized_takes_its_sense_from_context(taxonomy, title, abstract, conditions):
     tags = tag_record(record(title, abstract), taxonomy)
     assert tags.conditions == conditions
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        (
+            "Ketamine is used off label for resistant depression. Here we briefly review the "
+            "evidence for its enantiomers.",
+            "narrative-review",
+        ),
+        (
+            "Retrospective observations by clinicians remain the main source on MDMA's harms; "
+            "this article therefore introduces its pharmacology.",
+            "narrative-review",
+        ),
+        (
+            "Randomized controlled trials show a rapid effect on suicidal ideation. This article "
+            "looks at what ketamine offers suicidal patients.",
+            "narrative-review",
+        ),
+        # a case report that also reviews published cases stays a case report
+        (
+            "We describe a 19-year-old woman who became hyperthermic after MDMA. We also review "
+            "12 published cases.",
+            "case-report",
+        ),
+    ],
+)
+def test_a_record_saying_it_reviews_is_a_review_whatever_designs_it_names(
+    taxonomy, abstract, design
+):
+    assert tag_record(record("Ketamine and MDMA", abstract), taxonomy).design == design
