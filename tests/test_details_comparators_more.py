@@ -400,3 +400,49 @@ def test_an_unknown_term_in_a_comparator_check_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_details(path)
     assert str(error.value) == f"{path}: unknown term {{drugz}} in '{{drugz}} \\\\d'"
+
+
+@pytest.mark.parametrize(
+    "title, text, design, expected",
+    [
+        # the study drug first in a list of arms, the other drug after "or"
+        (
+            "Ketamine versus thiopental for ECT",
+            "Patients were randomly allocated to ketamine "
+            "0.8 mg/kg or sodium thiopental 1.5 mg/kg as the anaesthetic.",
+            "rct",
+            ["active-drug"],
+        ),
+        # another NMDA antagonist head to head
+        (
+            "Arketamine in mice",
+            "We compared (R)-ketamine with lanicemine in susceptible mice.",
+            "preclinical",
+            ["active-drug"],
+        ),
+        # animal groups named by their injection
+        (
+            "Arketamine in mice",
+            "Bone density differed between CSDS + saline and CSDS + arketamine mice.",
+            "preclinical",
+            ["placebo"],
+        ),
+        # the control arm's own care
+        (
+            "Ketamine after caesarean section",
+            "The ketamine group received 0.5 mg/kg ketamine "
+            "and the control group received standard postpartum care.",
+            "rct",
+            ["usual-care"],
+        ),
+        # twins: "standard care" as everyone's background, and a comparator dose after "or"
+        (
+            "Ketamine after caesarean section",
+            "All women received standard postpartum care.",
+            "rct",
+            [],
+        ),
+    ],
+)
+def test_arms_named_in_lists_and_groups(title, text, design, expected):
+    assert comparators(title, text, design, ("depression",)) == expected
