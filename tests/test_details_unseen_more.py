@@ -592,3 +592,29 @@ def test_comparator_arm_of_another_drug():
     assert comparators("The comparator arm received sertraline 50 mg daily.") == ["active-drug"]
     assert comparators("The comparison group was given escitalopram.") == ["active-drug"]
     assert comparators("The comparison group received saline.") == ["placebo"]
+
+
+@pytest.mark.parametrize(
+    "abstract, design, expected",
+    [
+        (
+            "MDMA use was associated with memory dysfunction that persisted for two years.",
+            "observational",
+            ["general-tolerability"],
+        ),
+        (
+            "Ketamine-exposed fetal brains showed more apoptotic neurodegeneration than controls.",
+            "preclinical",
+            ["general-tolerability"],
+        ),
+        (
+            "MDA is therefore toxic to serotonin neurons in rats.",
+            "preclinical",
+            ["general-tolerability"],
+        ),
+        # twin: a function that improved is no harm named
+        ("Executive function scores improved after six ketamine infusions.", "rct", []),
+    ],
+)
+def test_cognitive_and_neurotoxic_harms_are_general_tolerability(abstract, design, expected):
+    assert safety(abstract, design) == expected
