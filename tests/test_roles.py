@@ -1327,3 +1327,27 @@ def test_a_record_saying_it_reviews_is_a_review_whatever_designs_it_names(
     taxonomy, abstract, design
 ):
     assert tag_record(record("Ketamine and MDMA", abstract), taxonomy).design == design
+
+
+@pytest.mark.parametrize(
+    "title, modalities",
+    [
+        (
+            "Attitudes toward psilocybin-assisted psychotherapy among Australian psychiatrists",
+            ("psilocybin",),
+        ),
+        ("Patient perspectives on MDMA-assisted therapy: a qualitative study", ("mdma",)),
+        # twin: a therapy delivered in the study
+        (
+            "Psilocybin-assisted psychotherapy for depression in Australian adults",
+            ("psilocybin", "psychotherapy"),
+        ),
+    ],
+)
+def test_a_therapy_asked_about_is_not_delivered(taxonomy, title, modalities):
+    tags = tag_record(record(
+        title,
+        "METHODS: We surveyed 300 clinicians online in 2024; 40% had treated patients with "
+        "depression.",
+    ), taxonomy)  # fmt: skip
+    assert tags.modalities == modalities

@@ -308,6 +308,12 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                     w in e.lower() for e in sources.values() for w in roles.reviewed_therapy_words
                 ):
                     del result.tags[slug]
+        if facet == "modalities" and roles.delivered_only & set(result.tags):
+            if design in roles.primary_designs and in_title(doc, "opinions"):
+                # "attitudes toward psychedelic-assisted psychotherapy": asked about, not given
+                for slug in roles.delivered_only & set(result.tags):
+                    if "mesh" not in result.tags[slug]:
+                        del result.tags[slug]
         if facet == "modalities" and not any(taxonomy.tags[s].target for s in result.tags):
             for slug in roles.beside_target & set(result.tags):
                 del result.tags[slug]  # "vortioxetine for depression": no drug beside a target

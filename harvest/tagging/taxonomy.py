@@ -25,6 +25,7 @@ CUES = (
     "weak_observational", "patients", "bibliometric", "fixed_order", "primary_outcome", "ect",
     "surgical_outcome", "developmental_exposure", "psychedelic_therapy", "acute_effects",
     "other_psychedelic", "psychiatric_symptoms", "baseline", "non_interventional", "use_outcome",
+    "opinions",
 )  # fmt: skip
 # Which YAML list feeds which kind of hit; "title" kinds count only in the title.
 TEXT_KEYS = {
