@@ -1351,3 +1351,12 @@ def test_a_therapy_asked_about_is_not_delivered(taxonomy, title, modalities):
         "depression.",
     ), taxonomy)  # fmt: skip
     assert tags.modalities == modalities
+
+
+def test_a_stratifier_never_removes_the_condition_the_title_targets(taxonomy):
+    tags = tag_record(record(
+        "Intravenous ketamine for suicidal ideation in emergency department patients",
+        "METHODS: Fifty patients with suicidal ideation, with or without a suicide attempt, "
+        "received ketamine. RESULTS: Ideation scores fell within two hours.",
+    ), taxonomy)  # fmt: skip
+    assert tags.conditions == ("suicidality",)

@@ -266,7 +266,9 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 kept = Found()
                 kept.merge(result, only=major)
                 result = kept
-            strata = stratifiers(doc, result)
+            # (not the condition the title or aim targets: "patients with suicidal ideation,
+            # with or without a suicide attempt" splits by attempt, not by ideation)
+            strata = stratifiers(doc, result) - facet_primary
             if strata and set(result.tags) - strata:  # keep a record's only conditions
                 for slug in strata:
                     del result.tags[slug]
