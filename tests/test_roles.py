@@ -1356,7 +1356,8 @@ def test_a_therapy_asked_about_is_not_delivered(taxonomy, title, modalities):
 def test_a_stratifier_never_removes_the_condition_the_title_targets(taxonomy):
     tags = tag_record(record(
         "Intravenous ketamine for suicidal ideation in emergency department patients",
-        "METHODS: Fifty patients with suicidal ideation, with or without a suicide attempt, "
-        "received ketamine. RESULTS: Ideation scores fell within two hours.",
+        "Methods: Fifty patients with suicidal ideation, with or without a failed suicide "
+        "attempt, were given ketamine 0.2 mg/kg; depression was rated on the MADRS. Results: "
+        "Ideation scores fell within two hours; 6% still had suicidal ideation ten days later.",
     ), taxonomy)  # fmt: skip
-    assert tags.conditions == ("suicidality",)
+    assert tags.conditions == ("depression", "suicidality")
