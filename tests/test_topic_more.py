@@ -421,3 +421,13 @@ def test_a_missing_on_topic_cue_is_a_config_error(tmp_path, cue):
 def test_an_ect_anaesthetic_trial_measuring_depression_is_on_topic(taxonomy, abstract, expected):
     title = "Ketamine versus propofol anaesthesia for electroconvulsive therapy in depression"
     assert topic(taxonomy, title, abstract) == expected
+
+
+def test_an_animal_model_of_a_use_disorder_is_a_substance_use_target(taxonomy):
+    on_topic, why = topic(
+        taxonomy,
+        "Psilocybin has no lasting effect in an animal model of alcohol relapse",
+        "Rats with long-term alcohol access received psilocybin or saline; relapse-like "
+        "drinking did not change.",
+    )
+    assert (on_topic, why) == (0, "primary condition is substance-use")

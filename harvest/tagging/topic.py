@@ -23,9 +23,11 @@ from harvest.tagging.topic_cues import (
     secondary_only,
 )
 
-# "for alcohol use disorder", "ketamine-assisted buprenorphine initiation": an indication
+# "for alcohol use disorder", "ketamine-assisted buprenorphine initiation", "an animal model
+# of alcohol relapse": an indication
 INDICATION_BEFORE = re.compile(
-    r"\b(?:for|treat|treats|treated|treating|treatment of|in|with|assisted)\s+(?:[a-z-]+\s+){0,3}$"
+    r"\b(?:for|treat|treats|treated|treating|treatment of|in|with|assisted|models? of)\s+"
+    r"(?:[a-z-]+\s+){0,3}$"
 )
 # "changes in substance use": the condition is an outcome, not an indication
 CHANGE_BEFORE = re.compile(
