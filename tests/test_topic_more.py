@@ -431,3 +431,26 @@ def test_an_animal_model_of_a_use_disorder_is_a_substance_use_target(taxonomy):
         "drinking did not change.",
     )
     assert (on_topic, why) == (0, "primary condition is substance-use")
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        # a somatic disease modelled in animals: another indication
+        (
+            "(R)-ketamine ameliorates dextran sulfate sodium-induced colitis in mice",
+            (0, "another indication (the guide's OCD, anorexia, headache, pain)"),
+        ),
+        # the same outcome in a depression model: the catalog's mental-health use
+        (
+            "Arketamine improves bone mineral density in mice after chronic social defeat stress",
+            (1, "ketamine for depression"),
+        ),
+    ],
+)
+def test_a_somatic_model_is_off_topic_unless_it_is_a_depression_model(taxonomy, title, expected):
+    abstract = (
+        "(R)-ketamine is a new antidepressant. Mice received (R)-ketamine 10 mg/kg or saline; "
+        "anhedonia-like behaviour and the disease score improved."
+    )
+    assert topic(taxonomy, title, abstract) == expected
