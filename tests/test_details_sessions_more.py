@@ -486,3 +486,27 @@ def test_a_bad_session_pattern_is_a_config_error(tmp_path):
     assert str(error.value).startswith(
         f"{path}: sessions.bounded_infusion: bad pattern '(unclosed'"
     )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # every arm's count, the placebo arm named first
+        (
+            "Veterans (n = 158) were randomised to eight twice-weekly intravenous infusions of "
+            "placebo, low-dose ketamine 0.2 mg/kg or standard-dose ketamine 0.5 mg/kg.",
+            8,
+        ),
+        # still no dosing count from a control's sessions alone
+        ("Participants had four sessions of placebo before the open phase.", None),
+        # a weekly rate over whole weeks of days
+        ("Participants took oral ketamine 1 mg/kg or placebo three times a week for 21 days.", 9),
+        # not over a span that is no whole number of weeks
+        (
+            "Participants took oral ketamine 1 mg/kg or placebo three times a week for 10 days.",
+            None,
+        ),
+    ],
+)
+def test_sessions_counted_over_arms_and_days(text, expected):
+    assert sessions(text, "rct") == expected

@@ -33,6 +33,8 @@ GIVEN = re.compile(r"\s+(?:given|administered|delivered|received)\b", re.I)
 LIST_GAP = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
 # What a count's session word is "of" ("four sessions of therapy", "three sessions of MDMA").
 OF_WHAT = re.compile(r"\s+of\s+(?:[\w-]+\s+){0,2}?[\w-]+", re.I)
+# "eight infusions of placebo, low-dose ketamine or standard-dose ketamine": every arm's count
+CONTROL_OF = re.compile(r"\s+of\s+(?:[\w-]+\s+){0,2}?(?:placebo|saline|sham)\b", re.I)
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
             "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}  # fmt: skip
 # "after six consecutive infusions" counts the course, unlike "after two infusions" (a time).
@@ -57,7 +59,11 @@ def _schedule(text: Text, i: int, rules: DetailRules, stop: int | None = None) -
     from `stop` on (an optional extension's clause)."""
     found = []
     for match in text.finditer(rules.per_week, i):
-        times, weeks = _number(match.group(1)), _number(match.group(2))
+        times = _number(match.group(1))
+        weeks = _number(match.group(2)) if match.group(2) else None
+        days = _number(match.group(3)) if match.group(3) else None
+        if days and days % 7 == 0:  # "three times a week for 21 days": three weeks
+            weeks = days // 7
         if times and weeks:
             found.append((match.start(), match.end(), times * weeks))
     firsts = chain(text.finditer(rules.weeks_first, i), text.finditer(rules.phase_weeks, i))
@@ -143,8 +149,16 @@ def _counted(text: Text, i: int, rules: DetailRules, stop: int | None = None) ->
                 controls.append(match)
             continue  # "three preparatory sessions", "three times higher"
         of = OF_WHAT.match(sentence, match.end())
-        if of and rules.not_dosing.search(of.group(0)) and not rules.dosing.search(of.group(0)):
-            continue  # "four sessions of therapy"
+        if (
+            of
+            and rules.not_dosing.search(of.group(0))
+            and not rules.dosing.search(of.group(0))
+            and not (
+                CONTROL_OF.match(of.group(0))
+                and rules.dosing.search(sentence[of.end() : of.end() + 100])
+            )
+        ):
+            continue  # "four sessions of therapy" (not "eight infusions of placebo or ketamine")
         if phrase.lower().endswith("times") and not rules.dosed_times.search(sentence):
             continue
         before = sentence[max(0, match.start() - 30) : match.start()]
