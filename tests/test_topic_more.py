@@ -454,3 +454,27 @@ def test_a_somatic_model_is_off_topic_unless_it_is_a_depression_model(taxonomy, 
         "anhedonia-like behaviour and the disease score improved."
     )
     assert topic(taxonomy, title, abstract) == expected
+
+
+@pytest.mark.parametrize(
+    "outcome, expected",
+    [
+        # a time after surgery names no other use: the depression trial stays on topic
+        (
+            "The primary outcome is the remission rate on the third day after surgery.",
+            (1, "ketamine for depression"),
+        ),
+        # the surgery's own outcome as the primary one: perioperative use
+        (
+            "The primary outcome is the quality of recovery after surgery under anaesthesia.",
+            (0, "perioperative use (its primary outcome is no target condition)"),
+        ),
+    ],
+)
+def test_a_time_after_surgery_is_no_other_use(taxonomy, outcome, expected):
+    title = "Esketamine for perioperative depressive symptoms in major surgery: a protocol"
+    abstract = (
+        "Patients with moderate depressive symptoms having major surgery will be randomised to "
+        f"esketamine 0.2 mg/kg or placebo at skin closure. {outcome}"
+    )
+    assert topic(taxonomy, title, abstract) == expected

@@ -3,12 +3,17 @@ stating its primary outcome, and whether a record is about recreational use (iss
 
 from __future__ import annotations
 
+import re
+
 from harvest.tagging.context import STRONG_ROLES, Doc
 
 
 def in_title_or_aim(doc: Doc, cue: str) -> bool:
     """A cue named in the title or in an objective sentence."""
     return any(doc.sentence_of(h).role in ("title", "objective") for h in doc.cues.get(cue, ()))
+
+
+TIME_BEFORE = re.compile(r"\b(?:after|following|before|since|post)\s+(?:the\s+)?$")
 
 
 def primary_outcome_targeted(doc: Doc, tags, allowed=()) -> bool | None:
@@ -25,7 +30,12 @@ def primary_outcome_targeted(doc: Doc, tags, allowed=()) -> bool | None:
         return None
     conditions = doc.by_facet.get("conditions", ())
     others = [h for h in conditions if not tags[h.name].target and h.name not in allowed]
-    others += doc.cues.get("anaesthesia", ())
+    # (not a time: "remission on the third day after surgery")
+    others += [
+        h
+        for h in doc.cues.get("anaesthesia", ())
+        if not TIME_BEFORE.search(doc.lower, max(0, h.start - 12), h.start)
+    ]
     spans = []
     for hit in stated:
         sentence = doc.sentence_of(hit)
