@@ -603,3 +603,22 @@ def test_mesh_only_record(taxonomy):
     assert tags.populations == ("veterans-military",)
     assert (tags.human, tags.on_topic) == (1, 1)
     assert ("conditions", "ptsd", "mesh", "Stress Disorders, Post-Traumatic") in tags.provenance
+
+
+@pytest.mark.parametrize(
+    "title, abstract",
+    [
+        (
+            "Ketamine-induced neuroapoptosis in the developing rhesus macaque brain",
+            "Ketamine was infused for 5 h into neonates on postnatal day 6; apoptotic profiles "
+            "were counted.",
+        ),
+        (
+            "Dopaminergic neurotoxicity in primates after repeated MDMA",
+            "Animals given three sequential doses of MDMA developed lasting dopamine deficits.",
+        ),
+    ],
+)
+def test_primate_studies_are_animal_work(taxonomy, title, abstract):
+    tags = tag(taxonomy, title=title, abstract=abstract)
+    assert (tags.human, tags.design, tags.populations) == (0, "preclinical", ("animals",))
