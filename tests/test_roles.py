@@ -1361,3 +1361,16 @@ def test_a_stratifier_never_removes_the_condition_the_title_targets(taxonomy):
         "Ideation scores fell within two hours; 6% still had suicidal ideation ten days later.",
     ), taxonomy)  # fmt: skip
     assert tags.conditions == ("depression", "suicidality")
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "Sixteen healthy subjects received MDMA 125 mg after pretreatment with carvedilol or "
+        "placebo in a double-blind crossover.",
+        "Patients were randomised to ketamine or thiopentone as the anaesthetic for ECT.",
+    ],
+)
+def test_drugs_given_beside_the_substance_are_other_drugs(taxonomy, abstract):
+    tags = tag_record(record("Mechanisms of MDMA and ketamine", abstract), taxonomy)
+    assert "other-drug" in tags.modalities
