@@ -501,6 +501,12 @@ def test_a_bad_session_pattern_is_a_config_error(tmp_path):
         ("Participants had four sessions of placebo before the open phase.", None),
         # a weekly rate over whole weeks of days
         ("Participants took oral ketamine 1 mg/kg or placebo three times a week for 21 days.", 9),
+        # a crossover's conditions listed with "plus" and "alone": one session each
+        (
+            "In a randomized crossover, 24 healthy subjects received MDMA (100 mg) plus LSD "
+            "(100 µg), MDMA alone, LSD alone and placebo.",
+            4,
+        ),
         # not over a span that is no whole number of weeks
         (
             "Participants took oral ketamine 1 mg/kg or placebo three times a week for 10 days.",

@@ -30,7 +30,11 @@ DAY_NUMBER = re.compile(r"\d+")
 AFTER = re.compile(r"\b(?:after|following)\s+$", re.I)
 GIVEN = re.compile(r"\s+(?:given|administered|delivered|received)\b", re.I)
 # Between two items of a list of drugs: a dose in brackets, then a comma, "and" or "or".
-LIST_GAP = re.compile(r"(?:\s*\([^)]{0,30}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
+# ("MDMA plus LSD, MDMA alone, LSD alone and placebo": "alone" ends an item)
+LIST_GAP = re.compile(
+    r"(?:\s*\([^)]{0,30}\))?(?:\s+(?:alone|only))?\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)",
+    re.I,
+)
 # What a count's session word is "of" ("four sessions of therapy", "three sessions of MDMA").
 OF_WHAT = re.compile(r"\s+of\s+(?:[\w-]+\s+){0,2}?[\w-]+", re.I)
 # "eight infusions of placebo, low-dose ketamine or standard-dose ketamine": every arm's count
@@ -45,7 +49,7 @@ WITH_DOSE = re.compile(
     r"psilocybin|mdma)\b",
     re.I,
 )
-JOINED = re.compile(r"\s+(?:plus|with|combined with|together with)\s+", re.I)
+JOINED = re.compile(r"(?:\s*\([^)]{0,30}\))?\s+(?:plus|with|combined with|together with)\s+", re.I)
 
 
 def _number(word: str) -> int | None:
