@@ -618,3 +618,23 @@ def test_comparator_arm_of_another_drug():
 )
 def test_cognitive_and_neurotoxic_harms_are_general_tolerability(abstract, design, expected):
     assert safety(abstract, design) == expected
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # a verdict on the harms counts beside the specific ones it names
+        (
+            "Adverse effects were mostly mild, although some patients had short-lived rises in "
+            "blood pressure.",
+            ["cardiovascular", "general-tolerability"],
+        ),
+        # a list's opening does not
+        (
+            "Adverse effects were nausea and a rise in blood pressure.",
+            ["cardiovascular", "nausea-vomiting"],
+        ),
+    ],
+)
+def test_a_verdict_on_harms_is_general_tolerability(abstract, expected):
+    assert safety(abstract, "rct") == expected

@@ -29,6 +29,13 @@ LISTS_HARMS = Gated(
     r"|[:,])|\b(?:were|was) (?:the )?(?:most )?(?:common(?:est)?|frequent|main|only) "
     r"(?:adverse|side)"
 )
+# "Adverse effects were mostly mild, although ...": a verdict on the harms, not a list's opening.
+HARMS_JUDGED = Gated(
+    r"\b(?:adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b (?:were|was) "
+    r"(?:(?:mostly|mainly|generally|usually|largely|all|predominantly) )?"
+    r"(?:mild|minor|transient|few|rare|uncommon|infrequent|short-lived|self-limit\w*|tolerable|"
+    r"manageable)\b"
+)
 # "a trial to test the efficacy and safety of ...": an aim, wherever it stands.
 AIM_PHRASE = Gated(
     r"\bto (?:test|assess|evaluate|examine|investigate|determine|compare|establish|explore|"
@@ -201,7 +208,8 @@ def extract_safety(
             slugs.append(slug)
         specific = [s for s in slugs if s not in GENERIC]  # "serious AEs were reported": no list
         if "general-tolerability" in slugs and specific:
-            if LISTS_HARMS.search(sentence.text):  # then: are harms named besides the words?
+            if LISTS_HARMS.search(sentence.text) and not HARMS_JUDGED.search(sentence.text):
+                # then: are harms named besides the words?
                 rest = ADVERSE_WORDS.sub("", sentence.text)
                 if not any(rule.pattern.search(rest) for rule in tolerability.rules):
                     slugs.remove("general-tolerability")  # "adverse events included nausea"
