@@ -29,12 +29,13 @@ LISTS_HARMS = Gated(
     r"|[:,])|\b(?:were|was) (?:the )?(?:most )?(?:common(?:est)?|frequent|main|only) "
     r"(?:adverse|side)"
 )
-# "Adverse effects were mostly mild, although ...": a verdict on the harms, not a list's opening.
+# "Adverse effects were mostly mild, although ...": a verdict on the harms, not a list's opening
+# ("side effects were mostly transient perceptual disturbances").
 HARMS_JUDGED = Gated(
     r"\b(?:adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b (?:were|was) "
     r"(?:(?:mostly|mainly|generally|usually|largely|all|predominantly) )?"
     r"(?:mild|minor|transient|few|rare|uncommon|infrequent|short-lived|self-limit\w*|tolerable|"
-    r"manageable)\b"
+    r"manageable)\b(?:\s*[,;.)]|\s+(?:and|but|although|though|while|whereas)\b|\s*$)"
 )
 # "a trial to test the efficacy and safety of ...": an aim, wherever it stands.
 AIM_PHRASE = Gated(
