@@ -1374,3 +1374,17 @@ def test_a_stratifier_never_removes_the_condition_the_title_targets(taxonomy):
 def test_drugs_given_beside_the_substance_are_other_drugs(taxonomy, abstract):
     tags = tag_record(record("Mechanisms of MDMA and ketamine", abstract), taxonomy)
     assert "other-drug" in tags.modalities
+
+
+@pytest.mark.parametrize(
+    "abstract, routes",
+    [
+        ("Seven patients arrived with toxicity after ecstasy ingestion at a nightclub.", ("oral",)),
+        ("Saliva collected an hour after the MDMA pill was taken confirmed exposure.", ("oral",)),
+        ("Participants sipped psilocybin tea in the clinic.", ("oral",)),
+        # another substance's ingestion is not the study drug's route
+        ("Patients with excited delirium after illicit substance ingestion received ketamine.", ()),
+    ],
+)
+def test_ingested_swallowed_forms_are_oral(taxonomy, abstract, routes):
+    assert tag_record(record("MDMA, psilocybin and ketamine", abstract), taxonomy).routes == routes
