@@ -1388,3 +1388,24 @@ def test_drugs_given_beside_the_substance_are_other_drugs(taxonomy, abstract):
 )
 def test_ingested_swallowed_forms_are_oral(taxonomy, abstract, routes):
     assert tag_record(record("MDMA, psilocybin and ketamine", abstract), taxonomy).routes == routes
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        # a procedure, no dose: the study describes participants, not an intervention
+        (
+            "We studied sleep in abstinent ecstasy users. Twenty users and 20 controls underwent "
+            "overnight polysomnography; users had more apnoea episodes.",
+            "observational",
+        ),
+        # a dose given in this study, the drug named a sentence earlier
+        (
+            "We studied psilocybin in 12 healthy adults. Participants received the three doses "
+            "a month apart; psilocin was measured in plasma.",
+            "open-label-trial",
+        ),
+    ],
+)
+def test_an_intervention_needs_a_substance_or_a_dose(taxonomy, abstract, design):
+    assert tag_record(record("MDMA and psilocybin in people", abstract), taxonomy).design == design

@@ -6,6 +6,7 @@ Each rule returns its value with the provenance that explains it: (value, source
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from harvest.tagging.context import STRONG_ROLES, Doc
@@ -18,6 +19,10 @@ META_WORD = "meta"  # a pooling cue that names a meta-analysis ("meta-analysis",
 POOL_WORD = "pool"  # a pooling cue that says the data were pooled ("pooled estimates")
 # trial cues that state randomisation (or its counterbalanced order), not only blinding or placebo
 RANDOM_WORDS = ("random", "counterbalanc")
+# A dose or a dosing session named in an intervention sentence: "received the three doses".
+DOSE_WORDS = re.compile(
+    r"\b(?:doses?|infusions?|injections?|dosing|sessions?|\d+(?:\.\d+)? ?(?:mg|µg))\b", re.I
+)
 
 
 class DesignSignals:
@@ -74,7 +79,14 @@ class DesignSignals:
             if doc.sentence_of(h).role in ("methods", "results", "body")
             and doc.sentence_of(h).source == "abstract"
         }
-        self.intervention = bool(given)
+        # ... and the sentence names a substance or a dose ("underwent polysomnography": none)
+        dosed = {doc.where[h] for h in doc.by_facet.get("modalities", ())}
+        dosed |= {
+            i
+            for i in given
+            if DOSE_WORDS.search(doc.text, doc.sentences[i].start, doc.sentences[i].end)
+        }
+        self.intervention = bool(given & dosed)
         # "we gave psilocybin to healthy volunteers": the people who received it, uncounted
         self.given_to_people = bool(given & doc.cue_sentences("human"))
         for slug, label_parts in roles.section_labels:
