@@ -1409,3 +1409,18 @@ def test_ingested_swallowed_forms_are_oral(taxonomy, abstract, routes):
 )
 def test_an_intervention_needs_a_substance_or_a_dose(taxonomy, abstract, design):
     assert tag_record(record("MDMA and psilocybin in people", abstract), taxonomy).design == design
+
+
+@pytest.mark.parametrize(
+    "title, design",
+    [
+        ("Six weeks of open-label oral ketamine after a crossover trial", "open-label-trial"),
+        ("A randomised, open-label trial of ketamine versus ECT", "rct"),
+    ],
+)
+def test_an_open_label_title_beats_the_earlier_trial_its_abstract_recalls(taxonomy, title, design):
+    abstract = (
+        "After a double-blind randomised crossover study of ketamine for depression, we ran a "
+        "six-week course of oral ketamine in 40 participants. Symptoms stayed low."
+    )
+    assert tag_record(record(title, abstract), taxonomy).design == design
