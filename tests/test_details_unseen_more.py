@@ -638,3 +638,21 @@ def test_cognitive_and_neurotoxic_harms_are_general_tolerability(abstract, desig
 )
 def test_a_verdict_on_harms_is_general_tolerability(abstract, expected):
     assert safety(abstract, "rct") == expected
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # the agitation the trial targets is its outcome, not a harm
+        ("Emergence agitation occurred in 12% with ketamine and 35% with saline.", []),
+        # a harm beside it still counts
+        (
+            "Emergence agitation was less frequent with ketamine; two children had nausea and "
+            "ketamine was well tolerated.",
+            ["nausea-vomiting", "general-tolerability"],
+        ),
+    ],
+)
+def test_the_targeted_perioperative_outcome_is_no_harm(abstract, expected):
+    title = "Ketamine for emergence agitation in children after sevoflurane anaesthesia"
+    assert safety(abstract, "rct", title=title) == expected

@@ -174,7 +174,13 @@ def extract_safety(
             ):
                 continue
             if slug in targets and not AS_HARM.search(sentence.text):
-                continue  # "ketamine did not lower migraine pain": the condition treated
+                # "ketamine did not lower migraine pain": the condition treated; for a trial of
+                # emergence agitation its agitation, not its "well tolerated"
+                rest = rules.title_targets[slug].sub("", sentence.text)
+                if slug not in GENERIC or not any(
+                    r.pattern.search(rest) for r in tolerability.rules
+                ):
+                    continue
             if (
                 slug in TRAUMA_SYMPTOMS
                 and (
