@@ -1424,3 +1424,25 @@ def test_an_open_label_title_beats_the_earlier_trial_its_abstract_recalls(taxono
         "six-week course of oral ketamine in 40 participants. Symptoms stayed low."
     )
     assert tag_record(record(title, abstract), taxonomy).design == design
+
+
+@pytest.mark.parametrize(
+    "abstract, conditions",
+    [
+        # "trauma patients" with no context in its sentence: the record's prehospital setting
+        (
+            "We reviewed ketamine given by a prehospital air ambulance service. Forty patients, "
+            "both trauma and medical, received it.",
+            ("physical-injury",),
+        ),
+        # the record's psychological context
+        (
+            "We reviewed ketamine-assisted psychotherapy for PTSD in a clinic. Forty patients with "
+            "trauma histories received it.",
+            ("ptsd", "psychological-trauma"),
+        ),
+    ],
+)
+def test_a_bare_trauma_takes_the_records_context(taxonomy, abstract, conditions):
+    tags = tag_record(record("Ketamine in practice", abstract), taxonomy)
+    assert tags.conditions == conditions

@@ -54,6 +54,8 @@ def trauma_senses(doc: Doc, taxonomy: Taxonomy, found: Found, review: bool) -> N
         psych = i in psych_near
         if not injury and not psych:
             injury, psych = INJURY in found.tags, bool(implying_psych)
+        if not injury and not psych:  # the record's context ("prehospital ... trauma patients")
+            injury, psych = bool(injury_near), bool(psych_near)
         if injury and not psych:
             found.add(INJURY, "rule", f"{doc.snippet(hit)} (injury context)")
         elif psych and not injury:
