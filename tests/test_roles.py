@@ -1446,3 +1446,18 @@ def test_an_open_label_title_beats_the_earlier_trial_its_abstract_recalls(taxono
 def test_a_bare_trauma_takes_the_records_context(taxonomy, abstract, conditions):
     tags = tag_record(record("Ketamine in practice", abstract), taxonomy)
     assert tags.conditions == conditions
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Psilocybin pulse regimen for cluster headache",
+        "Ketamine gargle for postoperative sore throat after intubation",
+        "Postoperative ketamine lowers morphine consumption after abdominal surgery",
+    ],
+)
+def test_pain_named_by_its_kind_or_its_measure(taxonomy, title):
+    tags = tag_record(
+        record(title, "Eighty adults were randomised to the drug or placebo."), taxonomy
+    )
+    assert tags.conditions == ("pain",)
