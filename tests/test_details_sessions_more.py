@@ -507,6 +507,12 @@ def test_a_bad_session_pattern_is_a_config_error(tmp_path):
             "(100 µg), MDMA alone, LSD alone and placebo.",
             4,
         ),
+        # the rate in brackets, the span after them
+        (
+            "Rats received saline (1 ml/kg, twice weekly) or ketamine (10 mg/kg, twice weekly) "
+            "intraperitoneally for six weeks.",
+            12,
+        ),
         # not over a span that is no whole number of weeks
         (
             "Participants took oral ketamine 1 mg/kg or placebo three times a week for 10 days.",
