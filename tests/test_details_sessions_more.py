@@ -513,6 +513,12 @@ def test_a_bad_session_pattern_is_a_config_error(tmp_path):
             "intraperitoneally for six weeks.",
             12,
         ),
+        # one exposure, stated as such
+        (
+            "Infant monkeys had a single episode of ketamine anaesthesia and were tested for "
+            "years.",
+            1,
+        ),
         # not over a span that is no whole number of weeks
         (
             "Participants took oral ketamine 1 mg/kg or placebo three times a week for 10 days.",
