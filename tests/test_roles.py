@@ -1461,3 +1461,18 @@ def test_pain_named_by_its_kind_or_its_measure(taxonomy, title):
         record(title, "Eighty adults were randomised to the drug or placebo."), taxonomy
     )
     assert tags.conditions == ("pain",)
+
+
+@pytest.mark.parametrize(
+    "abstract, psychotherapy",
+    [
+        ("We studied the effects of prolonged exposure to ketamine on the brains of users.", False),
+        ("Ketamine-assisted buprenorphine initiation was tried in five inpatients.", False),
+        # twins: the therapies themselves
+        ("Veterans received ketamine infusions followed by prolonged exposure therapy.", True),
+        ("Patients received ketamine-assisted psychotherapy in eight sessions.", True),
+    ],
+)
+def test_prolonged_exposure_and_assisted_need_the_therapy(taxonomy, abstract, psychotherapy):
+    tags = tag_record(record("Ketamine in practice", abstract), taxonomy)
+    assert ("psychotherapy" in tags.modalities) is psychotherapy
