@@ -1476,3 +1476,21 @@ def test_pain_named_by_its_kind_or_its_measure(taxonomy, title):
 def test_prolonged_exposure_and_assisted_need_the_therapy(taxonomy, abstract, psychotherapy):
     tags = tag_record(record("Ketamine in practice", abstract), taxonomy)
     assert ("psychotherapy" in tags.modalities) is psychotherapy
+
+
+@pytest.mark.parametrize(
+    "title, modalities",
+    [
+        # the substance the title names is the focal one; the others are the survey's list
+        ("Patterns of ecstasy use among festival attendees: a survey", ("mdma",)),
+        # no substance named in the title: the list's items stay
+        ("Patterns of drug use among festival attendees: a survey", ("ketamine", "mdma")),
+    ],
+)
+def test_a_use_surveys_focal_substance_is_the_one_its_title_names(taxonomy, title, modalities):
+    tags = tag_record(record(
+        title,
+        "We surveyed 900 festival attendees about recreational drug use. Respondents reported "
+        "ecstasy, cannabis, cocaine and ketamine use in the past year.",
+    ), taxonomy)  # fmt: skip
+    assert tags.modalities == modalities

@@ -310,6 +310,14 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                     w in e.lower() for e in sources.values() for w in roles.reviewed_therapy_words
                 ):
                     del result.tags[slug]
+        if facet == "modalities" and survey:
+            # a use survey's focal substance is the one its title or aim names; the others
+            # are items of its list of drugs used (the guide's recreational-use studies)
+            named = [s for s in result.tags if taxonomy.tags[s].target]
+            if any(s in facet_primary for s in named):
+                for slug in named:
+                    if slug not in facet_primary and "mesh" not in result.tags[slug]:
+                        del result.tags[slug]
         if facet == "modalities" and roles.delivered_only & set(result.tags):
             if design in roles.primary_designs and in_title(doc, "opinions"):
                 # "attitudes toward psychedelic-assisted psychotherapy": asked about, not given
