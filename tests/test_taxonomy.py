@@ -306,7 +306,10 @@ def test_invalid_yaml(tmp_path):
             lambda d: d["roles"]["designs"].update(pooled="pooled-analysis"),
             r"roles\.designs\.pooled names 'pooled-analysis', which is not a design tag",
         ),
-        (lambda d: d["cues"].pop("mental_health"), "cues must define objective, literature"),
+        (
+            lambda d: d["cues"].pop("mental_health"),
+            r"cues must define mental_health \(the rules read it; renamed or removed\?\)",
+        ),
         (
             lambda d: d["facets"]["conditions"]["tags"]["ptsd"].update(patterns=["ptsd("]),
             r"ptsd\.patterns: bad regular expression 'ptsd\(': missing \)",
@@ -333,7 +336,7 @@ def test_invalid_yaml(tmp_path):
             lambda d: d["facets"]["conditions"]["tags"]["ptsd"].update(terms=["--"]),
             r"ptsd\.terms: '--' has no letters or digits",
         ),
-        (lambda d: d["cues"].pop("human"), "cues must define objective, literature"),
+        (lambda d: d["cues"].pop("human"), r"cues must define human \(the rules read it"),
         (lambda d: d["evidence_levels"].pop(5), "evidence_levels must describe levels 1 to 5"),
         (
             lambda d: d["negation"]["terms"].append(False),

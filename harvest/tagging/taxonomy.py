@@ -132,8 +132,14 @@ def load_taxonomy(path: Path | str) -> Taxonomy:
         raise ConfigError(f"{path}: facets must be exactly {', '.join(FACETS)}")
     built = {name: builder.facet(name, facets[name]) for name in FACETS}
     cues = data.get("cues")
-    if not isinstance(cues, dict) or any(c not in cues for c in CUES):
+    if not isinstance(cues, dict):
         raise ConfigError(f"{path}: cues must define {', '.join(CUES)}")
+    absent = [c for c in CUES if c not in cues]
+    if absent:  # a cue the rules read, renamed or removed: name it
+        raise ConfigError(
+            f"{path}: cues must define {', '.join(absent)} (the rules read "
+            f"{'it' if len(absent) == 1 else 'them'}; renamed or removed?)"
+        )
     for name in CUES:
         spec = cues[name]
         builder.texts(("cue", name), spec, f"cues.{name}", {"description", "on_demand"})
