@@ -656,3 +656,16 @@ def test_a_verdict_on_harms_is_general_tolerability(abstract, expected):
 def test_the_targeted_perioperative_outcome_is_no_harm(abstract, expected):
     title = "Ketamine for emergence agitation in children after sevoflurane anaesthesia"
     assert safety(abstract, "rct", title=title) == expected
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        ("Participants reported no harm and no one reported drug dependency.", ["abuse-liability"]),
+        ("Population studies show psilocybin causes no dependent use.", ["abuse-liability"]),
+        # twin: a target condition named "dependence" by its substance is no harm
+        ("Patients with alcohol dependence received ketamine infusions.", []),
+    ],
+)
+def test_dependency_and_dependent_use_are_abuse_liability(abstract, expected):
+    assert safety(abstract, "observational") == expected
