@@ -669,3 +669,20 @@ def test_the_targeted_perioperative_outcome_is_no_harm(abstract, expected):
 )
 def test_dependency_and_dependent_use_are_abuse_liability(abstract, expected):
     assert safety(abstract, "observational") == expected
+
+
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        # suicidality among the efficacy outcomes of a depression review: not a harm
+        (
+            "Outcomes were response, remission, change in depression severity, suicidality and "
+            "drop-outs.",
+            [],
+        ),
+        # suicidality reported as a harm still counts
+        ("No treatment-emergent suicidal ideation was observed.", ["suicidality-safety"]),
+    ],
+)
+def test_suicidality_among_efficacy_outcomes_is_no_harm(abstract, expected):
+    assert safety(abstract, "meta-analysis") == expected

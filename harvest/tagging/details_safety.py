@@ -16,6 +16,13 @@ SUICIDALITY_AS_HARM = re.compile(
     r"\b(?:suicid\w*|self-harm)\b[^.;]{0,40}\b(?:adverse|emergent|worsen\w*|as a harm)\b",
     re.I,
 )
+# Suicidality listed among efficacy outcomes ("response, remission, change in depression
+# severity, suicidality and drop-outs"): an outcome treated, not a harm.
+EFFICACY_OUTCOMES = re.compile(
+    r"\b(?:response(?: rates?)?|remission|depression severity|depressive symptoms|efficacy)\b"
+    r"[^.;]{0,80}\bsuicid\w*",
+    re.I,
+)
 # "Adverse events (side effects) ...": the generic words, taken out to see what else is named.
 ADVERSE_WORDS = Gated(
     r"\b(?:(?:serious )?adverse (?:events?|effects?|reactions?)|side[- ]effects?)\b"
@@ -169,10 +176,10 @@ def extract_safety(
                     continue
             if (
                 slug == "suicidality-safety"
-                and targets_suicidality
+                and (targets_suicidality or EFFICACY_OUTCOMES.search(sentence.text))
                 and not SUICIDALITY_AS_HARM.search(sentence.text)
             ):
-                continue
+                continue  # the target, or one of the efficacy outcomes ("remission, suicidality")
             if slug in targets and not AS_HARM.search(sentence.text):
                 # "ketamine did not lower migraine pain": the condition treated; for a trial of
                 # emergence agitation its agitation, not its "well tolerated"
