@@ -155,6 +155,7 @@ class RuleSet:
             parts,
             # a digit that is a rule's own first part: every sentence is searched for digits
             counting if self.digits <= parts else None,
+            frozenset(self.needs),
         )
 
 
@@ -167,6 +168,7 @@ class Index(NamedTuple):
     digits: frozenset[int]
     parts: frozenset[int]
     counting: frozenset[int] | None
+    parted: frozenset[int]  # the rules with other parts (needs' keys)
 
 
 class Gated:
@@ -261,44 +263,51 @@ class Text:
     def __init__(self, sentences: list[Sentence], index: Index):
         self.sentences = sentences
         self.cache: dict = {}  # what a record's extractors work out once
-        present: dict[int, list[int]] = {}
-        self.at: list[set[int]] = []  # per sentence, the rules whose literals it holds
         lower = [s.text.lower() for s in sentences]
         # what the rules' case-sensitive twins read (details_fold): ASCII sentences, lower-cased
         self.folded = [
             low if s.text.isascii() else None for s, low in zip(sentences, lower, strict=True)
         ]
-        if len(index.automaton):
-            scan = index.automaton.iter
-            needs, parts, counting = index.needs, index.parts, index.counting
-            parted = needs.keys()
-            # one search of the whole record spares the sentences of most records theirs
-            digits = index.digits if index.digits and _has_digit("".join(lower)) else ()
-            for i, sentence in enumerate(sentences):
-                # every hit's rule numbers, gathered without a Python-level loop
-                rids = set().union(*map(_RIDS, scan(lower[i])))
+        # per sentence, the rules whose literals it holds (RuleSet.needs: one of each part)
+        self.at: list[set[int]] = []
+        self.present: dict[int, list[int]] = {}  # per rule, the sentences where it can match
+        if not len(index.automaton):
+            self.at = [set() for _ in sentences]
+            return
+        scan = index.automaton.iter
+        # every hit's rule numbers, gathered without a Python-level loop
+        at = [set().union(*map(_RIDS, scan(low))) for low in lower]
+        # one search of the whole record spares the sentences of most records theirs
+        if index.digits and _has_digit("".join(lower)):
+            digits, counting = index.digits, index.counting
+            for rids, sentence in zip(at, sentences, strict=True):
                 # digits matter only to a sentence holding a rule with a digit part
-                if (
-                    digits
-                    and (counting is None or not rids.isdisjoint(counting))
-                    and _has_digit(sentence.text)
+                if (counting is None or not rids.isdisjoint(counting)) and _has_digit(
+                    sentence.text
                 ):
                     rids |= digits
-                for rid in parted & rids:
+        # a rule with other parts is checked sentence by sentence only when the record holds
+        # each of them somewhere (most do not); else it is dropped from every sentence at once
+        seen = set().union(*at)
+        needs = index.needs
+        named = seen.intersection(index.parted)
+        whole = {rid for rid in named if seen.issuperset(needs[rid])}
+        if whole:
+            for rids in at:
+                for rid in rids.intersection(whole):
                     if not rids.issuperset(needs[rid]):
-                        rids.discard(rid)  # one of its other parts is missing
-                # the parts' own numbers have done their work (set difference iterates rids)
-                rids = rids - parts
-                self.at.append(rids)
-                for rid in rids:
-                    where = present.get(rid)
-                    if where is None:
-                        present[rid] = [i]
-                    else:
-                        where.append(i)
-        else:
-            self.at = [set() for _ in sentences]
-        self.present = present
+                        rids.discard(rid)  # one of its other parts is missing here
+        # the parts' own numbers have done their work (set difference iterates rids)
+        drop = index.parts.union(named.difference(whole)) if named else index.parts
+        self.at = at = [rids - drop for rids in at]
+        present = self.present
+        for i, rids in enumerate(at):
+            for rid in rids:
+                where = present.get(rid)
+                if where is None:
+                    present[rid] = [i]
+                else:
+                    where.append(i)
 
     def where(self, rule: Rule | Group, among=None) -> list[int]:
         """Numbers of the sentences (of `among`, default all) where `rule` can match."""
