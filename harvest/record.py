@@ -207,9 +207,11 @@ def content_hash(row: Mapping) -> str:
 
     Leaving out None means adding a column to the record does not change every stored hash.
     """
-    text = "".join(
-        f"{column}\x1f{row[column]}\x1e"
-        for column in sorted(row)
-        if row[column] is not None and column != "record_source"
+    text = "".join(  # a list: join would make one of a generator first
+        [
+            f"{column}\x1f{value}\x1e"
+            for column, value in sorted(row.items())
+            if value is not None and column != "record_source"
+        ]
     )
     return hashlib.sha1(text.encode()).hexdigest()

@@ -63,7 +63,7 @@ def record_links(record: dict) -> Links:
     """Author, MeSH, publication type and registration rows for the link tables."""
     return Links(
         authors=[
-            (author_key(a), tuple(a.get(k) for k in AUTHOR_FIELDS), a.get("affiliation"))
+            (author_key(a), tuple(map(a.get, AUTHOR_FIELDS)), a.get("affiliation"))
             for a in record.get("authors") or []
         ],
         mesh=[
