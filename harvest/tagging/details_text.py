@@ -68,6 +68,7 @@ THIS_STUDY = re.compile(
 )
 _RIDS = itemgetter(1)  # an automaton hit is (end, rule numbers)
 ROLE_OF = {"exclusion": "methods"}  # the tagger's roles that details reads as another
+_new = tuple.__new__  # Sentence(...) without the named tuple's Python-level __new__
 
 
 class Rule(NamedTuple):
@@ -238,9 +239,13 @@ def sentences(record: dict) -> list[Sentence]:
                 background = {i for i in range(aim) if not OWN_STUDY.search(parts[i])}
             elif aim is None and not STUDY_WORDS.search(parts[0]):
                 background = {0}
-        out.extend(
-            Sentence("abstract", _role(role, i in background, p), p) for i, p in enumerate(parts)
-        )
+        if background or role == "background":
+            out.extend(
+                _new(Sentence, ("abstract", _role(role, i in background, p), p))
+                for i, p in enumerate(parts)
+            )
+        else:  # no sentence of the section changes its role
+            out.extend([_new(Sentence, ("abstract", role, p)) for p in parts])
     for text in _split_sentences(record.get("coi_statement") or ""):
         for clause in text.split("; "):  # "funded by X; authors are employees of X"
             if clause.strip():
