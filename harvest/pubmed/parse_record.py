@@ -34,6 +34,16 @@ def parse_abstract(abstract: ET.Element | None) -> tuple[str | None, list[dict],
     return joined or None, sections, _t(abstract, "CopyrightInformation")
 
 
+# An author's name elements and the record fields they fill.
+AUTHOR_NAMES = (
+    ("LastName", "last_name"),
+    ("ForeName", "fore_name"),
+    ("Initials", "initials"),
+    ("Suffix", "suffix"),
+    ("CollectiveName", "collective_name"),
+)
+
+
 def parse_authors(author_list: ET.Element | None) -> list[dict]:
     """Authors (not editors) in order; invalid entries (ValidYN=N) skipped."""
     if author_list is None or author_list.get("Type", "authors") != "authors":
@@ -43,22 +53,30 @@ def parse_authors(author_list: ET.Element | None) -> list[dict]:
         if author.get("ValidYN", "Y") == "N":
             continue
         orcid = None
-        for ident in author.findall("Identifier"):
-            if (ident.get("Source") or "").upper() == "ORCID" and ident.text:
-                orcid = ident.text.strip().rsplit("/", 1)[-1]
-        affiliation = _t(author, "AffiliationInfo/Affiliation")
-        entry = {
-            "last_name": _t(author, "LastName"),
-            "fore_name": _t(author, "ForeName"),
-            "initials": _t(author, "Initials"),
-            "suffix": _t(author, "Suffix"),
-            "collective_name": _t(author, "CollectiveName"),
-            "orcid": orcid,
-            "affiliation": affiliation,
-        }
+        first: dict = {}  # each tag's first child, as find() gives it: one pass over them
+        for child in author:
+            tag = child.tag
+            if tag == "Identifier":
+                if (child.get("Source") or "").upper() == "ORCID" and child.text:
+                    orcid = child.text.strip().rsplit("/", 1)[-1]
+            elif tag not in first:
+                first[tag] = child
+        entry = {field: _text(first.get(tag)) for tag, field in AUTHOR_NAMES}
+        entry["orcid"] = orcid
+        entry["affiliation"] = _t(first.get("AffiliationInfo"), "Affiliation")
         if entry["last_name"] or entry["collective_name"]:
             authors.append(entry)
     return authors
+
+
+def _text(found: ET.Element | None) -> str | None:
+    """`text_of(found)`, the common case (no markup) inline, as `_t` reads a found child."""
+    if found is None:
+        return None
+    if len(found):
+        return text_of(found)
+    text = found.text
+    return (" ".join(text.split()) or None) if text else None
 
 
 def _ids(id_list: ET.Element | None) -> dict[str, str]:
