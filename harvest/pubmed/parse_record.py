@@ -93,7 +93,8 @@ def _mesh(citation: ET.Element) -> list[dict]:
     headings = []
     for heading in _findall(citation, "MeshHeadingList/MeshHeading"):
         name = heading.find("DescriptorName")
-        if name is None or not text_of(name):
+        label = text_of(name)  # None for a missing or empty name
+        if not label:
             continue
         qualifiers = [
             {"ui": q.get("UI"), "name": text_of(q), "major": q.get("MajorTopicYN") == "Y"}
@@ -101,7 +102,7 @@ def _mesh(citation: ET.Element) -> list[dict]:
         ]
         major = name.get("MajorTopicYN") == "Y" or any(q["major"] for q in qualifiers)
         headings.append(
-            {"ui": name.get("UI"), "name": text_of(name), "major": major, "qualifiers": qualifiers}
+            {"ui": name.get("UI"), "name": label, "major": major, "qualifiers": qualifiers}
         )
     return headings
 
