@@ -12,6 +12,7 @@ from harvest.pubmed.parse_text import (
     _ref_pmid,
     _t,
     check_pmid,
+    child_text,
     parse_pub_date,
     text_of,
 )
@@ -61,22 +62,12 @@ def parse_authors(author_list: ET.Element | None) -> list[dict]:
                     orcid = child.text.strip().rsplit("/", 1)[-1]
             elif tag not in first:
                 first[tag] = child
-        entry = {field: _text(first.get(tag)) for tag, field in AUTHOR_NAMES}
+        entry = {field: child_text(first.get(tag)) for tag, field in AUTHOR_NAMES}
         entry["orcid"] = orcid
         entry["affiliation"] = _t(first.get("AffiliationInfo"), "Affiliation")
         if entry["last_name"] or entry["collective_name"]:
             authors.append(entry)
     return authors
-
-
-def _text(found: ET.Element | None) -> str | None:
-    """`text_of(found)`, the common case (no markup) inline, as `_t` reads a found child."""
-    if found is None:
-        return None
-    if len(found):
-        return text_of(found)
-    text = found.text
-    return (" ".join(text.split()) or None) if text else None
 
 
 def _ids(id_list: ET.Element | None) -> dict[str, str]:

@@ -90,7 +90,11 @@ def _t(elem: ET.Element | None, path: str) -> str | None:
     """`text_of(_find(elem, path))`, with the common case (a plain child, no markup) inline."""
     if elem is None:
         return None
-    found = _find(elem, path) if "/" in path else elem.find(path)
+    return child_text(_find(elem, path) if "/" in path else elem.find(path))
+
+
+def child_text(found: ET.Element | None) -> str | None:
+    """`text_of(found)` for a found child, the common case (no markup) inline."""
     if found is None:
         return None
     if len(found):
