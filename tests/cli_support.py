@@ -51,6 +51,25 @@ def labelled_pmids(labels: Path) -> set[str]:
     return {k for k in json.loads(labels.read_text(encoding="utf-8")) if not k.startswith("_")}
 
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def tuned_pmids() -> set[str]:
+    """The PMIDs of every set the tagger is tuned or developed on (tuning/, the corpus)."""
+    tuned = set()
+    for path in (FIXTURES / "tuning").rglob("*labels.json"):
+        tuned |= labelled_pmids(path)
+    return tuned | labelled_pmids(FIXTURES / "tagging_labels.json")
+
+
+def held_out_pmids(*folders: str) -> set[str]:
+    """The PMIDs of the named held-out sets (fixtures/FOLDER/FOLDER_labels.json)."""
+    out = set()
+    for folder in folders:
+        out |= labelled_pmids(FIXTURES / folder / f"{folder}_labels.json")
+    return out
+
+
 def xml_pmids(xml: Path) -> list[str]:
     """Every record's PMID in a PubMed XML fixture, in file order (duplicates kept)."""
     text = xml.read_text(encoding="utf-8")

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import agreeing_records, imported, labelled_pmids, run_harvest
+from tests.cli_support import (
+    agreeing_records,
+    imported,
+    labelled_pmids,
+    run_harvest,
+    tuned_pmids,
+)
 
 HERE = Path(__file__).parent / "fixtures" / "heldout"
 XML = HERE / "heldout.xml"
@@ -62,9 +68,6 @@ def test_heldout_scored_text_only(heldout_db):
 
 def test_heldout_apart_from_tuning():
     """No held-out PMID is among the records the tagger is tuned or developed on."""
-    tuned = set()
-    for path in (HERE.parent / "tuning").rglob("*labels.json"):
-        tuned |= labelled_pmids(path)
-    tuned |= labelled_pmids(HERE.parent / "tagging_labels.json")
+    tuned = tuned_pmids()
     assert len(tuned) >= 100
     assert labelled_pmids(LABELS) & tuned == set()

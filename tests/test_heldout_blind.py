@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import agreeing_records, imported, labelled_pmids, run_harvest
+from tests.cli_support import (
+    agreeing_records,
+    held_out_pmids,
+    imported,
+    labelled_pmids,
+    run_harvest,
+    tuned_pmids,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HERE = FIXTURES / "heldout_blind"
@@ -49,10 +56,6 @@ def test_blind_scored_in_summary(blind_db, extra):
 
 def test_blind_apart_from_everything_else():
     """No blind PMID is in another held-out set or among the records anything is tuned on."""
-    others = labelled_pmids(FIXTURES / "heldout" / "heldout_labels.json")
-    others |= labelled_pmids(FIXTURES / "heldout_fresh" / "heldout_fresh_labels.json")
-    for path in (FIXTURES / "tuning").rglob("*labels.json"):
-        others |= labelled_pmids(path)
-    others |= labelled_pmids(FIXTURES / "tagging_labels.json")
+    others = held_out_pmids("heldout", "heldout_fresh") | tuned_pmids()
     assert len(others) >= 550
     assert labelled_pmids(LABELS) & others == set()

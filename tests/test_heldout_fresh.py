@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_support import agreeing_records, imported, labelled_pmids, run_harvest
+from tests.cli_support import (
+    agreeing_records,
+    held_out_pmids,
+    imported,
+    labelled_pmids,
+    run_harvest,
+    tuned_pmids,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HERE = FIXTURES / "heldout_fresh"
@@ -43,9 +50,6 @@ def test_fresh_scored(fresh_db, extra):
 
 def test_fresh_apart_from_everything_else():
     """No fresh PMID is in the first held-out set or among the records anything is tuned on."""
-    others = labelled_pmids(FIXTURES / "heldout" / "heldout_labels.json")
-    for path in (FIXTURES / "tuning").rglob("*labels.json"):
-        others |= labelled_pmids(path)
-    others |= labelled_pmids(FIXTURES / "tagging_labels.json")
+    others = held_out_pmids("heldout") | tuned_pmids()
     assert len(others) >= 400
     assert labelled_pmids(LABELS) & others == set()
