@@ -183,10 +183,10 @@ def extract_safety(
             if slug in targets and not AS_HARM.search(sentence.text):
                 # "ketamine did not lower migraine pain": the condition treated; for a trial of
                 # emergence agitation its agitation, not its "well tolerated"
+                if slug not in GENERIC:
+                    continue
                 rest = rules.title_targets[slug].sub("", sentence.text)
-                if slug not in GENERIC or not any(
-                    r.pattern.search(rest) for r in tolerability.rules
-                ):
+                if not any(r.pattern.search(rest) for r in tolerability.rules):
                     continue
             if (
                 slug in TRAUMA_SYMPTOMS
