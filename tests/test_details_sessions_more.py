@@ -528,3 +528,63 @@ def test_a_bad_session_pattern_is_a_config_error(tmp_path):
 )
 def test_sessions_counted_over_arms_and_days(text, expected):
     assert sessions(text, "rct") == expected
+
+
+def methods_and_results(methods: str, results: str) -> int | None:
+    record = {
+        "title": "A study",
+        "abstract_sections": [
+            {"label": "METHODS", "category": "METHODS", "text": methods},
+            {"label": "RESULTS", "category": "RESULTS", "text": results},
+        ],
+    }
+    return extract_details(record, RULES, design="rct", conditions=()).sessions
+
+
+@pytest.mark.parametrize(
+    ("methods", "results", "expected"),
+    [
+        # the methods time a measure by the course: "again a month later, after two doses of"
+        (
+            "Twenty patients did a memory task at baseline and again four weeks later, after two "
+            "doses of psilocybin with psychological support.",
+            "Recall improved.",
+            2,
+        ),
+        (
+            "Mood was rated before and following three intravenous infusions of ketamine.",
+            "Mood improved.",
+            3,
+        ),
+        # in the results, a count after "after" is a time point of a longer course
+        (
+            "Patients with depression were treated with ketamine.",
+            "Response rates after two infusions of ketamine were 40%.",
+            None,
+        ),
+        # two different counts: no one number
+        (
+            "Scores were taken after two doses of psilocybin and after three doses of psilocybin.",
+            "Scores fell.",
+            None,
+        ),
+        # doses of something else
+        (
+            "Mood was rated after two doses of sertraline, before ketamine treatment began.",
+            "Mood improved.",
+            None,
+        ),
+    ],
+)
+def test_sessions_from_a_course_the_methods_time_a_measure_by(methods, results, expected):
+    assert methods_and_results(methods, results) == expected
+
+
+def test_a_sessions_setting_naming_an_unknown_term_is_a_config_error(tmp_path):
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["sessions"]["course_after"] = r"\bafter two doses of {study_drug_nmaes}\b"
+    path = tmp_path / "details.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_details(path)
+    assert "study_drug_nmaes" in str(error.value)

@@ -32,6 +32,7 @@ from harvest.tagging.details_vocab import (
     SAFETY,
     SAFETY_SETTINGS,
     SESSION_GROUPS,
+    TERM,
     TIME_UNIT,
 )
 from harvest.tagging.taxonomy import Taxonomy
@@ -110,6 +111,7 @@ class DetailRules:
     bounded_infusion: Rule
     next_session: Rule
     last_ordinal: Rule
+    course_after: Rule
     blinded_count: re.Pattern
     open_count: re.Pattern
     count_join: re.Pattern
@@ -165,10 +167,10 @@ def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRu
         raise ConfigError(f"{path}: study_drugs must name exactly {', '.join(DRUGS)}")
     safety = data.get("safety") or {}
     funding = data.get("funding") or {}
-    sessions = data.get("sessions") or {}
     bands = data.get("dose_bands") or {}
     labels = check_bands(bands, path)
     terms = term_alternations(data.get("terms"), path)
+    sessions = expand_terms(data.get("sessions") or {}, terms, path)
     comparators = expand_terms(data.get("comparators"), terms, path)
     comparators = slug_patterns(comparators, "comparators", COMPARATORS, path)
     topics = {k: v for k, v in safety.items() if k not in SAFETY_SETTINGS}
@@ -179,7 +181,13 @@ def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRu
     def setting(block: dict, key: str, where: str) -> str:
         if key not in block:
             raise ConfigError(f"{path}: missing setting {where}.{key}")
-        return one_pattern(block[key], path, f"{where}.{key}")
+        pattern = one_pattern(block[key], path, f"{where}.{key}")
+        term = TERM.search(pattern)
+        if term:  # a settings block whose terms are not expanded: never a dead rule
+            raise ConfigError(
+                f"{path}: {where}.{key}: {{{term[1]}}} is not expanded here; write the words out"
+            )
+        return pattern
 
     plain = lambda block, key, where: re.compile(setting(block, key, where), re.I)  # noqa: E731
     session_words = setting(sessions, "session_words", "sessions")
@@ -276,6 +284,7 @@ def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRu
         bounded_infusion=add(setting(sessions, "bounded_infusion", "sessions")),
         next_session=add(setting(sessions, "next_session", "sessions")),
         last_ordinal=add(setting(sessions, "last_ordinal", "sessions")),
+        course_after=add(setting(sessions, "course_after", "sessions")),
         blinded_count=plain(sessions, "blinded_count", "sessions"),
         open_count=plain(sessions, "open_count", "sessions"),
         count_join=plain(sessions, "count_join", "sessions"),

@@ -311,6 +311,10 @@ def extract_sessions(
         last = _last_ordinal(text, roles, rules)
         if last is not None:  # "two weeks after the sixth ketamine infusion"
             best, sentence = last
+    if best is None and design in rules.given_once_designs:
+        after = _course_after(text, roles, rules)
+        if after is not None:  # "rated again after two doses of psilocybin" in the methods
+            best, sentence = after
     if best in (None, 1, 2) and design in rules.crossover_designs:
         periods = _periods(text, roles, rules) or _conditions(text, roles, rules)
         if periods:  # "a three-period crossover": one session per period
@@ -334,6 +338,18 @@ def _last_ordinal(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, 
         for m in text.finditer(rules.last_ordinal, j)
     ]
     return max(found) if found else None
+
+
+def _course_after(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:
+    """(n, sentence) of the first "after two doses of psilocybin" in the methods or objective,
+    when every such count the rows state agrees."""
+    found = [
+        (_number(m["n"]), j)
+        for j in text.where(rules.course_after, rows)
+        if text.sentences[j].role in ("methods", "objective")
+        for m in text.finditer(rules.course_after, j)
+    ]
+    return found[0] if found and len({n for n, _ in found}) == 1 else None
 
 
 def _periods(text: Text, rows: set[int], rules: DetailRules) -> tuple[int, int] | None:

@@ -52,7 +52,8 @@ DRUG_CLASSES = frozenset({"ssri", "ssris", "snri", "snris", "antidepressant", "a
 TERM = re.compile(r"\{([a-z_]+)\}")  # a `terms` name in a pattern ("{comparator_drugs}")
 # The named groups the sessions code reads from these patterns, checked at load.
 SESSION_GROUPS = {"next_session": ("ord",), "last_ordinal": ("ord",), "first_second": ("what",),
-                  "times_given": ("n",), "crossover_periods": ("n",), "dosing_days": ("days",),
+                  "course_after": ("n",), "times_given": ("n",), "crossover_periods": ("n",),
+                  "dosing_days": ("days",),
                   "interval": ("every", "fortnight", "month", "span", "unit"),
                   "conditions": ("n", "n2", "plus")}  # fmt: skip
 # The named checks of `comparator_checks` (details.py reads them), each a pattern.
