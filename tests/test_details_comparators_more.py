@@ -446,3 +446,26 @@ def test_an_unknown_term_in_a_comparator_check_is_a_config_error(tmp_path):
 )
 def test_arms_named_in_lists_and_groups(title, text, design, expected):
     assert comparators(title, text, design, ("depression",)) == expected
+
+
+# -- a non-drug treatment the participants had before is a history, not an arm -------------
+
+HISTORY = [
+    ("Ketamine for depression", "Since the first randomized trial, ketamine has been tried "
+     "in episodes that had not responded to two antidepressants or to electroconvulsive "
+     "therapy.", "systematic-review", []),
+    ("Esketamine in TRD", "Before randomization, all patients had failed medication or ECT.",
+     "rct", []),
+    ("Ketamine in TRD", "In this randomized trial, patients were refractory to medication or "
+     "to rTMS.", "rct", []),
+    # an assignment after the history still names the arms
+    ("Ketamine or ECT", "Patients who failed two antidepressants were randomised to ketamine "
+     "or ECT.", "rct", ["active-non-drug"]),
+    ("Ketamine or ECT", "Inpatients were randomly assigned to ketamine or to electroconvulsive "
+     "therapy.", "rct", ["active-non-drug"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "text", "design", "expected"), HISTORY)
+def test_a_treatment_history_is_no_comparator(title, text, design, expected):
+    assert comparators(title, text, design, conditions=("depression",)) == expected

@@ -307,6 +307,13 @@ def _counts(slug: str, match: re.Match, text: Text, i: int, rules: DetailRules, 
             or CARE_VERSUS.search(sentence[max(0, match.start() - 30) : match.start()])
         ):
             return False
+    if slug == "active-non-drug":
+        sentence = text.sentences[i].text
+        history = rules.treatment_history.search(
+            sentence, max(0, match.start() - 60), match.start()
+        )
+        if history and not ASSIGNED.search(sentence[history.end() : match.start()]):
+            return False  # "had not responded to other drugs or to ECT": a history, not an arm
     if slug in ("active-drug", "active-non-drug") and match.group(0)[:3].lower() == "or ":
         sentence = text.sentences[i].text
         ours = any(rule.pattern.search(match.group(0).split()[-1]) for _, rule in rules.drug_names)

@@ -51,6 +51,7 @@ class DetailRules:
     pooled_designs: frozenset[str]
     no_comparison: Rule
     care_both_arms: re.Pattern
+    treatment_history: re.Pattern
     one_arm_doses: re.Pattern
     control_dose_before: re.Pattern
     dummy_placebo: re.Pattern
@@ -216,6 +217,7 @@ def load_details(path: Path | str, taxonomy: Taxonomy | None = None) -> DetailRu
         pooled_designs=frozenset(data.get("pooled_designs") or ()),
         no_comparison=add(setting(data, "no_comparison", "details"), fold=True),
         care_both_arms=plain(data, "care_both_arms", "details"),
+        treatment_history=plain(data, "treatment_history", "details"),
         one_arm_doses=plain(data, "one_arm_doses", "details"),
         control_dose_before=plain(data, "control_dose_before", "details"),
         dummy_placebo=plain(data, "dummy_placebo", "details"),
