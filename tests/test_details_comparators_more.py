@@ -469,3 +469,22 @@ HISTORY = [
 @pytest.mark.parametrize(("title", "text", "design", "expected"), HISTORY)
 def test_a_treatment_history_is_no_comparator(title, text, design, expected):
     assert comparators(title, text, design, conditions=("depression",)) == expected
+
+
+# -- two doses everyone receives in turn are a course, not dose arms -------------------------
+
+COURSE = [
+    ("Psilocybin for depression", "Adults were randomized to an immediate or a delayed start "
+     "and received two oral doses of psilocybin (20 mg/70 kg and 30 mg/70 kg).", "rct",
+     ["waitlist"]),
+    ("Psilocybin for depression", "Patients were randomized to psilocybin or waitlist and "
+     "were given two doses of psilocybin (10 mg and 25 mg).", "rct", ["waitlist"]),
+    # in random order, the doses are conditions compared
+    ("Psilocybin in volunteers", "In a randomized crossover, each participant received two "
+     "doses of psilocybin (10 mg and 25 mg) in random order.", "rct", ["dose-comparison"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "text", "design", "expected"), COURSE)
+def test_two_doses_everyone_receives_are_no_dose_arms(title, text, design, expected):
+    assert comparators(title, text, design, conditions=("depression",)) == expected
