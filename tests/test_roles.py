@@ -1494,3 +1494,24 @@ def test_a_use_surveys_focal_substance_is_the_one_its_title_names(taxonomy, titl
         "ecstasy, cannabis, cocaine and ketamine use in the past year.",
     ), taxonomy)  # fmt: skip
     assert tags.modalities == modalities
+
+
+@pytest.mark.parametrize(
+    "title, modalities",
+    [
+        # the other drugs its users take are co-use, not a drug the study gave or compared
+        ("Depressive symptoms in ecstasy users: a survey", ("mdma",)),
+        # unless the title names one
+        (
+            "Ecstasy and benzodiazepine co-use among festival attendees: a survey",
+            ("mdma", "other-drug"),
+        ),
+    ],
+)
+def test_a_use_surveys_other_drugs_are_co_use(taxonomy, title, modalities):
+    tags = tag_record(record(
+        title,
+        "We surveyed 400 recreational ecstasy users about their drug use. Many also used "
+        "benzodiazepines and opioids, and depressive symptoms were common.",
+    ), taxonomy)  # fmt: skip
+    assert tags.modalities == modalities

@@ -318,6 +318,11 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
                 for slug in named:
                     if slug not in facet_primary and "mesh" not in result.tags[slug]:
                         del result.tags[slug]
+            for slug in roles.primary_study_only & set(result.tags) - facet_primary:
+                # the other drugs its users also take are co-use, not a drug the study gave
+                # or compared, unless its title or aim names them
+                if "mesh" not in result.tags[slug]:
+                    del result.tags[slug]
         if facet == "modalities" and roles.delivered_only & set(result.tags):
             if design in roles.primary_designs and in_title(doc, "opinions"):
                 # "attitudes toward psychedelic-assisted psychotherapy": asked about, not given
