@@ -1515,3 +1515,29 @@ def test_a_use_surveys_other_drugs_are_co_use(taxonomy, title, modalities):
         "benzodiazepines and opioids, and depressive symptoms were common.",
     ), taxonomy)  # fmt: skip
     assert tags.modalities == modalities
+
+
+@pytest.mark.parametrize(
+    "abstract, other_drug",
+    [
+        # a research compound named by its code after what it does is co-administered
+        (
+            "Pretreatment with the TrkB antagonist ANA-12 blocked the effect of arketamine in "
+            "stressed mice.",
+            True,
+        ),
+        (
+            "Rats received ketamine with the TGF-beta receptor inhibitor SB-505124 for 16 weeks.",
+            True,
+        ),
+        ("Mice were given ketamine or desipramine and tested in the forced swim test.", True),
+        # the substance's own class is no other drug
+        ("Mice were given the NMDA receptor antagonist ketamine at 10 mg/kg.", False),
+        ("Rats were given the 5-HT2A agonist psilocybin at 1 mg/kg.", False),
+    ],
+)
+def test_research_compounds_given_with_the_substance_are_other_drugs(
+    taxonomy, abstract, other_drug
+):
+    tags = tag_record(record("Ketamine in rodent models of depression", abstract), taxonomy)
+    assert ("other-drug" in tags.modalities) is other_drug
