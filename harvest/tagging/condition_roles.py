@@ -30,6 +30,12 @@ class Found:
                 for source, evidence in sources.items():
                     self.add(slug, source, evidence)
 
+    def drop_text_only(self, slugs) -> None:
+        """Remove the tags of `slugs` that no MeSH heading gives (an indexer's heading stays)."""
+        for slug in set(slugs) & set(self.tags):
+            if "mesh" not in self.tags[slug]:
+                del self.tags[slug]
+
 
 def trauma_senses(doc: Doc, taxonomy: Taxonomy, found: Found, review: bool) -> None:
     """Give a bare "trauma" the injury or the psychological sense from its context."""

@@ -315,20 +315,14 @@ def tag_record(record: dict, taxonomy: Taxonomy) -> Tags:
             # are items of its list of drugs used (the guide's recreational-use studies)
             named = [s for s in result.tags if taxonomy.tags[s].target]
             if any(s in facet_primary for s in named):
-                for slug in named:
-                    if slug not in facet_primary and "mesh" not in result.tags[slug]:
-                        del result.tags[slug]
-            for slug in roles.primary_study_only & set(result.tags) - facet_primary:
-                # the other drugs its users also take are co-use, not a drug the study gave
-                # or compared, unless its title or aim names them
-                if "mesh" not in result.tags[slug]:
-                    del result.tags[slug]
+                result.drop_text_only(set(named) - facet_primary)
+            # the other drugs its users also take are co-use, not a drug the study gave or
+            # compared, unless its title or aim names them
+            result.drop_text_only(roles.primary_study_only - facet_primary)
         if facet == "modalities" and roles.delivered_only & set(result.tags):
             if design in roles.primary_designs and in_title(doc, "opinions"):
                 # "attitudes toward psychedelic-assisted psychotherapy": asked about, not given
-                for slug in roles.delivered_only & set(result.tags):
-                    if "mesh" not in result.tags[slug]:
-                        del result.tags[slug]
+                result.drop_text_only(roles.delivered_only)
         if facet == "modalities" and not any(taxonomy.tags[s].target for s in result.tags):
             for slug in roles.beside_target & set(result.tags):
                 del result.tags[slug]  # "vortioxetine for depression": no drug beside a target
